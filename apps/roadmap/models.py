@@ -1,0 +1,319 @@
+"""The roadmap's content: what the README says, and what moderators and the community add."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class Imported(models.Model):
+    """Content that the README import writes.
+
+    `imported` keeps each field's value as of the last import. A re-import compares it with
+    the current value: a field that differs was changed on the site (by a moderator) and is
+    never overwritten by the file.
+    """
+
+    imported = models.JSONField(default=dict, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Roadmap(Imported):
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    summary_md = models.TextField(blank=True)
+    pathway_md = models.TextField(blank=True, help_text="The introduction to the phases.")
+    contributing_md = models.TextField(blank=True)
+    closing_md = models.TextField(blank=True)
+    source_url = models.URLField(blank=True)
+    content_version = models.PositiveBigIntegerField(
+        default=1, help_text="Bumped with every change to public content; keys caches and ETags."
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ActiveQuerySet(models.QuerySet):
+    def active(self) -> ActiveQuerySet:
+        return self.filter(retired_at__isnull=True)
+
+
+class Section(Imported):
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="sections")
+    number = models.PositiveSmallIntegerField()
+    slug = models.SlugField(max_length=120)
+    title = models.CharField(max_length=200)
+    summary_md = models.TextField(blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ActiveQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["roadmap", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "slug"], name="section_slug_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="section_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class Phase(Imported):
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="phases")
+    number = models.PositiveSmallIntegerField()
+    slug = models.SlugField(max_length=120)
+    title = models.CharField(max_length=200)
+    week_start = models.PositiveSmallIntegerField()
+    week_end = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["roadmap", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "number"], name="phase_number_unique"),
+            models.UniqueConstraint(fields=["roadmap", "slug"], name="phase_slug_unique"),
+            models.CheckConstraint(condition=Q(week_start__gte=1), name="phase_weeks_start_at_1"),
+            models.CheckConstraint(
+                condition=Q(week_end__gte=models.F("week_start")), name="phase_weeks_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Phase {self.number}: {self.title}"
+
+    @property
+    def week_count(self) -> int:
+        return self.week_end - self.week_start + 1
+
+
+class TopicQuerySet(ActiveQuerySet):
+    def in_plan_order(self) -> TopicQuerySet:
+        return self.order_by("phase__number", "order")
+
+
+class Topic(Imported):
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="topics")
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="topics")
+    phase = models.ForeignKey(
+        Phase, on_delete=models.SET_NULL, null=True, blank=True, related_name="topics"
+    )
+    slug = models.SlugField(max_length=120, help_text="Set at first import, never changed.")
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=600, blank=True, help_text="The body's first sentence.")
+    body_md = models.TextField(blank=True)
+    key_points = models.JSONField(default=list, blank=True)
+    is_additional = models.BooleanField(default=False)
+    est_hours = models.PositiveSmallIntegerField(null=True, blank=True)
+    order = models.PositiveIntegerField(help_text="Position in the roadmap, across sections.")
+    retired_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["imported"])
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["roadmap", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "slug"], name="topic_slug_unique"),
+            models.CheckConstraint(
+                condition=Q(est_hours__isnull=True) | Q(est_hours__gte=1, est_hours__lte=400),
+                name="topic_hours_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PhaseGoal(Imported):
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="goals")
+    order = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    topics = models.ManyToManyField(Topic, blank=True, related_name="goals")
+
+    class Meta:
+        ordering = ["phase", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["phase", "order"], name="goal_order_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Outcome(Imported):
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="outcomes")
+    order = models.PositiveSmallIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["roadmap", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "order"], name="outcome_order_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Project(Imported):
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="projects")
+    slug = models.SlugField(max_length=120)
+    title = models.CharField(max_length=200)
+    description_md = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField()
+    topics = models.ManyToManyField(Topic, blank=True, related_name="projects")
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ActiveQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["roadmap", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "slug"], name="project_slug_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FAQ(Imported):
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="faqs")
+    order = models.PositiveSmallIntegerField()
+    question = models.TextField()
+    answer_md = models.TextField()
+
+    class Meta:
+        ordering = ["roadmap", "order"]
+        verbose_name = "FAQ entry"
+        verbose_name_plural = "FAQ entries"
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "order"], name="faq_order_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class ResourceQuerySet(models.QuerySet):
+    def approved(self) -> ResourceQuerySet:
+        return self.filter(status=Resource.Status.APPROVED)
+
+
+class Resource(Imported):
+    class Kind(models.TextChoices):
+        ARTICLE = "article"
+        DOCS = "docs"
+        BOOK = "book"
+        COURSE = "course"
+        VIDEO = "video"
+        PAPER = "paper"
+        TOOL = "tool"
+        COMMUNITY = "community"
+        NOTEBOOK = "notebook"
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        APPROVED = "approved"
+        REJECTED = "rejected"
+        RETIRED = "retired"
+
+    class Health(models.TextChoices):
+        UNKNOWN = "unknown"
+        OK = "ok"
+        REDIRECTED = "redirected"
+        BLOCKED = "blocked"
+        FAILING = "failing"
+        BROKEN = "broken"
+
+    class Origin(models.TextChoices):
+        README = "readme", "the roadmap's README"
+        ENRICHMENT = "enrichment", "the enrichment fixture"
+        COMMUNITY = "community", "a community submission"
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="resources")
+    topic = models.ForeignKey(
+        Topic, on_delete=models.PROTECT, null=True, blank=True, related_name="resources"
+    )
+    url = models.URLField(max_length=2000, blank=True)
+    normalized_url = models.CharField(max_length=2500, blank=True, editable=False)
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.ARTICLE)
+    description_md = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    editors_pick = models.BooleanField(default=False)
+    origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.COMMUNITY)
+    source_key = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The import's stable key for README and enrichment resources.",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="submitted_resources",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    upvotes = models.PositiveIntegerField(default=0)
+    downvotes = models.PositiveIntegerField(default=0)
+    score = models.FloatField(default=0.0)
+    health = models.CharField(max_length=16, choices=Health.choices, default=Health.UNKNOWN)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    final_url = models.URLField(max_length=2000, blank=True)
+    consecutive_failures = models.PositiveSmallIntegerField(default=0)
+    first_failure_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(
+        excluded_fields=[
+            "imported",
+            "upvotes",
+            "downvotes",
+            "score",
+            "health",
+            "last_checked_at",
+            "consecutive_failures",
+            "first_failure_at",
+        ]
+    )
+
+    objects = ResourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-editors_pick", "-score", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["roadmap", "normalized_url"],
+                condition=~Q(normalized_url=""),
+                name="resource_url_unique_per_roadmap",
+            ),
+            models.UniqueConstraint(
+                fields=["roadmap", "source_key"],
+                condition=~Q(source_key=""),
+                name="resource_source_key_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=1), name="resource_score_in_unit_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(url="") | ~Q(normalized_url=""),
+                name="resource_url_normalized",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["topic", "status", "-score"], name="resource_topic_rank"),
+            models.Index(fields=["status", "created_at"], name="resource_status_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

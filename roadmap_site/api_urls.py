@@ -1,0 +1,9 @@
+"""/api/v1/: each app contributes its routes from its own api module."""
+
+from django.urls import include, path
+
+app_name = "api"
+
+urlpatterns = [
+    path("", include("apps.roadmap.api_urls")),
+]

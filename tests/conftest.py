@@ -1,0 +1,50 @@
+"""Shared test setup.
+
+Tests that need a real service (Postgres, Redis, a Celery worker, Chromium) call
+`require_service`: without the service's variable they skip with the reason, and under
+REQUIRE_SERVICES=1 a missing service is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+
+def services_required() -> bool:
+    return os.environ.get("REQUIRE_SERVICES", "") == "1"
+
+
+def require_service(name: str, available: bool, how: str) -> None:
+    if available:
+        return
+    message = f"{name} is not available: {how}"
+    if services_required():
+        pytest.fail(f"REQUIRE_SERVICES=1 but {message}")
+    pytest.skip(message)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL", "")
+    require_service("Redis", bool(url), "set REDIS_URL to run this test")
+    return url
+
+
+@pytest.fixture
+def postgres_only(settings) -> None:
+    engine = settings.DATABASES["default"]["ENGINE"]
+    require_service(
+        "PostgreSQL",
+        engine == "django.db.backends.postgresql",
+        "set DATABASE_URL to a postgres:// URL to run this test",
+    )
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    require_service("Chromium", bool(shutil.which(path)), f"install it at {path}")
+    return path
