@@ -5,3 +5,9 @@ class AccountsConfig(AppConfig):
     name = "apps.accounts"
     label = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from apps.accounts import selectors
+        from apps.accounts.export import register_export_section
+
+        register_export_section("account", selectors.account_export)

@@ -3,9 +3,12 @@ from __future__ import annotations
 import zoneinfo
 from functools import lru_cache
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 
 @lru_cache(maxsize=1)
@@ -23,6 +26,15 @@ class User(AbstractUser):
 
     display_name = models.CharField(max_length=80, blank=True)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    # Email preferences: what the site may send besides account mail (verification, resets).
+    email_submission_decisions = models.BooleanField(
+        default=True,
+        help_text="Email me when a moderator approves or rejects a resource I submitted.",
+    )
+    email_weekly_digest = models.BooleanField(
+        default=False,
+        help_text="Email me on Mondays with this week's topics and last week's check-in.",
+    )
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -30,3 +42,58 @@ class User(AbstractUser):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self) -> ApiTokenQuerySet:
+        expiry = models.Q(auth_token__expiry__isnull=True) | models.Q(
+            auth_token__expiry__gt=timezone.now()
+        )
+        return self.filter(expiry)
+
+
+class ApiToken(models.Model):
+    """What knox's AuthToken lacks: a name chosen by the owner and the time of last use.
+
+    The key itself is never stored; knox keeps only its digest. Deleting the AuthToken (revoke,
+    expiry, account deletion) deletes this row with it.
+    """
+
+    auth_token = models.OneToOneField(
+        "knox.AuthToken", on_delete=models.CASCADE, related_name="details"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def expires_at(self):
+        return self.auth_token.expiry
+
+
+class UserSession(AbstractBaseSession):
+    """A database session with its owner's id beside the encoded data.
+
+    Django's own session table can only be searched for a user by decoding every row; this one
+    answers "every session of user N" with an index. The id is a plain column, not a foreign
+    key: a session may outlive its user by a moment, and saving it must never fail for that.
+    """
+
+    user_id = models.BigIntegerField(null=True, db_index=True)
+
+    @classmethod
+    def get_session_store_class(cls):
+        from apps.accounts.sessions import SessionStore
+
+        return SessionStore

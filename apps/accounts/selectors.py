@@ -1,0 +1,75 @@
+"""Account reads: public names, verified email, tokens, and the personal-data export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from apps.accounts.export import export_sections
+from apps.accounts.models import ApiToken, User
+
+DELETED_USER_NAME = "deleted user"
+EXPORT_FORMAT = "ml-engineer-roadmap/export/1"
+
+
+def public_name(user: User | None) -> str:
+    """The public name of a submitter or actor; "deleted user" once the account is gone."""
+    if user is None:
+        return DELETED_USER_NAME
+    return user.display_name or user.username
+
+
+def user_has_verified_email(*, user: User) -> bool:
+    return EmailAddress.objects.filter(user=user, verified=True).exists()
+
+
+def api_token_list(*, user: User) -> QuerySet[ApiToken]:
+    """The user's tokens that still work, newest first."""
+    return ApiToken.objects.filter(user=user).active().select_related("auth_token")
+
+
+def account_export(user: User) -> dict[str, Any]:
+    """The accounts app's own export section: profile, email addresses, token metadata."""
+    return {
+        "username": user.username,
+        "email": user.email,
+        "display_name": user.display_name,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "time_zone": user.time_zone,
+        "date_joined": user.date_joined.isoformat(),
+        "last_login": user.last_login.isoformat() if user.last_login else None,
+        "email_preferences": {
+            "submission_decisions": user.email_submission_decisions,
+            "weekly_digest": user.email_weekly_digest,
+        },
+        "email_addresses": [
+            {"email": address.email, "verified": address.verified, "primary": address.primary}
+            for address in EmailAddress.objects.filter(user=user).order_by("email")
+        ],
+        "social_accounts": [
+            {"provider": account.provider, "uid": account.uid}
+            for account in user.socialaccount_set.order_by("provider", "uid")
+        ],
+        # Metadata only: the keys themselves are never stored.
+        "api_tokens": [
+            {
+                "name": token.name,
+                "created_at": token.created_at.isoformat(),
+                "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+                "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
+            }
+            for token in api_token_list(user=user)
+        ],
+    }
+
+
+def user_export(*, user: User) -> dict[str, Any]:
+    """All of the user's own data: every registered section (see apps.accounts.export)."""
+    data: dict[str, Any] = {"format": EXPORT_FORMAT, "exported_at": timezone.now().isoformat()}
+    for name, section in export_sections().items():
+        data[name] = section(user)
+    return data

@@ -1,0 +1,142 @@
+"""Account writes: profile, email preferences, API tokens, account deletion."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from knox.models import AuthToken
+
+from apps.accounts.deletion import deletion_hooks
+from apps.accounts.models import ApiToken, User, UserSession, validate_time_zone
+
+logger = logging.getLogger(__name__)
+
+# A token's last use is written at most this often: a busy script must not turn every API
+# read into a write.
+TOKEN_USE_RECORD_INTERVAL = timedelta(minutes=1)
+
+
+class AccountError(Exception):
+    """A request the account services refuse; the message is meant for the person."""
+
+
+class TokenLimitReached(AccountError):
+    pass
+
+
+class WrongPassword(AccountError):
+    pass
+
+
+@transaction.atomic
+def user_profile_update(*, user: User, display_name: str, time_zone: str) -> User:
+    validate_time_zone(time_zone)
+    user.display_name = display_name.strip()
+    user.time_zone = time_zone
+    user.full_clean(exclude=["password", "username", "email"])
+    user.save(update_fields=["display_name", "time_zone"])
+    return user
+
+
+@transaction.atomic
+def user_email_preferences_update(
+    *, user: User, email_submission_decisions: bool, email_weekly_digest: bool
+) -> User:
+    user.email_submission_decisions = email_submission_decisions
+    user.email_weekly_digest = email_weekly_digest
+    user.save(update_fields=["email_submission_decisions", "email_weekly_digest"])
+    return user
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a named token; the key is returned once and never stored (knox keeps a digest)."""
+    name = name.strip()
+    if not name:
+        raise AccountError("Name the token, for example after the script or machine that uses it.")
+    # Lock the user row so that two parallel requests cannot both pass the limit.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    active = ApiToken.objects.filter(user=user).active().count()
+    if active >= settings.API_TOKEN_LIMIT_PER_USER:
+        raise TokenLimitReached(
+            f"You already have {active} API tokens, the most allowed. Revoke one you no longer "
+            "use first."
+        )
+    auth_token, key = AuthToken.objects.create(
+        user=user, expiry=timedelta(days=settings.API_TOKEN_TTL_DAYS)
+    )
+    token = ApiToken.objects.create(
+        auth_token=auth_token, user=user, name=name[:100], created_at=auth_token.created
+    )
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token_id: int) -> bool:
+    """Revoke one of the user's own tokens; False when the user has no such token."""
+    deleted, _ = AuthToken.objects.filter(user=user, details__id=token_id).delete()
+    return deleted > 0
+
+
+@transaction.atomic
+def api_token_revoke_used(*, auth_token: AuthToken) -> None:
+    AuthToken.objects.filter(digest=auth_token.digest).delete()
+
+
+def api_token_record_use(*, auth_token: AuthToken) -> None:
+    """Record that a token was used, writing at most once per interval per token."""
+    now = timezone.now()
+    try:
+        first_in_interval = cache.add(
+            f"accounts:token-used:{auth_token.digest[:40]}",
+            1,
+            timeout=int(TOKEN_USE_RECORD_INTERVAL.total_seconds()),
+        )
+    except Exception:  # a cache that is down degrades to the database's own guard below
+        logger.warning("cache unavailable while recording token use", exc_info=True)
+        first_in_interval = True
+    if not first_in_interval:
+        return
+    ApiToken.objects.filter(auth_token_id=auth_token.digest).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - TOKEN_USE_RECORD_INTERVAL)
+    ).update(last_used_at=now)
+
+
+def user_sessions_end(*, user_id: int) -> int:
+    """End every session of the user in the session store; returns how many."""
+    deleted, _ = UserSession.objects.filter(user_id=user_id).delete()
+    return deleted
+
+
+@transaction.atomic
+def user_delete(*, user: User, password: str) -> None:
+    """Delete the account and its personal data, after the password is typed again.
+
+    Every session and token ends in the same transaction. Approved resources the user
+    submitted stay, attributed to "deleted user" (their foreign key is SET_NULL); each app's
+    registered deletion hook anonymises or removes what it keeps (see apps.accounts.deletion).
+    """
+    if not password or not user.check_password(password):
+        raise WrongPassword("The password is not right. Type the password you sign in with.")
+    user_id = user.pk
+    for hook in deletion_hooks().values():
+        hook(user)
+    AuthToken.objects.filter(user_id=user_id).delete()
+    user_sessions_end(user_id=user_id)
+    _resource_history_detach(user_id=user_id)
+    user.delete()
+    logger.info("account deleted", extra={"user_id": user_id})
+
+
+def _resource_history_detach(*, user_id: int) -> None:
+    # The history of a resource keeps the submitter's id in a column without a constraint;
+    # the live row's SET_NULL does not reach it.
+    from apps.roadmap.models import Resource
+
+    Resource.history.filter(submitted_by_id=user_id).update(submitted_by_id=None)
