@@ -26,6 +26,7 @@ migrate: install
 
 seed: migrate
 	$(BIN)/python manage.py import_roadmap fixtures/ml-engineer-roadmap.md --slug $(ROADMAP_SLUG)
+	$(BIN)/python manage.py load_enrichment fixtures/ml-engineer-enrichment.json
 
 setup: seed
 

@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.roadmap.enrichment import Enrichment, EnrichmentError
 from apps.roadmap.models import (
     FAQ,
     Outcome,
@@ -23,6 +24,7 @@ from apps.roadmap.models import (
 )
 from apps.roadmap.readme_parser import ParsedRoadmap, ParsedTopic, parse_readme
 from apps.roadmap.topic_matching import DEFAULT_PHASE_BY_SECTION, matching_topics
+from apps.roadmap.url_normalization import normalize_url
 
 
 def roadmap_touch(*, roadmap: Roadmap) -> None:
@@ -443,3 +445,220 @@ def _import_resources(
                 resource.imported = {**base, "status": Resource.Status.RETIRED}
                 resource.save(update_fields=["status", "imported"])
                 counter.retired += 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Enrichment: what the site adds to the README (hours, phases, official links)
+
+ENRICHMENT_STATE = "enrichment"  # the key, inside `imported`, of the enrichment's own base
+_UNKNOWN = object()  # no base known: only an equal value counts as untouched
+
+
+@dataclass
+class EnrichmentReport:
+    roadmap: Roadmap | None = None
+    counts: dict[str, KindCount] = field(default_factory=dict)
+    conflicts: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def count(self, kind: str) -> KindCount:
+        return self.counts.setdefault(kind, KindCount())
+
+    @property
+    def changed(self) -> bool:
+        return any(c.created or c.updated or c.retired for c in self.counts.values())
+
+
+class _EnrichmentMerger:
+    """The import's three-way merge, with the enrichment's own base.
+
+    The enrichment's last values live in `imported["enrichment"]`, beside (never instead of)
+    the README import's base. Before the enrichment first sets a field, its base is the
+    field's untouched value: null hours, the phase the import chose, the README's blank URL.
+    A value changed on the site since then is a person's decision and is kept.
+    """
+
+    def __init__(
+        self, report: EnrichmentReport, phases: dict[int, Phase], topics: dict[str, Topic]
+    ) -> None:
+        self.report = report
+        self.phases = phases
+        self.topics = topics
+
+    def apply(
+        self, obj: models.Model, values: dict[str, Any], pristine: dict[str, Any], label: str
+    ) -> list[str]:
+        imported = dict(obj.imported or {})
+        state = dict(imported.get(ENRICHMENT_STATE, {}))
+        fresh = obj.pk is None
+        changed: list[str] = []
+        for name, theirs in values.items():
+            ours = self._current(obj, name)
+            base = state[name] if name in state else pristine.get(name, _UNKNOWN)
+            if fresh or ours == theirs:
+                take = True
+            elif theirs == base:
+                take = False
+            elif ours == base:
+                take = True
+            else:
+                self.report.conflicts.append(
+                    f"{label}: {name} was changed on the site; the enrichment's value "
+                    f"{theirs!r} was not applied"
+                )
+                continue
+            state[name] = theirs
+            if take and ours != theirs:
+                self._set(obj, name, theirs)
+                changed.append(name)
+        if imported.get(ENRICHMENT_STATE) != state:
+            obj.imported = {**imported, ENRICHMENT_STATE: state}
+            changed.append("imported")
+        return changed
+
+    @staticmethod
+    def _current(obj: models.Model, name: str) -> Any:
+        if name == "phase":
+            return obj.phase.number if obj.phase_id else None
+        if name == "topic":
+            return obj.topic.slug if obj.topic_id else None
+        return getattr(obj, name)
+
+    def _set(self, obj: models.Model, name: str, value: Any) -> None:
+        if name == "phase":
+            obj.phase = self.phases[value] if value is not None else None
+        elif name == "topic":
+            obj.topic = self.topics[value]
+        else:
+            setattr(obj, name, value)
+
+
+@transaction.atomic
+def roadmap_enrich(*, enrichment: Enrichment) -> EnrichmentReport:
+    """Apply an enrichment (see apps.roadmap.enrichment) to its imported roadmap.
+
+    Loading the same enrichment twice changes nothing. Values changed on the site (hours,
+    phase, a retired or edited resource, a URL) are kept and reported as conflicts. A
+    resource whose URL the site already holds from the README or the community is left alone.
+    Raises EnrichmentError, writing nothing, when the file names what the roadmap lacks.
+    """
+    report = EnrichmentReport()
+    roadmap = Roadmap.objects.select_for_update().filter(slug=enrichment.roadmap).first()
+    if roadmap is None:
+        raise EnrichmentError(
+            f"roadmap {enrichment.roadmap!r} does not exist: import its README first"
+        )
+    report.roadmap = roadmap
+    phases = {p.number: p for p in roadmap.phases.all()}
+    topics = {t.slug: t for t in roadmap.topics.select_related("phase")}
+    merger = _EnrichmentMerger(report, phases, topics)
+
+    named = {t.slug for t in enrichment.topics} | {r.topic for r in enrichment.resources}
+    missing = sorted(named - set(topics))
+    if missing:
+        raise EnrichmentError(f"the roadmap has no topic {', '.join(map(repr, missing))}")
+    bad_phases = sorted({t.phase for t in enrichment.topics if t.phase is not None} - set(phases))
+    if bad_phases:
+        raise EnrichmentError(f"the roadmap has no phase {', '.join(map(str, bad_phases))}")
+
+    counter = report.count("topics")
+    for item in enrichment.topics:
+        topic = topics[item.slug]
+        values: dict[str, Any] = {"est_hours": item.est_hours}
+        pristine: dict[str, Any] = {"est_hours": None}
+        if item.phase is not None:
+            values["phase"] = item.phase
+            pristine["phase"] = (topic.imported or {}).get("phase", _UNKNOWN)
+        _save(topic, merger.apply(topic, values, pristine, f"topic {item.slug}"), counter)
+    unplanned = sorted(
+        slug for slug, t in topics.items() if t.retired_at is None and t.est_hours is None
+    )
+    if unplanned:
+        report.notes.append(f"topics without hours: {', '.join(unplanned)}")
+
+    existing = list(roadmap.resources.select_related("topic"))
+    by_key = {r.source_key: r for r in existing if r.source_key}
+    by_url = {r.normalized_url: r for r in existing if r.normalized_url}
+
+    counter = report.count("resources")
+    seen: set[int] = set()
+    for item in enrichment.resources:
+        resource = by_key.get(item.source_key) or by_url.get(item.normalized_url)
+        if resource is not None and resource.origin != Resource.Origin.ENRICHMENT:
+            report.notes.append(
+                f"{item.url} is already on the site as a {resource.origin} resource; "
+                "it was left as it is"
+            )
+            counter.unchanged += 1
+            continue
+        if resource is None:
+            resource = Resource(
+                roadmap=roadmap, origin=Resource.Origin.ENRICHMENT, source_key=item.source_key
+            )
+        values = {
+            "title": item.title,
+            "url": item.url,
+            "kind": item.kind,
+            "description_md": item.description_md,
+            "topic": item.topic,
+            "status": Resource.Status.APPROVED,
+        }
+        changed = merger.apply(resource, values, {}, f"resource {item.url}")
+        if "url" in changed:
+            resource.normalized_url = normalize_url(resource.url)
+            if resource.pk is not None:
+                changed.append("normalized_url")
+        if resource.pk is not None and [name for name in changed if name != "imported"]:
+            resource.updated_at = timezone.now()
+            changed.append("updated_at")
+        _save(resource, changed, counter)
+        by_key[resource.source_key] = resource
+        by_url[resource.normalized_url] = resource
+        seen.add(resource.pk)
+    for resource in existing:
+        state = (resource.imported or {}).get(ENRICHMENT_STATE, {})
+        if (
+            resource.origin == Resource.Origin.ENRICHMENT
+            and resource.pk not in seen
+            and resource.status != Resource.Status.RETIRED
+            and resource.status == state.get("status")
+        ):
+            resource.status = Resource.Status.RETIRED
+            resource.imported = {
+                **resource.imported,
+                ENRICHMENT_STATE: {**state, "status": Resource.Status.RETIRED},
+            }
+            resource.updated_at = timezone.now()
+            resource.save(update_fields=["status", "imported", "updated_at"])
+            counter.retired += 1
+
+    counter = report.count("readme_resources")
+    for link in enrichment.readme_resources:
+        resource = by_key.get(link.source_key)
+        if resource is None or resource.origin != Resource.Origin.README:
+            raise EnrichmentError(
+                f"README resource {link.source_key!r} is not on the site: check the key "
+                "against the imported README"
+            )
+        holder = by_url.get(link.normalized_url)
+        if holder is not None and holder.pk != resource.pk:
+            report.conflicts.append(
+                f"README resource {link.source_key}: {link.url} is already the URL of "
+                f"{holder.title!r}; it was not applied"
+            )
+            counter.unchanged += 1
+            continue
+        pristine = {"url": (resource.imported or {}).get("url", _UNKNOWN)}
+        changed = merger.apply(
+            resource, {"url": link.url}, pristine, f"README resource {link.source_key}"
+        )
+        if "url" in changed:
+            resource.normalized_url = normalize_url(resource.url)
+            resource.updated_at = timezone.now()
+            changed += ["normalized_url", "updated_at"]
+            by_url[resource.normalized_url] = resource
+        _save(resource, changed, counter)
+
+    if report.changed:
+        roadmap_touch(roadmap=roadmap)
+    return report

@@ -1,0 +1,37 @@
+"""Template helpers for the roadmap pages: Markdown, hosts, theme."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django import template
+from django.utils.safestring import SafeString
+
+from apps.roadmap.rendering import render_markdown
+
+register = template.Library()
+
+THEMES = ("light", "dark")
+THEME_COOKIE = "theme"
+
+
+@register.filter(name="markdown")
+def markdown_filter(text: str | None) -> SafeString:
+    return render_markdown(text or "")
+
+
+@register.filter
+def host(url: str | None) -> str:
+    """The host a link leads to, without `www.`: shown beside every resource."""
+    if not url:
+        return ""
+    name = urlsplit(url).hostname or ""
+    return name.removeprefix("www.")
+
+
+@register.simple_tag(takes_context=True)
+def current_theme(context: template.Context) -> str:
+    """The theme chosen with the toggle, or "" to follow the system's colour scheme."""
+    request = context.get("request")
+    value = request.COOKIES.get(THEME_COOKIE, "") if request is not None else ""
+    return value if value in THEMES else ""
