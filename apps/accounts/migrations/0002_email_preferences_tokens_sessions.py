@@ -10,6 +10,9 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.KNOX_TOKEN_MODEL),
+        # Knox's table reaches its final shape (digest as primary key) in 0009; the foreign key
+        # must be created after that, or SQLite's table rebuilds leave it pointing at nothing.
+        ("knox", "0009_extend_authtoken_field"),
     ]
 
     operations = [

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from django import forms
+
+from apps.accounts.models import User, time_zone_names
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(time_zone_names())]
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(
+        label="Display name",
+        max_length=80,
+        required=False,
+        help_text="Shown beside resources you submit. Leave it empty to show your username.",
+    )
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        choices=time_zone_choices,
+        help_text="Your weeks start on Monday in this time zone; plans and streaks follow it.",
+        error_messages={
+            "invalid_choice": "Choose a time zone from the list, such as Europe/Berlin.",
+            "required": "Choose your time zone.",
+        },
+    )
+
+
+class EmailPreferencesForm(forms.Form):
+    email_submission_decisions = forms.BooleanField(
+        label="Email me when a moderator approves or rejects a resource I submitted",
+        required=False,
+    )
+    email_weekly_digest = forms.BooleanField(
+        label="Email me on Mondays with this week's topics",
+        required=False,
+    )
+
+
+class TokenCreateForm(forms.Form):
+    name = forms.CharField(
+        label="Token name",
+        max_length=100,
+        help_text="What will use it, for example “laptop script” or “CI”.",
+        error_messages={"required": "Enter a name for the token."},
+    )
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Type your password again to confirm that you want to delete your account.",
+        error_messages={"required": "Enter your password to delete your account."},
+    )
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from apps.accounts import services
+from apps.accounts.models import User
+from tests.accounts.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    # Rate limits and the token-use throttle count in the cache; each test starts from zero.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def owner(db) -> User:
+    return UserFactory(username="owner")
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    return UserFactory(username="outsider")
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def owner_key(owner) -> str:
+    _, key = services.api_token_create(user=owner, name="owner script")
+    return key
+
+
+@pytest.fixture
+def outsider_key(outsider) -> str:
+    _, key = services.api_token_create(user=outsider, name="outsider script")
+    return key
