@@ -1,0 +1,110 @@
+"""Check a list of URLs, one a line, and print a verdict for each. Touches no database.
+
+    manage.py check_urls urls.txt           a table, with a progress bar on a terminal
+    manage.py check_urls urls.txt --json    one JSON object a line, as each verdict is known
+    manage.py check_urls - --json < urls.txt
+
+Blank lines and lines starting with `#` are skipped. The SSRF guard follows the settings
+LINKCHECK_ALLOW_PRIVATE and LINKCHECK_ALLOW_HOSTS; nothing else lets an address through.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import TextIO
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from apps.linkcheck.checker import CheckerConfig, LinkResult, check_urls
+from apps.linkcheck.guard import Guard
+
+
+def user_agent() -> str:
+    """Names the site and where its operators can be reached."""
+    return f"Mozilla/5.0 (compatible; {settings.SITE_NAME} link checker; +{settings.SITE_URL}/)"
+
+
+def read_urls(source: TextIO) -> list[str]:
+    lines = (line.strip() for line in source)
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+class ProgressBar:
+    """A one-line bar on a terminal's standard error; silent anywhere else."""
+
+    def __init__(self, total: int, stream: TextIO, width: int = 30) -> None:
+        self.total = total
+        self.done = 0
+        self.stream = stream
+        self.width = width
+        self.verdicts: Counter[str] = Counter()
+
+    def __call__(self, result: LinkResult) -> None:
+        self.done += 1
+        self.verdicts[str(result.verdict)] += 1
+        filled = self.width * self.done // max(self.total, 1)
+        counts = " ".join(f"{name} {count}" for name, count in sorted(self.verdicts.items()))
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\r[{bar}] {self.done}/{self.total}  {counts}\x1b[K")
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+class Command(BaseCommand):
+    help = "Check the URLs listed in FILE (one a line, '-' for standard input)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="a file with one URL a line, or - for standard input")
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            dest="as_json",
+            help="print one JSON object a line, nothing else",
+        )
+
+    def handle(self, *args, file: str, as_json: bool, **options) -> None:
+        if file == "-":
+            urls = read_urls(sys.stdin)
+        else:
+            try:
+                with Path(file).open(encoding="utf-8") as source:
+                    urls = read_urls(source)
+            except OSError as exc:
+                raise CommandError(f"cannot read {file}: {exc.strerror}") from None
+        guard = Guard(
+            allow_private=settings.LINKCHECK_ALLOW_PRIVATE,
+            allow_hosts=settings.LINKCHECK_ALLOW_HOSTS,
+        )
+        config = CheckerConfig(user_agent=user_agent())
+        if as_json:
+            check_urls(urls, guard=guard, config=config, on_result=self._print_json)
+            return
+        progress = ProgressBar(len(urls), sys.stderr) if sys.stderr.isatty() else None
+        results = check_urls(urls, guard=guard, config=config, on_result=progress)
+        if progress is not None:
+            progress.close()
+        self._print_table(results)
+
+    def _print_json(self, result: LinkResult) -> None:
+        self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))
+        self.stdout.flush()
+
+    def _print_table(self, results: list[LinkResult]) -> None:
+        for result in results:
+            status = result.status_code or "-"
+            line = f"{result.verdict:<10} {status!s:>3}  {result.url}"
+            if result.final_url and result.final_url != result.url:
+                line += f"  -> {result.final_url}"
+            if result.error:
+                line += f"  ({result.error})"
+            self.stdout.write(line)
+        counts = Counter(str(result.verdict) for result in results)
+        summary = ", ".join(f"{count} {verdict}" for verdict, count in sorted(counts.items()))
+        self.stdout.write(f"{len(results)} URLs checked: {summary or 'none'}")
