@@ -1,24 +1,68 @@
-"""Reads of roadmap content, shaped for pages and the API with a fixed number of queries."""
+"""Reads of roadmap content, shaped for pages and the API with a fixed number of queries.
+
+Each selector's query count is pinned by tests at the seed's size and at ten times it.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from apps.roadmap.models import Phase, PhaseGoal, Resource, Roadmap, Section, Topic
+from apps.roadmap.models import (
+    FAQ,
+    Outcome,
+    Phase,
+    PhaseGoal,
+    Project,
+    Resource,
+    Roadmap,
+    Section,
+    Topic,
+)
+
+_APPROVED = Q(resources__status=Resource.Status.APPROVED)
 
 
 def roadmap_list() -> QuerySet[Roadmap]:
-    return Roadmap.objects.order_by("title")
+    """Roadmaps with the number of their active topics (one query)."""
+    return Roadmap.objects.annotate(
+        topic_count=Count("topics", filter=Q(topics__retired_at__isnull=True), distinct=True)
+    ).order_by("title")
+
+
+def roadmap_featured() -> Roadmap | None:
+    """The roadmap the home page shows, with its phases (two queries)."""
+    return (
+        Roadmap.objects.prefetch_related(
+            Prefetch("phases", queryset=Phase.objects.order_by("number"))
+        )
+        .order_by("id")
+        .first()
+    )
 
 
 def roadmap_get(*, slug: str) -> Roadmap:
     return get_object_or_404(Roadmap, slug=slug)
 
 
+def roadmap_version(*, slug: str) -> int:
+    """The roadmap's content_version alone: what keys its cached tree and its ETag."""
+    versions = Roadmap.objects.filter(slug=slug).values_list("content_version", flat=True)
+    return get_object_or_404(versions)
+
+
+def _active_topics() -> QuerySet[Topic]:
+    return Topic.objects.active().order_by("order")
+
+
 def roadmap_tree(*, slug: str) -> Roadmap:
-    """A roadmap with its phases, goals, sections and active topics prefetched."""
-    topics = Topic.objects.active().order_by("order")
+    """A roadmap with everything its page and its API tree show, in nine queries.
+
+    Phases (with goals and the goals' topics), sections (with active topics, each annotated
+    with its count of approved resources and its phase), outcomes, active projects (with
+    topics) and FAQ entries.
+    """
+    topic_slugs = _active_topics().only("id", "slug", "title", "order")
     queryset = Roadmap.objects.prefetch_related(
         Prefetch(
             "phases",
@@ -26,7 +70,7 @@ def roadmap_tree(*, slug: str) -> Roadmap:
                 Prefetch(
                     "goals",
                     queryset=PhaseGoal.objects.order_by("order").prefetch_related(
-                        Prefetch("topics", queryset=topics.only("id", "slug", "title"))
+                        Prefetch("topics", queryset=topic_slugs)
                     ),
                 )
             ),
@@ -35,12 +79,34 @@ def roadmap_tree(*, slug: str) -> Roadmap:
             "sections",
             queryset=Section.objects.active()
             .order_by("number")
-            .prefetch_related(Prefetch("topics", queryset=topics)),
+            .prefetch_related(
+                Prefetch(
+                    "topics",
+                    queryset=_active_topics()
+                    .select_related("phase")
+                    .annotate(resource_count=Count("resources", filter=_APPROVED)),
+                )
+            ),
         ),
-        "outcomes",
-        "faqs",
+        Prefetch("outcomes", queryset=Outcome.objects.order_by("order")),
+        Prefetch(
+            "projects",
+            queryset=Project.objects.active()
+            .order_by("order")
+            .prefetch_related(Prefetch("topics", queryset=topic_slugs)),
+        ),
+        Prefetch("faqs", queryset=FAQ.objects.order_by("order")),
     )
     return get_object_or_404(queryset, slug=slug)
+
+
+def roadmap_general_resources(*, roadmap: Roadmap) -> QuerySet[Resource]:
+    """Approved resources that belong to the whole roadmap: books, courses, communities."""
+    return (
+        Resource.objects.approved()
+        .filter(roadmap=roadmap, topic__isnull=True)
+        .order_by("kind", "title")
+    )
 
 
 def topic_get(*, roadmap: Roadmap, slug: str) -> Topic:
@@ -49,5 +115,96 @@ def topic_get(*, roadmap: Roadmap, slug: str) -> Topic:
     )
 
 
+def _ranked(queryset: QuerySet[Resource]) -> QuerySet[Resource]:
+    return queryset.order_by("-editors_pick", "-score", "-created_at", "id")
+
+
 def topic_resources(*, topic: Topic) -> QuerySet[Resource]:
-    return topic.resources.approved().order_by("-editors_pick", "-score", "-created_at")
+    return _ranked(topic.resources.approved())
+
+
+def topic_detail(*, roadmap_slug: str, slug: str) -> Topic:
+    """An active topic with its roadmap, section, phase and ranked resources (two queries)."""
+    resources = _ranked(Resource.objects.approved().select_related("submitted_by"))
+    queryset = (
+        Topic.objects.active()
+        .select_related("roadmap", "section", "phase")
+        .prefetch_related(Prefetch("resources", queryset=resources, to_attr="ranked_resources"))
+    )
+    return get_object_or_404(queryset, roadmap__slug=roadmap_slug, slug=slug)
+
+
+def phase_detail(*, roadmap_slug: str, slug: str) -> Phase:
+    """A phase with its roadmap, goals (with their topics) and its own topics (four queries)."""
+    topics = _active_topics().only("id", "slug", "title", "order", "est_hours", "phase_id")
+    queryset = Phase.objects.select_related("roadmap").prefetch_related(
+        Prefetch(
+            "goals",
+            queryset=PhaseGoal.objects.order_by("order").prefetch_related(
+                Prefetch("topics", queryset=topics)
+            ),
+        ),
+        Prefetch("topics", queryset=topics, to_attr="planned_topics"),
+    )
+    return get_object_or_404(queryset, roadmap__slug=roadmap_slug, slug=slug)
+
+
+def resource_list(
+    *,
+    roadmap: str = "",
+    topic: str = "",
+    kind: str = "",
+    health: str = "",
+    q: str = "",
+    ordering: str = "-score",
+) -> QuerySet[Resource]:
+    """Approved resources, filtered and ordered; roadmap and topic are named by slug."""
+    queryset = Resource.objects.approved().select_related("roadmap", "topic", "submitted_by")
+    if roadmap:
+        queryset = queryset.filter(roadmap__slug=roadmap)
+    if topic:
+        queryset = queryset.filter(topic__slug=topic)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if health:
+        queryset = queryset.filter(health=health)
+    if q:
+        queryset = queryset.filter(Q(title__icontains=q) | Q(description_md__icontains=q))
+    tiebreak = "title" if ordering != "title" else "id"
+    return queryset.order_by(ordering, tiebreak, "id")
+
+
+def resource_get(*, pk: int) -> Resource:
+    """One approved resource: anything else is not public, so it is not found."""
+    return get_object_or_404(
+        Resource.objects.approved().select_related("roadmap", "topic", "submitted_by"), pk=pk
+    )
+
+
+def roadmap_projects(*, slug: str) -> Roadmap:
+    """A roadmap with its active projects and the topics each uses (three queries)."""
+    topics = _active_topics().only("id", "slug", "title", "order")
+    projects = (
+        Project.objects.active()
+        .order_by("order")
+        .prefetch_related(Prefetch("topics", queryset=topics))
+    )
+    return get_object_or_404(
+        Roadmap.objects.prefetch_related(Prefetch("projects", queryset=projects)), slug=slug
+    )
+
+
+def roadmap_faqs(*, slug: str) -> Roadmap:
+    """A roadmap with its FAQ entries (two queries)."""
+    return get_object_or_404(
+        Roadmap.objects.prefetch_related(Prefetch("faqs", queryset=FAQ.objects.order_by("order"))),
+        slug=slug,
+    )
+
+
+def roadmap_outcomes(*, slug: str) -> Roadmap:
+    """A roadmap with its outcomes (two queries)."""
+    outcomes = Outcome.objects.order_by("order")
+    return get_object_or_404(
+        Roadmap.objects.prefetch_related(Prefetch("outcomes", queryset=outcomes)), slug=slug
+    )

@@ -1,24 +1,116 @@
-from django.http import HttpRequest, HttpResponse
+"""The public roadmap pages: server-rendered, complete without JavaScript."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
 from apps.roadmap import selectors
+from apps.roadmap.schedule import REFERENCE_HOURS_PER_WEEK, pack_into_weeks
+from apps.roadmap.templatetags.roadmap_tags import THEME_COOKIE, THEMES
+
+THEME_COOKIE_AGE = 60 * 60 * 24 * 365
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "roadmap/home.html", {"roadmaps": selectors.roadmap_list()})
+    return render(
+        request,
+        "roadmap/home.html",
+        {"featured": selectors.roadmap_featured(), "roadmaps": selectors.roadmap_list()},
+    )
 
 
+@require_GET
 def roadmap_detail(request: HttpRequest, slug: str) -> HttpResponse:
     roadmap = selectors.roadmap_tree(slug=slug)
-    return render(request, "roadmap/roadmap.html", {"roadmap": roadmap})
+    return render(
+        request,
+        "roadmap/roadmap.html",
+        {
+            "roadmap": roadmap,
+            "general_resources": selectors.roadmap_general_resources(roadmap=roadmap),
+            "weeks": range(1, max((p.week_end for p in roadmap.phases.all()), default=0) + 1),
+        },
+    )
 
 
+@require_GET
 def topic_detail(request: HttpRequest, slug: str, topic: str) -> HttpResponse:
-    roadmap = selectors.roadmap_get(slug=slug)
-    topic_obj = selectors.topic_get(roadmap=roadmap, slug=topic)
-    resources = selectors.topic_resources(topic=topic_obj)
+    topic_obj = selectors.topic_detail(roadmap_slug=slug, slug=topic)
     return render(
         request,
         "roadmap/topic.html",
-        {"roadmap": roadmap, "topic": topic_obj, "resources": resources},
+        {
+            "roadmap": topic_obj.roadmap,
+            "topic": topic_obj,
+            "resources": topic_obj.ranked_resources,
+        },
     )
+
+
+@require_GET
+def phase_detail(request: HttpRequest, slug: str, phase: str) -> HttpResponse:
+    phase_obj = selectors.phase_detail(roadmap_slug=slug, slug=phase)
+    topics = phase_obj.planned_topics
+    weeks = []
+    if topics and all(t.est_hours for t in topics):
+        packed = pack_into_weeks(topics, [t.est_hours for t in topics], REFERENCE_HOURS_PER_WEEK)
+        weeks = [(phase_obj.week_start + index, week) for index, week in enumerate(packed)]
+    return render(
+        request,
+        "roadmap/phase.html",
+        {
+            "roadmap": phase_obj.roadmap,
+            "phase": phase_obj,
+            "topics": topics,
+            "weeks": weeks,
+            "hours_per_week": REFERENCE_HOURS_PER_WEEK,
+        },
+    )
+
+
+@require_GET
+def projects(request: HttpRequest, slug: str) -> HttpResponse:
+    return render(
+        request, "roadmap/projects.html", {"roadmap": selectors.roadmap_projects(slug=slug)}
+    )
+
+
+@require_GET
+def faq(request: HttpRequest, slug: str) -> HttpResponse:
+    return render(request, "roadmap/faq.html", {"roadmap": selectors.roadmap_faqs(slug=slug)})
+
+
+@require_GET
+def outcomes(request: HttpRequest, slug: str) -> HttpResponse:
+    return render(
+        request, "roadmap/outcomes.html", {"roadmap": selectors.roadmap_outcomes(slug=slug)}
+    )
+
+
+@require_POST
+def theme_set(request: HttpRequest) -> HttpResponse:
+    """Remember the colour theme chosen with the toggle; "system" follows the device."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    theme = request.POST.get("theme", "")
+    if theme in THEMES:
+        response.set_cookie(
+            THEME_COOKIE,
+            theme,
+            max_age=THEME_COOKIE_AGE,
+            samesite="Lax",
+            secure=not settings.DEBUG,
+            httponly=True,
+        )
+    else:
+        response.delete_cookie(THEME_COOKIE, samesite="Lax")
+    return response

@@ -35,3 +35,14 @@ def current_theme(context: template.Context) -> str:
     request = context.get("request")
     value = request.COOKIES.get(THEME_COOKIE, "") if request is not None else ""
     return value if value in THEMES else ""
+
+
+@register.filter
+def subtract(value: int, other: int) -> int:
+    return (value or 0) - (other or 0)
+
+
+@register.filter
+def total_hours(topics) -> int:
+    """The hours of a sequence of topics; topics without an estimate count nothing."""
+    return sum(topic.est_hours or 0 for topic in topics)
