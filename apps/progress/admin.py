@@ -1,0 +1,32 @@
+from django.contrib import admin
+
+from apps.progress.models import Enrollment, ResourceTick, TopicProgress, WeeklyCheckIn
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(admin.ModelAdmin):
+    list_display = ("user", "roadmap", "start_date", "hours_per_week", "background")
+    list_select_related = ("user", "roadmap")
+    raw_id_fields = ("user",)
+
+
+@admin.register(TopicProgress)
+class TopicProgressAdmin(admin.ModelAdmin):
+    list_display = ("user", "topic", "status", "auto_skipped", "updated_at")
+    list_filter = ("status",)
+    list_select_related = ("user", "topic")
+    raw_id_fields = ("user", "topic")
+
+
+@admin.register(ResourceTick)
+class ResourceTickAdmin(admin.ModelAdmin):
+    list_display = ("user", "resource", "created_at")
+    list_select_related = ("user", "resource")
+    raw_id_fields = ("user", "resource")
+
+
+@admin.register(WeeklyCheckIn)
+class WeeklyCheckInAdmin(admin.ModelAdmin):
+    list_display = ("user", "roadmap", "week", "hours")
+    list_select_related = ("user", "roadmap")
+    raw_id_fields = ("user",)

@@ -1,0 +1,113 @@
+"""Reads of a learner's progress, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.progress.models import Enrollment, TopicProgress, WeeklyCheckIn
+from apps.progress.plan import Plan, PlanTopic, TopicState, build_plan, week_number
+from apps.progress.services import local_today
+from apps.roadmap.models import Roadmap, Topic
+
+COMPLETE = frozenset({TopicProgress.Status.DONE, TopicProgress.Status.SKIPPED})
+
+
+def enrollment_get(*, user: User, roadmap: Roadmap) -> Enrollment | None:
+    return (
+        Enrollment.objects.select_related("roadmap", "goal_project", "user")
+        .filter(user=user, roadmap=roadmap)
+        .first()
+    )
+
+
+def progress_by_topic(*, user: User, roadmap: Roadmap) -> dict[str, TopicProgress]:
+    rows = TopicProgress.objects.filter(user=user, topic__roadmap=roadmap).select_related("topic")
+    return {row.topic.slug: row for row in rows}
+
+
+def plan_for(*, enrollment: Enrollment) -> Plan:
+    """The enrolment's plan in the learner's time zone (2 queries)."""
+    user, zone = enrollment.user, enrollment.user.zone
+    topics = Topic.objects.active().filter(roadmap=enrollment.roadmap).select_related("phase")
+    plan_topics = [
+        PlanTopic(t.slug, t.phase.number if t.phase else 0, t.order, t.est_hours or 1)
+        for t in topics
+    ]
+    states = {
+        slug: TopicState(
+            row.status, timezone.localtime(row.done_at, zone).date() if row.done_at else None
+        )
+        for slug, row in progress_by_topic(user=user, roadmap=enrollment.roadmap).items()
+    }
+    return build_plan(
+        topics=plan_topics,
+        progress=states,
+        hours_per_week=enrollment.hours_per_week,
+        start_date=enrollment.start_date,
+        plan_anchor=enrollment.plan_anchor,
+        today=local_today(user),
+    )
+
+
+@dataclass
+class ProgressSummary:
+    percent_complete: int
+    phases: list[tuple[int, int]]  # (number, percent)
+    sections: list[tuple[int, int]]
+    topics: dict[str, str]  # slug -> status
+    streak: int
+
+
+def _percent(done: int, total: int) -> int:
+    return round(100 * done / total) if total else 0
+
+
+def progress_summary(*, user: User, roadmap: Roadmap) -> ProgressSummary:
+    """Percent complete (done or skipped) for the roadmap, each phase and each section."""
+    topics = list(Topic.objects.active().filter(roadmap=roadmap).select_related("phase", "section"))
+    statuses = {
+        slug: row.status for slug, row in progress_by_topic(user=user, roadmap=roadmap).items()
+    }
+    status_of = {t.slug: statuses.get(t.slug, TopicProgress.Status.NOT_STARTED) for t in topics}
+
+    def percent_by(key) -> list[tuple[int, int]]:
+        groups: dict[int, list[str]] = {}
+        for topic in topics:
+            number = key(topic)
+            if number is not None:
+                groups.setdefault(number, []).append(status_of[topic.slug])
+        return [
+            (number, _percent(sum(s in COMPLETE for s in group), len(group)))
+            for number, group in sorted(groups.items())
+        ]
+
+    complete = sum(s in COMPLETE for s in status_of.values())
+    return ProgressSummary(
+        percent_complete=_percent(complete, len(topics)),
+        phases=percent_by(lambda t: t.phase.number if t.phase else None),
+        sections=percent_by(lambda t: t.section.number),
+        topics=status_of,
+        streak=check_in_streak(user=user, roadmap=roadmap),
+    )
+
+
+def check_in_streak(*, user: User, roadmap: Roadmap) -> int:
+    """Consecutive weeks with a check-in, up to this week (or last week, if this week has
+    none yet: the week is not over)."""
+    enrollment = Enrollment.objects.filter(user=user, roadmap=roadmap).first()
+    if enrollment is None:
+        return 0
+    weeks = set(
+        WeeklyCheckIn.objects.filter(user=user, roadmap=roadmap).values_list("week", flat=True)
+    )
+    week = week_number(start_date=enrollment.start_date, day=local_today(user))
+    if week not in weeks:
+        week -= 1
+    streak = 0
+    while week in weeks:
+        streak += 1
+        week -= 1
+    return streak

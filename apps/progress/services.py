@@ -1,0 +1,206 @@
+"""Writes to a learner's own data. Each function is one use case, in one transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.progress.backgrounds import skipped_by_background
+from apps.progress.models import (
+    MAX_HOURS_PER_WEEK,
+    MIN_HOURS_PER_WEEK,
+    Enrollment,
+    ResourceTick,
+    TopicProgress,
+    WeeklyCheckIn,
+)
+from apps.progress.plan import week_number
+from apps.roadmap.models import Project, Resource, Roadmap, Topic
+
+NOTE_MAX_LENGTH = 20_000
+
+
+class StaleWrite(Exception):
+    """An If-Match that no longer matches: the caller must re-read before writing."""
+
+    def __init__(self, current: TopicProgress | None) -> None:
+        self.current = current
+        super().__init__("the progress changed since it was read")
+
+
+def local_today(user: User) -> date:
+    return timezone.localtime(timezone.now(), user.zone).date()
+
+
+@transaction.atomic
+def enrollment_put(
+    *,
+    user: User,
+    roadmap: Roadmap,
+    start_date: date | None = None,
+    hours_per_week: int = 10,
+    background: str = Enrollment.Background.NEW_TO_ML,
+    goal_project: Project | None = None,
+) -> Enrollment:
+    """Enrol, or re-enrol with new settings. Progress is always kept."""
+    errors: dict[str, list[str]] = {}
+    if not MIN_HOURS_PER_WEEK <= hours_per_week <= MAX_HOURS_PER_WEEK:
+        errors["hours_per_week"] = [
+            f"Hours per week must be from {MIN_HOURS_PER_WEEK} to {MAX_HOURS_PER_WEEK}."
+        ]
+    if background not in Enrollment.Background.values:
+        errors["background"] = [
+            "Background must be one of: " + ", ".join(Enrollment.Background.values) + "."
+        ]
+    if goal_project is not None and goal_project.roadmap_id != roadmap.id:
+        errors["goal_project"] = ["That project belongs to another roadmap."]
+    if errors:
+        raise ValidationError(errors)
+    start = start_date or local_today(user)
+    enrollment = Enrollment.objects.select_for_update().filter(user=user, roadmap=roadmap).first()
+    previous_background = enrollment.background if enrollment else None
+    if enrollment is None:
+        enrollment = Enrollment(user=user, roadmap=roadmap, plan_anchor=start)
+    elif enrollment.start_date != start:
+        enrollment.plan_anchor = max(enrollment.plan_anchor, start)
+    enrollment.start_date = start
+    enrollment.hours_per_week = hours_per_week
+    enrollment.background = background
+    enrollment.goal_project = goal_project
+    enrollment.updated_at = timezone.now()
+    enrollment.save()
+    if previous_background != background:
+        _apply_background(user=user, roadmap=roadmap, background=background)
+    return enrollment
+
+
+def _apply_background(*, user: User, roadmap: Roadmap, background: str) -> None:
+    """Pre-mark what the background knows; undo earlier automatic skips it does not cover.
+
+    Only rows the learner never touched change: a topic with their own status or note stays.
+    """
+    wanted = skipped_by_background(roadmap_slug=roadmap.slug, background=background)
+    topics = {t.slug: t for t in Topic.objects.active().filter(roadmap=roadmap)}
+    rows = {
+        p.topic.slug: p
+        for p in TopicProgress.objects.select_for_update()
+        .filter(user=user, topic__roadmap=roadmap)
+        .select_related("topic")
+    }
+    now = timezone.now()
+    for slug, row in rows.items():
+        if row.auto_skipped and slug not in wanted:
+            row.status, row.auto_skipped = TopicProgress.Status.NOT_STARTED, False
+            row.version += 1
+            row.updated_at = now
+            row.save(update_fields=["status", "auto_skipped", "version", "updated_at"])
+    for slug in sorted(wanted & topics.keys()):
+        row = rows.get(slug)
+        if row is None:
+            TopicProgress.objects.create(
+                user=user,
+                topic=topics[slug],
+                status=TopicProgress.Status.SKIPPED,
+                auto_skipped=True,
+                updated_at=now,
+            )
+        elif row.status == TopicProgress.Status.NOT_STARTED and not row.note_md:
+            row.status, row.auto_skipped = TopicProgress.Status.SKIPPED, True
+            row.version += 1
+            row.updated_at = now
+            row.save(update_fields=["status", "auto_skipped", "version", "updated_at"])
+
+
+@transaction.atomic
+def plan_replan(*, enrollment: Enrollment) -> Enrollment:
+    """Lay the remaining topics out again from this week."""
+    enrollment.plan_anchor = max(local_today(enrollment.user), enrollment.start_date)
+    enrollment.updated_at = timezone.now()
+    enrollment.save(update_fields=["plan_anchor", "updated_at"])
+    return enrollment
+
+
+@transaction.atomic
+def topic_progress_put(
+    *,
+    user: User,
+    topic: Topic,
+    status: str,
+    note_md: str | None = None,
+    if_match: int | None = None,
+) -> TopicProgress:
+    """Set a topic's status (and note). A stale `if_match` raises StaleWrite, writing nothing.
+
+    The same write twice leaves one row and one version: writes are idempotent.
+    """
+    if status not in TopicProgress.Status.values:
+        raise ValidationError(
+            {"status": ["Status must be one of: " + ", ".join(TopicProgress.Status.values) + "."]}
+        )
+    if note_md is not None and len(note_md) > NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {"note": [f"A note can be at most {NOTE_MAX_LENGTH:,} characters long."]}
+        )
+    row = TopicProgress.objects.select_for_update().filter(user=user, topic=topic).first()
+    current_version = row.version if row else 0
+    if if_match is not None and if_match != current_version:
+        raise StaleWrite(row)
+    if row is None:
+        row = TopicProgress(user=user, topic=topic)
+    note = row.note_md if note_md is None else note_md
+    if row.pk and row.status == status and row.note_md == note and not row.auto_skipped:
+        return row
+    if status == TopicProgress.Status.DONE:
+        row.done_at = row.done_at if row.status == TopicProgress.Status.DONE else timezone.now()
+    else:
+        row.done_at = None
+    row.status, row.note_md, row.auto_skipped = status, note, False
+    row.version = current_version + 1
+    row.updated_at = timezone.now()
+    row.save()
+    return row
+
+
+@transaction.atomic
+def resource_tick(*, user: User, resource: Resource) -> ResourceTick:
+    if resource.status != Resource.Status.APPROVED:
+        raise ValidationError({"resource": ["Only approved resources can be ticked."]})
+    tick, _ = ResourceTick.objects.get_or_create(user=user, resource=resource)
+    return tick
+
+
+@transaction.atomic
+def resource_untick(*, user: User, resource: Resource) -> None:
+    ResourceTick.objects.filter(user=user, resource=resource).delete()
+
+
+@transaction.atomic
+def check_in_put(
+    *, user: User, enrollment: Enrollment, week: int, hours: int, note_md: str = ""
+) -> WeeklyCheckIn:
+    """File (or replace) the check-in of one week, up to the current one."""
+    current = week_number(start_date=enrollment.start_date, day=local_today(user))
+    errors: dict[str, list[str]] = {}
+    if not 1 <= week <= max(current, 1):
+        errors["week"] = [f"Check in for a week from 1 to {max(current, 1)} (this week)."]
+    if not 0 <= hours <= 168:
+        errors["hours"] = ["Hours must be from 0 to 168 (the hours in a week)."]
+    if len(note_md) > NOTE_MAX_LENGTH:
+        errors["note"] = [f"A note can be at most {NOTE_MAX_LENGTH:,} characters long."]
+    if errors:
+        raise ValidationError(errors)
+    check_in, created = WeeklyCheckIn.objects.select_for_update().get_or_create(
+        user=user,
+        roadmap=enrollment.roadmap,
+        week=week,
+        defaults={"hours": hours, "note_md": note_md},
+    )
+    if not created and (check_in.hours, check_in.note_md) != (hours, note_md):
+        check_in.hours, check_in.note_md = hours, note_md
+        check_in.updated_at = timezone.now()
+        check_in.save(update_fields=["hours", "note_md", "updated_at"])
+    return check_in
