@@ -1,0 +1,264 @@
+"""allauth in the site's look: sign up, verification, sign in, sign out, passwords, limits."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+
+from apps.accounts.models import User, UserSession
+from tests.accounts.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+NEW_PASSWORD = "a whole new passphrase 77"
+
+
+def link_in(message, pattern: str) -> str:
+    match = re.search(rf"https?://[^/\s]+(?P<path>{pattern}\S*)", message.body)
+    assert match, message.body
+    return match.group("path")
+
+
+def sign_in(client, login: str, password: str = PASSWORD):
+    return client.post("/accounts/login/", {"login": login, "password": password})
+
+
+def test_sign_up_sends_a_verification_email_and_login_waits_for_it(client):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "newcomer",
+            "email": "newcomer@mail.example",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/confirm-email/"
+    user = User.objects.get(username="newcomer")
+    assert not EmailAddress.objects.get(user=user).verified
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["newcomer@mail.example"]
+    assert mail.outbox[0].subject.startswith("[ML Engineer Roadmap]")
+
+    # Mandatory verification: signing in before confirming only sends the link again.
+    client.logout()
+    response = sign_in(client, "newcomer")
+    assert response["Location"] == "/accounts/confirm-email/"
+    assert "_auth_user_id" not in client.session
+
+    confirm = link_in(mail.outbox[0], "/accounts/confirm-email/")
+    assert client.get(confirm).status_code == 200
+    client.post(confirm)
+    assert EmailAddress.objects.get(user=user).verified
+    response = sign_in(client, "newcomer")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_sign_up_applies_the_password_validators(client):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "weak",
+            "email": "weak@mail.example",
+            "password1": "12345678",
+            "password2": "12345678",
+        },
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "<title>Error: Create an account" in content
+    assert "This password is too common." in content
+    assert not User.objects.filter(username="weak").exists()
+
+
+@pytest.mark.parametrize("login", ["owner", "owner@mail.example", "Owner@Mail.Example"])
+def test_sign_in_by_username_or_email(client, owner, login):
+    response = sign_in(client, login)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(owner.pk)
+
+
+def test_wrong_password_shows_the_error_summary(client, owner):
+    response = sign_in(client, "owner", "wrong")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Error: Sign in" in content
+    assert 'class="error-summary"' in content
+    assert 'href="#id_login"' in content
+    assert "_auth_user_id" not in client.session
+
+
+def test_session_key_is_rotated_at_sign_in(client, owner):
+    session = client.session
+    session["probe"] = "before sign-in"
+    session.save()
+    before = session.session_key
+    assert client.cookies["sessionid"].value == before
+
+    sign_in(client, "owner")
+    after = client.cookies["sessionid"].value
+    assert after != before
+    assert not UserSession.objects.filter(session_key=before).exists()
+    assert UserSession.objects.get(session_key=after).user_id == owner.pk
+
+
+def test_sign_out_is_a_post(client, owner):
+    client.force_login(owner)
+    page = client.get("/")
+    assert 'action="/accounts/logout/"' in page.content.decode()
+    # A GET only asks; it never signs out (a link or image cannot end a session).
+    assert client.get("/accounts/logout/").status_code == 200
+    assert "_auth_user_id" in client.session
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+    assert not UserSession.objects.filter(user_id=owner.pk).exists()
+
+
+def test_header_links_for_anonymous_visitors(client, db):
+    content = client.get("/").content.decode()
+    assert 'href="/accounts/login/"' in content
+    assert 'href="/accounts/signup/"' in content
+    assert 'href="/settings/"' not in content
+
+
+def test_password_reset_through_the_outbox(client, owner):
+    response = client.post("/accounts/password/reset/", {"email": "owner@mail.example"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = link_in(mail.outbox[0], "/accounts/password/reset/key/")
+    response = client.get(link)
+    assert response.status_code == 302  # allauth moves the key out of the URL into the session
+    set_password_url = response["Location"]
+    response = client.post(set_password_url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert response.status_code == 302
+    owner.refresh_from_db()
+    assert owner.check_password(NEW_PASSWORD)
+    # The link works once.
+    assert "not valid" in client.get(link, follow=True).content.decode()
+
+
+def test_password_reset_for_an_unknown_address_sends_no_reset_link(client, db):
+    response = client.post("/accounts/password/reset/", {"email": "nobody@mail.example"})
+    assert response.status_code == 302  # no hint whether the address has an account
+    assert all("/password/reset/key/" not in message.body for message in mail.outbox)
+
+
+def test_password_change_keeps_the_session(client, owner):
+    client.force_login(owner)
+    response = client.post(
+        "/accounts/password/change/",
+        {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    owner.refresh_from_db()
+    assert owner.check_password(NEW_PASSWORD)
+    assert client.get("/settings/").status_code == 200
+
+
+def test_password_change_anonymous_is_sent_to_sign_in(client, db):
+    response = client.get("/accounts/password/change/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_password_change_wrong_old_password_writes_nothing(client, owner):
+    client.force_login(owner)
+    response = client.post(
+        "/accounts/password/change/",
+        {"oldpassword": "wrong", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert "<title>Error: Change your password" in response.content.decode()
+    owner.refresh_from_db()
+    assert owner.check_password(PASSWORD)
+
+
+def test_failed_sign_ins_are_rate_limited(client, owner, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "3/5m/key"}
+    for _ in range(3):
+        sign_in(client, "owner", "wrong")
+    response = sign_in(client, "owner")  # even the right password waits now
+    assert "Too many failed login attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_sign_ups_are_rate_limited_with_429(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "1/m/ip"}
+    data = {"username": "a", "email": "a@mail.example", "password1": PASSWORD}
+    client.post("/accounts/signup/", {**data, "password2": PASSWORD})
+    client.logout()
+    response = client.post("/accounts/signup/", {**data, "username": "b", "password2": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
+    assert not User.objects.filter(username="b").exists()
+
+
+def test_github_is_absent_without_keys(client, settings, db):
+    assert "allauth.socialaccount.providers.github" not in settings.INSTALLED_APPS
+    assert settings.SOCIALACCOUNT_PROVIDERS == {}
+    assert "GitHub" not in client.get("/accounts/login/").content.decode()
+
+
+def run_settings(env: dict[str, str], code: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env={"DJANGO_SETTINGS_MODULE": "roadmap_site.settings", "PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_github_is_wired_when_both_keys_are_set():
+    result = run_settings(
+        {"GITHUB_CLIENT_ID": "id-from-env", "GITHUB_SECRET": "secret-from-env"},
+        "from django.conf import settings; "
+        "from allauth.socialaccount.adapter import get_adapter; "
+        "print('allauth.socialaccount.providers.github' in settings.INSTALLED_APPS); "
+        "print(get_adapter().get_app(None, 'github').client_id)",
+    )
+    if importlib.util.find_spec("requests") is None:
+        # allauth's OAuth views import `requests`, which the lock does not hold yet: the site
+        # must refuse to start with a message that says so, not fail at the first sign-in.
+        assert result.returncode != 0
+        assert "GitHub sign-in needs the 'requests' package" in result.stderr
+    else:
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split() == ["True", "id-from-env"]
+
+
+def test_github_with_one_key_refuses_to_start():
+    result = run_settings({"GITHUB_CLIENT_ID": "only-the-id"}, "pass")
+    assert result.returncode != 0
+    assert "Set both GITHUB_CLIENT_ID and GITHUB_SECRET" in result.stderr
+
+
+def test_production_refuses_optional_verification():
+    result = run_settings(
+        {
+            "DEBUG": "off",
+            "SECRET_KEY": "x" * 50,
+            "ALLOWED_HOSTS": "roadmap.example",
+            "ACCOUNT_EMAIL_VERIFICATION": "optional",
+        },
+        "pass",
+    )
+    assert result.returncode != 0
+    assert "ACCOUNT_EMAIL_VERIFICATION must be mandatory when DEBUG is off" in result.stderr
+
+
+def test_unverified_user_fixture_is_not_verified(db):
+    # Guards the factory the other tests rely on.
+    user = UserFactory(username="fresh", verified=False)
+    assert not EmailAddress.objects.get(user=user).verified

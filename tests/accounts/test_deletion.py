@@ -1,0 +1,166 @@
+"""Account deletion: password again, sessions and tokens end at once, data goes, names stay kind."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import Client
+
+from apps.accounts import selectors, services
+from apps.accounts.deletion import register_deletion_hook, unregister_deletion_hook
+from apps.accounts.models import ApiToken, User, UserSession
+from apps.roadmap.models import Resource, Roadmap
+from tests.accounts.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+EXPORT_URL = "/api/v1/me/export/"
+
+
+@pytest.fixture
+def roadmap() -> Roadmap:
+    return Roadmap.objects.create(slug="ml-engineer", title="ML Engineer Roadmap")
+
+
+def signed_in_client(user: User) -> Client:
+    client = Client()
+    response = client.post("/accounts/login/", {"login": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def test_deleted_users_token_and_sessions_answer_401_at_once(api_client, owner, owner_key):
+    browser = signed_in_client(owner)
+    other_browser = signed_in_client(owner)
+    assert browser.get(EXPORT_URL).status_code == 200
+    user_id = owner.pk
+    assert UserSession.objects.filter(user_id=user_id).count() == 2
+
+    services.user_delete(user=owner, password=PASSWORD)
+
+    assert api_client.get(EXPORT_URL, HTTP_AUTHORIZATION=f"Token {owner_key}").status_code == 401
+    assert browser.get(EXPORT_URL).status_code == 401
+    assert other_browser.get(EXPORT_URL).status_code == 401
+    assert other_browser.get("/settings/").status_code == 302
+    assert not UserSession.objects.filter(user_id=user_id).exists()
+    assert not ApiToken.objects.filter(user_id=user_id).exists()
+
+
+def test_deletion_leaves_other_users_sessions_and_tokens(owner, outsider, outsider_key):
+    outsider_browser = signed_in_client(outsider)
+    services.user_delete(user=owner, password=PASSWORD)
+    assert outsider_browser.get(EXPORT_URL).status_code == 200
+    assert UserSession.objects.filter(user_id=outsider.pk).count() == 1
+    assert ApiToken.objects.filter(user=outsider).count() == 1
+
+
+def test_wrong_password_deletes_nothing(owner, owner_key):
+    with pytest.raises(services.WrongPassword):
+        services.user_delete(user=owner, password="not it")
+    assert User.objects.filter(pk=owner.pk).exists()
+    assert ApiToken.objects.filter(user=owner).exists()
+
+
+def test_personal_data_is_removed(owner, owner_key):
+    user_id = owner.pk
+    services.user_delete(user=owner, password=PASSWORD)
+    assert not User.objects.filter(pk=user_id).exists()
+    assert not ApiToken.objects.filter(user_id=user_id).exists()
+    from allauth.account.models import EmailAddress
+
+    assert not EmailAddress.objects.filter(user_id=user_id).exists()
+
+
+def test_approved_resources_stay_attributed_to_deleted_user(owner, roadmap):
+    resource = Resource.objects.create(
+        roadmap=roadmap,
+        title="A good notebook",
+        status=Resource.Status.APPROVED,
+        submitted_by=owner,
+    )
+    assert selectors.public_name(resource.submitted_by) == "Owner Example"
+    user_id = owner.pk
+    assert Resource.history.filter(submitted_by_id=user_id).exists()
+    services.user_delete(user=owner, password=PASSWORD)
+    resource.refresh_from_db()
+    assert resource.status == Resource.Status.APPROVED
+    assert resource.submitted_by is None
+    assert selectors.public_name(resource.submitted_by) == "deleted user"
+    # Nor does the resource's history keep the submitter's id.
+    assert not Resource.history.filter(submitted_by_id=user_id).exists()
+
+
+def test_public_name_template_filter(owner):
+    from django.template import Context, Template
+
+    template = Template("{% load accounts %}{{ someone|public_name }}")
+    assert template.render(Context({"someone": owner})) == "Owner Example"
+    assert template.render(Context({"someone": None})) == "deleted user"
+
+
+def test_deletion_hooks_run_before_the_user_row_goes(owner):
+    user_id = owner.pk
+    seen = []
+
+    def on_user_deleted(user):
+        # What the moderation app will do: rewrite its public log while the user still exists.
+        seen.append((user.pk, User.objects.filter(pk=user.pk).exists(), f"moderator {user.pk}"))
+
+    register_deletion_hook("test.probe", on_user_deleted)
+    try:
+        services.user_delete(user=owner, password=PASSWORD)
+    finally:
+        unregister_deletion_hook("test.probe")
+    assert seen == [(user_id, True, f"moderator {user_id}")]
+
+
+def test_a_failing_hook_aborts_the_deletion(owner, owner_key):
+    user_id = owner.pk
+
+    def broken(user):
+        raise RuntimeError("cannot anonymise")
+
+    register_deletion_hook("test.broken", broken)
+    try:
+        with pytest.raises(RuntimeError):
+            services.user_delete(user=owner, password=PASSWORD)
+    finally:
+        unregister_deletion_hook("test.broken")
+    assert User.objects.filter(pk=user_id).exists()
+    assert ApiToken.objects.filter(user_id=user_id).exists()
+
+
+def test_delete_page_anonymous_is_sent_to_sign_in(client, owner):
+    response = client.post("/settings/delete/", {"password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert User.objects.filter(pk=owner.pk).exists()
+
+
+def test_delete_page_wrong_password_shows_the_error(client, owner):
+    client.force_login(owner)
+    response = client.post("/settings/delete/", {"password": "nope"})
+    content = response.content.decode()
+    assert "<title>Error: Delete your account" in content
+    assert '<a href="#id_password">The password is not right.' in content
+    assert User.objects.filter(pk=owner.pk).exists()
+
+
+def test_delete_page_empty_password_shows_the_error(client, owner):
+    client.force_login(owner)
+    content = client.post("/settings/delete/", {"password": ""}).content.decode()
+    assert "Enter your password to delete your account." in content
+    assert User.objects.filter(pk=owner.pk).exists()
+
+
+def test_owner_deletes_their_account_from_the_page(owner, outsider):
+    user_id = owner.pk
+    browser = signed_in_client(owner)
+    response = browser.post("/settings/delete/", {"password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert not User.objects.filter(pk=user_id).exists()
+    assert User.objects.filter(pk=outsider.pk).exists()
+    home = browser.get("/")
+    assert isinstance(home.wsgi_request.user, AnonymousUser)
+    assert "Your account and your personal data are deleted." in home.content.decode()
