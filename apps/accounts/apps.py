@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from apps.accounts import selectors
+        from apps.accounts import schema, selectors  # noqa: F401 (schema registers itself)
         from apps.accounts.export import register_export_section
 
         register_export_section("account", selectors.account_export)

@@ -92,11 +92,13 @@ def api_token_revoke_used(*, auth_token: AuthToken) -> None:
 def api_token_record_use(*, auth_token: AuthToken) -> None:
     """Record that a token was used, writing at most once per interval per token."""
     now = timezone.now()
+    interval = int(TOKEN_USE_RECORD_INTERVAL.total_seconds())
+    # One write attempt per token per interval-long bucket of the clock; the conditional
+    # UPDATE below is what guarantees "at most once per interval".
+    bucket = int(now.timestamp()) // interval
     try:
         first_in_interval = cache.add(
-            f"accounts:token-used:{auth_token.digest[:40]}",
-            1,
-            timeout=int(TOKEN_USE_RECORD_INTERVAL.total_seconds()),
+            f"accounts:token-used:{auth_token.digest[:40]}:{bucket}", 1, timeout=interval * 2
         )
     except Exception:  # a cache that is down degrades to the database's own guard below
         logger.warning("cache unavailable while recording token use", exc_info=True)
