@@ -7,4 +7,5 @@ app_name = "api"
 urlpatterns = [
     path("", include("apps.roadmap.api_urls")),
     path("", include("apps.accounts.api_urls")),
+    path("", include("apps.progress.api_urls")),
 ]

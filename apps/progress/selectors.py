@@ -111,3 +111,59 @@ def check_in_streak(*, user: User, roadmap: Roadmap) -> int:
         streak += 1
         week -= 1
     return streak
+
+
+def progress_rows_for_export(*, user: User):
+    return (
+        TopicProgress.objects.filter(user=user)
+        .select_related("topic__roadmap")
+        .order_by("topic__roadmap__slug", "topic__order")
+    )
+
+
+def export_section(user: User) -> dict:
+    """The learner's own progress data for the personal export (registered in apps.py)."""
+    return {
+        "enrollments": [
+            {
+                "roadmap": e.roadmap.slug,
+                "start_date": e.start_date.isoformat(),
+                "hours_per_week": e.hours_per_week,
+                "background": e.background,
+                "goal_project": e.goal_project.slug if e.goal_project else None,
+                "plan_anchor": e.plan_anchor.isoformat(),
+            }
+            for e in Enrollment.objects.filter(user=user).select_related("roadmap", "goal_project")
+        ],
+        "topics": [
+            {
+                "roadmap": row.topic.roadmap.slug,
+                "topic": row.topic.slug,
+                "status": row.status,
+                "auto_skipped": row.auto_skipped,
+                "done_at": row.done_at.isoformat() if row.done_at else None,
+                "note": row.note_md,
+                "updated_at": row.updated_at.isoformat(),
+            }
+            for row in progress_rows_for_export(user=user)
+        ],
+        "ticks": [
+            {
+                "resource": t.resource_id,
+                "url": t.resource.url,
+                "ticked_at": t.created_at.isoformat(),
+            }
+            for t in user.resource_ticks.select_related("resource").order_by("created_at")
+        ],
+        "check_ins": [
+            {
+                "roadmap": c.roadmap.slug,
+                "week": c.week,
+                "hours": c.hours,
+                "note": c.note_md,
+            }
+            for c in WeeklyCheckIn.objects.filter(user=user)
+            .select_related("roadmap")
+            .order_by("roadmap__slug", "week")
+        ],
+    }

@@ -10,7 +10,6 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from apps.accounts.models import User
 from apps.progress import selectors, services
 from apps.progress.models import TopicProgress, WeeklyCheckIn
 from apps.roadmap.models import Project, Resource, Topic
@@ -21,21 +20,6 @@ SEED = Path(__file__).resolve().parents[2] / "fixtures" / "ml-engineer-roadmap.m
 pytestmark = pytest.mark.django_db
 # Thursday 26 November 2026, noon UTC.
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=ZoneInfo("UTC"))
-
-
-@pytest.fixture
-def roadmap():
-    return roadmap_import(text=decode_readme(SEED.read_bytes()), slug="ml-engineer").roadmap
-
-
-@pytest.fixture
-def learner():
-    return User.objects.create_user("ada", "ada@example.invalid", "pw-4-tests-only")
-
-
-@pytest.fixture
-def outsider():
-    return User.objects.create_user("bob", "bob@example.invalid", "pw-4-tests-only")
 
 
 @time_machine.travel(NOW, tick=False)

@@ -1,0 +1,31 @@
+"""The weekly plan as an iCalendar feed: one all-day event per planned week."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from icalendar import Calendar, Event
+
+from apps.progress.models import Enrollment
+from apps.progress.plan import Plan
+from apps.roadmap.models import Topic
+
+
+def plan_calendar(*, enrollment: Enrollment, plan: Plan) -> bytes:
+    titles = dict(Topic.objects.filter(roadmap=enrollment.roadmap).values_list("slug", "title"))
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{settings.SITE_NAME}//plan//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"{enrollment.roadmap.title}: my plan")
+    roadmap_url = f"{settings.SITE_URL}/roadmaps/{enrollment.roadmap.slug}/"
+    for week in plan.weeks:
+        names = [titles.get(slug, slug) for slug in week.topics + week.continues]
+        event = Event()
+        event.add("uid", f"plan-{enrollment.pk}-week-{week.number}@{settings.SITE_NAME}")
+        event.add("summary", f"Week {week.number}: " + ", ".join(names))
+        event.add("dtstart", week.starts_on)
+        event.add("dtend", week.ends_on + timedelta(days=1))
+        event.add("description", f"{week.hours} hours planned. {roadmap_url}")
+        calendar.add_component(event)
+    return calendar.to_ical()
