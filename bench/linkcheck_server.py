@@ -99,21 +99,27 @@ class Site:
     """One loopback host: an address, a port the OS picks, and a script per path."""
 
     def __init__(
-        self, address: str, scripts: dict[str, Script] | None = None, default: Script | None = None
+        self,
+        address: str,
+        scripts: dict[str, Script] | None = None,
+        *,
+        default: Script | None = None,
+        stats: SiteStats | None = None,
     ) -> None:
         self.address = address
         self.scripts: dict[str, Script] = dict(scripts or {})
         self.default: Script = default or Reply(404, body=b"<title>Not found</title>")
         self.port = 0
-        self.stats = SiteStats()
+        self.stats = stats or SiteStats()  # sites may share one, to count across hosts
         self._counts: Counter[str] = Counter()
 
     def url(self, path: str = "/") -> str:
-        return f"http://{self.address}:{self.port}{path}"
+        return f"http://{self.authority}{path}"
 
     @property
     def authority(self) -> str:
-        return f"{self.address}:{self.port}"
+        host = f"[{self.address}]" if ":" in self.address else self.address
+        return f"{host}:{self.port}"
 
     def _reply(self, method: str, path: str, headers: dict[str, str]) -> tuple[Request, Reply]:
         self._counts[path] += 1

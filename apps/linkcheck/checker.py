@@ -166,13 +166,30 @@ class _Host:
 
     @asynccontextmanager
     async def turn(self) -> Any:
+        """Wait for a slot and for the gap and any pause to pass; yields `sent`.
+
+        The next request may start `gap` seconds after this one's headers are on the wire
+        (the caller calls `sent()` then), so connection set-up never eats into the gap the
+        host sees.
+        """
         async with self._slots:
-            async with self._starts:
+            await self._starts.acquire()
+            released = False
+
+            def sent() -> None:
+                nonlocal released
+                if not released:
+                    released = True
+                    self._next_start = time.monotonic() + self._gap
+                    self._starts.release()
+
+            try:
                 # A pause can begin while we sleep, so look again after every sleep.
                 while (wait := max(self._next_start, self._paused_until) - time.monotonic()) > 0:
                     await asyncio.sleep(wait)
-                self._next_start = time.monotonic() + self._gap
-            yield
+                yield sent
+            finally:
+                sent()
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -274,7 +291,7 @@ def _verdict(answer: _Answer, url: str, hops: list[int]) -> tuple[Verdict, str |
         return Verdict.BLOCKED, answer.note or f"HTTP {status}"
     if status == 403 and has_bot_wall_signs(answer.headers):
         return Verdict.BLOCKED, "HTTP 403 from a bot wall"
-    if status >= 500:
+    if 500 <= status < 600:
         return Verdict.ERROR, answer.note or f"HTTP {status}"
     return Verdict.BROKEN, f"HTTP {status}"
 
@@ -382,7 +399,7 @@ class LinkChecker:
                     return result(verdict, failure.status, failure.url, failure.message)
                 await self._back_off(attempts)
                 continue
-            retry = not answer.final and (answer.status == 429 or answer.status >= 500)
+            retry = not answer.final and (answer.status == 429 or 500 <= answer.status < 600)
             if retry and attempts < self.config.tries and budget.left > 0:
                 if not answer.paused_host:  # a paused host already makes the retry wait
                     await self._back_off(attempts)
@@ -440,12 +457,17 @@ class LinkChecker:
     async def _request(self, method: str, url: str, host_name: str, budget: _Budget) -> _Answer:
         assert self._client is not None
         host = self._host(host_name)
-        async with host.turn():
+        async with host.turn() as sent:
             if host.closed is not None:
                 return replace(host.closed, url=url)
+
+            async def trace(event: str, info: dict[str, Any]) -> None:
+                if event == "http11.send_request_headers.complete":
+                    sent()
+
             async with self._in_flight, budget.spend():
                 try:
-                    request = self._client.build_request(method, url)
+                    request = self._client.build_request(method, url, extensions={"trace": trace})
                     self.stats.requests += 1
                     response = await self._client.send(request, stream=True)
                 except Exception as exc:  # one bad URL must not end the run
