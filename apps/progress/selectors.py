@@ -167,3 +167,93 @@ def export_section(user: User) -> dict:
             .order_by("roadmap__slug", "week")
         ],
     }
+
+
+@dataclass
+class WeekRow:
+    number: int
+    planned_hours: int
+    checked_in_hours: int | None
+
+
+@dataclass
+class PercentRow:
+    id: str
+    label: str
+    percent: int
+
+
+@dataclass
+class Dashboard:
+    enrollment: Enrollment
+    plan: Plan
+    summary: ProgressSummary
+    total_weeks: int
+    this_week_topics: list[Topic]
+    this_week_continues: list[Topic]
+    goals: list
+    progress: dict[str, TopicProgress]
+    check_in: WeeklyCheckIn | None
+    weeks: list[WeekRow]
+    ahead_by_weeks: int
+    phase_rows: list[PercentRow]
+    section_rows: list[PercentRow]
+
+
+def dashboard(*, enrollment: Enrollment) -> Dashboard:
+    """Everything the dashboard shows, in a fixed number of queries."""
+    from apps.roadmap.models import PhaseGoal
+
+    roadmap = enrollment.roadmap
+    plan = plan_for(enrollment=enrollment)
+    summary = progress_summary(user=enrollment.user, roadmap=roadmap)
+    topics = {
+        t.slug: t
+        for t in Topic.objects.active().filter(roadmap=roadmap).select_related("phase", "section")
+    }
+    week = next((w for w in plan.weeks if w.number == plan.current_week), None)
+    phase_number = week.phase if week else None
+    goals = list(
+        PhaseGoal.objects.filter(phase__roadmap=roadmap, phase__number=phase_number)
+        .order_by("order")
+        .prefetch_related("topics")
+    )
+    check_ins = {
+        c.week: c for c in WeeklyCheckIn.objects.filter(user=enrollment.user, roadmap=roadmap)
+    }
+    planned = {w.number: w.hours for w in plan.weeks}
+    last = max([*planned, plan.current_week, *check_ins, 1])
+    rows = [
+        WeekRow(n, planned.get(n, 0), check_ins[n].hours if n in check_ins else None)
+        for n in range(1, last + 1)
+    ]
+    unfinished = [
+        w.number
+        for w in plan.weeks
+        for slug in w.topics
+        if summary.topics.get(slug) not in {"done", "skipped"}
+    ]
+    ahead = max(0, min(unfinished) - plan.current_week) if unfinished else 0
+    phase_titles = {t.phase.number: t.phase.title for t in topics.values() if t.phase}
+    section_titles = {t.section.number: t.section.title for t in topics.values()}
+    return Dashboard(
+        enrollment=enrollment,
+        plan=plan,
+        summary=summary,
+        total_weeks=plan.weeks[-1].number if plan.weeks else plan.current_week,
+        this_week_topics=[topics[s] for s in (week.topics if week else []) if s in topics],
+        this_week_continues=[topics[s] for s in (week.continues if week else []) if s in topics],
+        goals=goals,
+        progress=progress_by_topic(user=enrollment.user, roadmap=roadmap),
+        check_in=check_ins.get(plan.current_week),
+        weeks=rows,
+        ahead_by_weeks=ahead,
+        phase_rows=[
+            PercentRow(f"phase-{n}", f"Phase {n}: {phase_titles.get(n, '')}", p)
+            for n, p in summary.phases
+        ],
+        section_rows=[
+            PercentRow(f"section-{n}", f"{n}. {section_titles.get(n, '')}", p)
+            for n, p in summary.sections
+        ],
+    )

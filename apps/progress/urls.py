@@ -6,4 +6,15 @@ app_name = "progress"
 
 urlpatterns = [
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar"),
+    path("roadmaps/<slug:slug>/enrol/", views.enrol, name="enrol"),
+    path("roadmaps/<slug:slug>/dashboard/", views.dashboard, name="dashboard"),
+    path("roadmaps/<slug:slug>/replan/", views.replan, name="replan"),
+    path("roadmaps/<slug:slug>/check-in/", views.check_in, name="check-in"),
+    path(
+        "roadmaps/<slug:slug>/topics/<slug:topic>/status/",
+        views.topic_status,
+        name="topic-status",
+    ),
+    path("roadmaps/<slug:slug>/topics/<slug:topic>/note/", views.topic_note, name="topic-note"),
+    path("roadmaps/<slug:slug>/resources/<int:resource_id>/tick/", views.tick, name="tick"),
 ]

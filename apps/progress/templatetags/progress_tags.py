@@ -1,0 +1,79 @@
+"""Progress controls that other apps' pages compose in, without importing this app's models.
+
+The topic page calls `{% topic_progress_panel topic %}`; the roadmap page calls
+`{% progress_statuses roadmap as statuses %}` once and `{{ statuses|status_of:topic.slug }}`
+per topic; a resource list calls `{% tick_control resource ticked_ids %}`.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+
+from apps.progress import selectors
+from apps.progress.models import TopicProgress
+
+register = template.Library()
+
+
+@register.inclusion_tag("progress/_status_control.html", takes_context=True)
+def status_control(context: template.Context, topic, progress: dict) -> dict:
+    return {"topic": topic, "row": progress.get(topic.slug), "request": context.get("request")}
+
+
+@register.inclusion_tag("progress/_topic_panel.html", takes_context=True)
+def topic_progress_panel(context: template.Context, topic) -> dict:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"signed_in": False, "topic": topic, "request": request}
+    row = TopicProgress.objects.filter(user=user, topic=topic).first()
+    enrolled = selectors.enrollment_get(user=user, roadmap=topic.roadmap) is not None
+    return {
+        "signed_in": True,
+        "enrolled": enrolled,
+        "topic": topic,
+        "row": row,
+        "request": request,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def progress_statuses(context: template.Context, roadmap) -> dict[str, str]:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        slug: row.status
+        for slug, row in selectors.progress_by_topic(user=user, roadmap=roadmap).items()
+    }
+
+
+@register.filter
+def status_of(statuses: dict[str, str], slug: str) -> str:
+    status = statuses.get(slug, "")
+    return TopicProgress.Status(status).label if status else ""
+
+
+@register.simple_tag(takes_context=True)
+def ticked_resource_ids(context: template.Context) -> frozenset[int]:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    return frozenset(user.resource_ticks.values_list("resource_id", flat=True))
+
+
+@register.inclusion_tag("progress/_tick.html", takes_context=True)
+def tick_control(context: template.Context, resource, ticked_ids: frozenset[int]) -> dict:
+    return {
+        "resource": resource,
+        "ticked": resource.pk in ticked_ids,
+        "request": context.get("request"),
+    }
+
+
+@register.filter
+def calendar_url(token: str, request) -> str:
+    return request.build_absolute_uri(reverse("progress:calendar", args=[token]))
