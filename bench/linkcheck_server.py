@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -105,8 +106,10 @@ class Site:
         *,
         default: Script | None = None,
         stats: SiteStats | None = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.address = address
+        self.tls = tls
         self.scripts: dict[str, Script] = dict(scripts or {})
         self.default: Script = default or Reply(404, body=b"<title>Not found</title>")
         self.port = 0
@@ -114,7 +117,7 @@ class Site:
         self._counts: Counter[str] = Counter()
 
     def url(self, path: str = "/") -> str:
-        return f"http://{self.authority}{path}"
+        return f"{'https' if self.tls else 'http'}://{self.authority}{path}"
 
     @property
     def authority(self) -> str:
@@ -133,7 +136,12 @@ class Site:
         try:
             while await self._one(reader, writer):
                 pass
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+        except (
+            ConnectionError,
+            ssl.SSLError,
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+        ):
             pass
         finally:
             writer.close()
@@ -234,7 +242,9 @@ class LoopbackServers:
 
     async def _start(self) -> None:
         for site in self.sites:
-            server = await asyncio.start_server(site.serve, site.address, site.port or 0)
+            server = await asyncio.start_server(
+                site.serve, site.address, site.port or 0, ssl=site.tls
+            )
             site.port = server.sockets[0].getsockname()[1]
             self._servers.append(server)
 

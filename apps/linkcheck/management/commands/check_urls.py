@@ -11,6 +11,7 @@ LINKCHECK_ALLOW_PRIVATE and LINKCHECK_ALLOW_HOSTS; nothing else lets an address 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections import Counter
 from pathlib import Path
@@ -78,6 +79,8 @@ class Command(BaseCommand):
                     urls = read_urls(source)
             except OSError as exc:
                 raise CommandError(f"cannot read {file}: {exc.strerror}") from None
+        # httpx logs every request at INFO; here that would bury the verdicts and the bar.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
         guard = Guard(
             allow_private=settings.LINKCHECK_ALLOW_PRIVATE,
             allow_hosts=settings.LINKCHECK_ALLOW_HOSTS,
