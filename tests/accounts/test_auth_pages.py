@@ -262,3 +262,28 @@ def test_unverified_user_fixture_is_not_verified(db):
     # Guards the factory the other tests rely on.
     user = UserFactory(username="fresh", verified=False)
     assert not EmailAddress.objects.get(user=user).verified
+
+
+def test_email_addresses_page_lists_and_adds(client, owner):
+    client.force_login(owner)
+    content = client.get("/accounts/email/").content.decode()
+    assert "owner@mail.example" in content
+    assert "verified" in content
+    response = client.post("/accounts/email/", {"action_add": "", "email": "second@mail.example"})
+    assert response.status_code == 302
+    assert EmailAddress.objects.filter(user=owner, email="second@mail.example").exists()
+    assert mail.outbox[-1].to == ["second@mail.example"]
+
+
+def test_email_addresses_page_anonymous_is_sent_to_sign_in(client, db):
+    response = client.get("/accounts/email/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_login_page_has_visible_labels_and_no_inline_style(client, db):
+    content = client.get("/accounts/login/").content.decode()
+    assert '<label class="label" for="id_login">' in content
+    assert '<label class="label" for="id_password">' in content
+    assert "style=" not in content
+    assert "<title>Sign in · ML Engineer Roadmap</title>" in content
