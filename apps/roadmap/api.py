@@ -25,7 +25,7 @@ from drf_spectacular.utils import (
 from rest_framework import generics, serializers
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
@@ -46,7 +46,7 @@ TREE_CACHE_SECONDS = 60 * 60 * 24
 # Serializers (output only)
 
 
-class ErrorSerializer(serializers.Serializer):
+class ContentErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
@@ -215,8 +215,10 @@ class ResourceFilterSerializer(serializers.Serializer):
 # ---------------------------------------------------------------------------------------------
 # Views
 
-NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such roadmap, topic or resource.")
-PAGE_NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such page of the list.")
+NOT_FOUND = OpenApiResponse(
+    ContentErrorSerializer, description="No such roadmap, topic or resource."
+)
+PAGE_NOT_FOUND = OpenApiResponse(ContentErrorSerializer, description="No such page of the list.")
 
 
 class RoadmapListView(generics.ListAPIView):
@@ -397,6 +399,13 @@ class RoadmapExportView(APIView):
     permission_classes = [AllowAny]
     renderer_classes = [MarkdownRenderer]
     content_negotiation_class = FileNegotiation
+
+    def handle_exception(self, exc: Exception) -> HttpResponse:
+        # Errors are answered in JSON like everywhere else in the API, not as Markdown.
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
 
     @extend_schema(
         summary="The roadmap as Markdown, in the README's format",

@@ -125,7 +125,9 @@ def topic_resources(*, topic: Topic) -> QuerySet[Resource]:
 
 def topic_detail(*, roadmap_slug: str, slug: str) -> Topic:
     """An active topic with its roadmap, section, phase and ranked resources (two queries)."""
-    resources = _ranked(Resource.objects.approved().select_related("submitted_by"))
+    resources = _ranked(
+        Resource.objects.approved().select_related("roadmap", "topic", "submitted_by")
+    )
     queryset = (
         Topic.objects.active()
         .select_related("roadmap", "section", "phase")
