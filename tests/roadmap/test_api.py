@@ -117,7 +117,12 @@ def test_the_tree_holds_the_whole_roadmap(seed, api) -> None:
     assert frameworks["resource_count"] == 5 and frameworks["phase"] == tree["phases"][0]["slug"]
     assert sum(t["est_hours"] for t in topics) == 157
     assert len(tree["outcomes"]) == 4 and isinstance(tree["outcomes"][0], str)
-    assert [p["slug"] for p in tree["projects"]][0] == "real-time-fraud-detection"
+    assert [p["slug"] for p in tree["projects"]] == [
+        "real-time-fraud-detection",
+        "recommendation-system",
+        "computer-vision-pipeline",
+        "ml-powered-chatbot",
+    ]
     assert tree["projects"][0]["topics"] == ["api-development", "containerization"]
     assert len(tree["faqs"]) == 3 and tree["faqs"][0]["answer_html"].startswith("<p>")
 
