@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.progress.chart import Chart, week_chart
 from apps.progress.models import Enrollment, TopicProgress, WeeklyCheckIn
 from apps.progress.plan import Plan, PlanTopic, TopicState, build_plan, week_number
 from apps.progress.services import local_today
@@ -174,6 +176,7 @@ class WeekRow:
     number: int
     planned_hours: int
     checked_in_hours: int | None
+    topics_done: int = 0
 
 
 @dataclass
@@ -198,6 +201,8 @@ class Dashboard:
     ahead_by_weeks: int
     phase_rows: list[PercentRow]
     section_rows: list[PercentRow]
+    retired_progress: list[TopicProgress]
+    chart: Chart
 
 
 def dashboard(*, enrollment: Enrollment) -> Dashboard:
@@ -222,11 +227,21 @@ def dashboard(*, enrollment: Enrollment) -> Dashboard:
         c.week: c for c in WeeklyCheckIn.objects.filter(user=enrollment.user, roadmap=roadmap)
     }
     planned = {w.number: w.hours for w in plan.weeks}
+    progress = progress_by_topic(user=enrollment.user, roadmap=roadmap)
+    zone = enrollment.user.zone
+    done_weeks = Counter(
+        week_number(
+            start_date=enrollment.start_date, day=timezone.localtime(row.done_at, zone).date()
+        )
+        for row in progress.values()
+        if row.done_at
+    )
     last = max([*planned, plan.current_week, *check_ins, 1])
     rows = [
-        WeekRow(n, planned.get(n, 0), check_ins[n].hours if n in check_ins else None)
+        WeekRow(n, planned.get(n, 0), check_ins[n].hours if n in check_ins else None, done_weeks[n])
         for n in range(1, last + 1)
     ]
+    retired = [row for row in progress.values() if row.topic.retired_at is not None]
     unfinished = [
         w.number
         for w in plan.weeks
@@ -244,7 +259,9 @@ def dashboard(*, enrollment: Enrollment) -> Dashboard:
         this_week_topics=[topics[s] for s in (week.topics if week else []) if s in topics],
         this_week_continues=[topics[s] for s in (week.continues if week else []) if s in topics],
         goals=goals,
-        progress=progress_by_topic(user=enrollment.user, roadmap=roadmap),
+        progress=progress,
+        retired_progress=retired,
+        chart=week_chart(rows, budget=enrollment.hours_per_week),
         check_in=check_ins.get(plan.current_week),
         weeks=rows,
         ahead_by_weeks=ahead,

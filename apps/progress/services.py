@@ -17,6 +17,7 @@ from apps.progress.models import (
     ResourceTick,
     TopicProgress,
     WeeklyCheckIn,
+    new_calendar_token,
 )
 from apps.progress.plan import week_number
 from apps.roadmap.models import Project, Resource, Roadmap, Topic
@@ -145,6 +146,9 @@ def topic_progress_put(
         raise ValidationError(
             {"note": [f"A note can be at most {NOTE_MAX_LENGTH:,} characters long."]}
         )
+    # Lock the learner's row first: concurrent first writes of one topic queue up here instead
+    # of racing to insert (the unique constraint would turn the loser into an error).
+    User.objects.select_for_update().filter(pk=user.pk).first()
     row = TopicProgress.objects.select_for_update().filter(user=user, topic=topic).first()
     current_version = row.version if row else 0
     if if_match is not None and if_match != current_version:
@@ -163,6 +167,14 @@ def topic_progress_put(
     row.updated_at = timezone.now()
     row.save()
     return row
+
+
+@transaction.atomic
+def calendar_token_regenerate(*, enrollment: Enrollment) -> Enrollment:
+    """A new secret calendar URL; the old one stops working at once."""
+    enrollment.calendar_token = new_calendar_token()
+    enrollment.save(update_fields=["calendar_token"])
+    return enrollment
 
 
 @transaction.atomic
@@ -193,6 +205,7 @@ def check_in_put(
         errors["note"] = [f"A note can be at most {NOTE_MAX_LENGTH:,} characters long."]
     if errors:
         raise ValidationError(errors)
+    User.objects.select_for_update().filter(pk=user.pk).first()
     check_in, created = WeeklyCheckIn.objects.select_for_update().get_or_create(
         user=user,
         roadmap=enrollment.roadmap,

@@ -11,6 +11,11 @@ urlpatterns = [
     path("roadmaps/<slug:slug>/replan/", views.replan, name="replan"),
     path("roadmaps/<slug:slug>/check-in/", views.check_in, name="check-in"),
     path(
+        "roadmaps/<slug:slug>/calendar/regenerate/",
+        views.calendar_regenerate,
+        name="calendar-regenerate",
+    ),
+    path(
         "roadmaps/<slug:slug>/topics/<slug:topic>/status/",
         views.topic_status,
         name="topic-status",

@@ -213,6 +213,18 @@ def check_in(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def calendar_regenerate(request: HttpRequest, slug: str) -> HttpResponse:
+    roadmap = get_object_or_404(Roadmap, slug=slug)
+    enrollment = selectors.enrollment_get(user=request.user, roadmap=roadmap)
+    if enrollment is None:
+        return redirect("progress:enrol", slug=slug)
+    services.calendar_token_regenerate(enrollment=enrollment)
+    messages.success(request, "Your calendar link is new; the old one no longer works.")
+    return redirect("progress:dashboard", slug=slug)
+
+
+@login_required
+@require_POST
 def tick(request: HttpRequest, slug: str, resource_id: int) -> HttpResponse:
     resource = get_object_or_404(
         Resource.objects.approved().select_related("topic"), pk=resource_id, roadmap__slug=slug

@@ -158,3 +158,31 @@ def test_the_dashboard_query_count_does_not_grow(
         services.check_in_put(user=learner, enrollment=enrolled, week=week, hours=3)
     with django_assert_max_num_queries(len(few.captured_queries)):
         web.get("/roadmaps/ml-engineer/dashboard/")
+
+
+def test_the_dashboard_draws_the_week_chart_as_svg(roadmap, learner, web, enrolled) -> None:
+    topic = Topic.objects.get(roadmap=roadmap, slug="testing")
+    services.topic_progress_put(user=learner, topic=topic, status="done")
+    with time_machine.travel(NOW, tick=False):
+        services.check_in_put(user=learner, enrollment=enrolled, week=1, hours=4)
+        page = web.get("/roadmaps/ml-engineer/dashboard/").content.decode()
+    assert '<svg class="week-chart"' in page and 'role="img"' in page
+    assert "week 1: 4 h studied" in page
+    assert 'class="week-chart__done"' in page
+    assert "style=" not in page
+
+
+def test_the_calendar_link_is_secret_and_regenerable(roadmap, learner, outsider, web, enrolled):
+    old = f"/calendar/{enrolled.calendar_token}.ics"
+    assert Client().get(old).status_code == 200
+    outsider_web = Client()
+    outsider_web.force_login(outsider)
+    # The outsider cannot regenerate (or see) another learner's link.
+    assert outsider_web.post("/roadmaps/ml-engineer/calendar/regenerate/").status_code == 302
+    enrolled.refresh_from_db()
+    assert f"/calendar/{enrolled.calendar_token}.ics" == old
+    assert enrolled.calendar_token not in outsider_web.get("/api/v1/me/export/").content.decode()
+    assert web.post("/roadmaps/ml-engineer/calendar/regenerate/").status_code == 302
+    enrolled.refresh_from_db()
+    assert Client().get(old).status_code == 404
+    assert Client().get(f"/calendar/{enrolled.calendar_token}.ics").status_code == 200
