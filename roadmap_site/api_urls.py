@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("apps.roadmap.api_urls")),
     path("", include("apps.accounts.api_urls")),
     path("", include("apps.progress.api_urls")),
+    path("", include("apps.community.api_urls")),
 ]

@@ -65,11 +65,14 @@ INSTALLED_APPS = [
     "apps.roadmap",
     "apps.linkcheck",
     "apps.progress",
+    "apps.community",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The cached roadmap tree, served like a static file (see apps/roadmap/middleware.py).
+    "apps.roadmap.middleware.RoadmapTreeFastPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

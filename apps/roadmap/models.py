@@ -266,6 +266,10 @@ class Resource(Imported):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    review_reason = models.TextField(
+        blank=True, help_text="The moderator's reason for the last approval or rejection."
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
     upvotes = models.PositiveIntegerField(default=0)
     downvotes = models.PositiveIntegerField(default=0)
     score = models.FloatField(default=0.0)

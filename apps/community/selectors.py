@@ -1,0 +1,68 @@
+"""Community reads, scoped to the caller."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from apps.accounts.models import User
+from apps.accounts.roles import is_moderator
+from apps.community.models import Report, Vote
+from apps.roadmap.models import Resource
+
+
+def submissions_for(*, user: User, status: str = "") -> QuerySet[Resource]:
+    """The caller's own submissions; a moderator's view is every submission."""
+    queryset = Resource.objects.filter(origin=Resource.Origin.COMMUNITY).select_related(
+        "roadmap", "topic", "submitted_by"
+    )
+    if not is_moderator(user):
+        queryset = queryset.filter(submitted_by=user)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-created_at", "-id")
+
+
+def my_votes(*, user: User, resource_ids: list[int]) -> dict[int, int]:
+    if not user.is_authenticated or not resource_ids:
+        return {}
+    return dict(
+        Vote.objects.filter(user=user, resource_id__in=resource_ids).values_list(
+            "resource_id", "value"
+        )
+    )
+
+
+def export_section(user: User) -> dict:
+    """The user's submissions, votes and reports for the personal export."""
+    return {
+        "submissions": [
+            {
+                "id": r.pk,
+                "roadmap": r.roadmap.slug,
+                "topic": r.topic.slug if r.topic else None,
+                "url": r.url,
+                "title": r.title,
+                "kind": r.kind,
+                "description": r.description_md,
+                "status": r.status,
+                "created_at": r.created_at.isoformat(),
+            }
+            for r in Resource.objects.filter(submitted_by=user, origin=Resource.Origin.COMMUNITY)
+            .select_related("roadmap", "topic")
+            .order_by("created_at")
+        ],
+        "votes": [
+            {"resource": v.resource_id, "value": v.value, "at": v.updated_at.isoformat()}
+            for v in Vote.objects.filter(user=user).order_by("created_at")
+        ],
+        "reports": [
+            {
+                "resource": r.resource_id,
+                "reason": r.reason,
+                "note": r.note,
+                "created_at": r.created_at.isoformat(),
+                "resolved": r.resolved_at is not None,
+            }
+            for r in Report.objects.filter(user=user).order_by("created_at")
+        ],
+    }

@@ -1,0 +1,195 @@
+"""Submissions, duplicates, limits, votes, ranking and reports through the services."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from apps.community import services
+from apps.community.models import Report, Vote
+from apps.community.ranking import wilson_lower_bound
+from apps.roadmap.models import Resource
+from tests.community.conftest import approved, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def submit(owner, roadmap, topic, url="https://blog.example/post", **overrides):
+    values = {"title": "A useful post", "kind": "article", "description": "Why it helps."}
+    values.update(overrides)
+    return services.resource_submit(user=owner, roadmap=roadmap, topic=topic, url=url, **values)
+
+
+def test_a_submission_is_a_pending_community_resource(owner, roadmap, topic) -> None:
+    resource = submit(owner, roadmap, topic, url="https://Blog.example/post?utm_source=x#top")
+    assert resource.status == "pending" and resource.origin == "community"
+    assert resource.submitted_by == owner and resource.topic == topic
+    assert resource.normalized_url == "https://blog.example/post"
+    roadmap.refresh_from_db()
+    assert roadmap.content_version == 1  # nothing public changed
+
+
+URL_CASES = [
+    ("ftp://files.example/a", "http:// or https://"),
+    ("javascript:alert(1)", "http:// or https://"),
+    ("https://user:pw@blog.example/a", "user name or password"),
+    ("https://user@blog.example/a", "user name or password"),
+    ("https:///nohost", "must name a host"),
+    ("https://blog.example:99999/", "port"),
+    ("http://127.0.0.1/", "public address"),
+    ("http://2130706433/", "public address"),
+    ("http://0177.0.0.1/", "public address"),
+    ("http://0x7f.0.0.1/", "public address"),
+    ("http://127.1/", "public address"),
+    ("http://[::1]/", "public address"),
+    ("http://[::ffff:127.0.0.1]/", "public address"),
+    ("http://0.0.0.0/", "public address"),
+    ("http://10.1.2.3/", "public address"),
+    ("http://192.168.0.1/", "public address"),
+    ("http://169.254.169.254/latest/meta-data/", "public address"),
+    ("http://100.64.0.1/", "public address"),
+    ("http://[fd00::1]/", "public address"),
+    ("http://localhost:8000/", "public domain name"),
+    ("http://app.localhost/", "public domain name"),
+    ("http://intranet/", "public domain name"),
+    ("https://blog.example/" + "a" * 2000, "at most 2,000 characters"),
+]
+
+
+@pytest.mark.parametrize(("url", "words"), URL_CASES)
+def test_bad_urls_are_refused_with_a_clear_message(owner, roadmap, topic, url, words) -> None:
+    with pytest.raises(ValidationError) as error:
+        submit(owner, roadmap, topic, url=url)
+    assert any(words in message for message in error.value.message_dict["url"])
+    assert not Resource.objects.exists()
+
+
+def test_a_public_ip_literal_is_accepted(owner, roadmap, topic) -> None:
+    assert submit(owner, roadmap, topic, url="http://93.184.215.14/page").status == "pending"
+
+
+def test_hosts_let_through_by_setting_are_accepted(owner, roadmap, topic, settings) -> None:
+    settings.LINKCHECK_ALLOW_HOSTS = frozenset({("127.0.0.2", 8123)})
+    assert submit(owner, roadmap, topic, url="http://127.0.0.2:8123/ok").status == "pending"
+    with pytest.raises(ValidationError):
+        submit(owner, roadmap, topic, url="http://127.0.0.2:8124/no")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"title": "ab"}, "title"),
+        ({"title": "x" * 201}, "title"),
+        ({"kind": "podcast"}, "kind"),
+        ({"description": "x" * 5001}, "description"),
+    ],
+)
+def test_other_fields_are_checked(owner, roadmap, topic, overrides, field) -> None:
+    with pytest.raises(ValidationError) as error:
+        submit(owner, roadmap, topic, **overrides)
+    assert field in error.value.message_dict
+    assert not Resource.objects.exists()
+
+
+def test_a_topic_of_another_roadmap_is_refused(owner, roadmap, topic) -> None:
+    from apps.roadmap.models import Roadmap
+
+    other = Roadmap.objects.create(slug="other", title="Other")
+    with pytest.raises(ValidationError) as error:
+        submit(owner, other, topic)
+    assert "topic" in error.value.message_dict
+
+
+def test_duplicates_in_any_state_point_at_the_existing_resource(owner, roadmap, topic) -> None:
+    first = submit(owner, roadmap, topic, url="https://blog.example/post")
+    for spelling in ("https://BLOG.example/post?utm_medium=x", "https://blog.example:443/post#a"):
+        with pytest.raises(services.DuplicateResource) as duplicate:
+            submit(make_user(f"u{len(spelling)}"), roadmap, topic, url=spelling)
+        assert duplicate.value.existing == first
+    first.status = Resource.Status.REJECTED
+    first.save()
+    with pytest.raises(services.DuplicateResource):
+        submit(owner, roadmap, topic, url="https://blog.example/post")
+    assert Resource.objects.count() == 1
+
+
+def test_ten_pending_then_a_409(owner, roadmap, topic) -> None:
+    for n in range(10):
+        submit(owner, roadmap, topic, url=f"https://blog.example/{n}")
+    with pytest.raises(services.PendingLimitReached, match="10 submissions waiting"):
+        submit(owner, roadmap, topic, url="https://blog.example/eleven")
+    assert Resource.objects.count() == 10
+
+
+def test_twenty_a_day_then_a_429_with_retry_after(owner, roadmap, topic) -> None:
+    start = timezone.now()
+    for n in range(20):
+        with time_machine.travel(start + timedelta(minutes=n), tick=False):
+            resource = submit(owner, roadmap, topic, url=f"https://blog.example/{n}")
+        if n % 2 == 0:  # reviewed, so the pending limit does not bite first
+            resource.status = Resource.Status.APPROVED
+            resource.save()
+    Resource.objects.filter(status="pending").update(status="rejected")
+    with (
+        time_machine.travel(start + timedelta(hours=2), tick=False),
+        pytest.raises(services.DailyLimitReached) as limit,
+    ):
+        submit(owner, roadmap, topic, url="https://blog.example/late")
+    # The oldest of the twenty leaves the 24-hour window 22 hours later.
+    assert 22 * 3600 - 5 <= limit.value.retry_after <= 22 * 3600 + 5
+    with time_machine.travel(start + timedelta(days=1, minutes=1), tick=False):
+        assert submit(owner, roadmap, topic, url="https://blog.example/next-day")
+
+
+def test_wilson_lower_bound() -> None:
+    assert wilson_lower_bound(0, 0) == 0
+    assert 0.43 < wilson_lower_bound(3, 0) < 0.44
+    assert wilson_lower_bound(30, 2) > wilson_lower_bound(3, 0)
+    assert wilson_lower_bound(1, 1) < wilson_lower_bound(10, 10) < 0.5
+    assert 0 <= wilson_lower_bound(0, 50) < 0.01 and wilson_lower_bound(10_000, 0) > 0.99
+
+
+def test_votes_change_and_withdraw_with_exact_counters(owner, outsider, roadmap, topic) -> None:
+    resource = approved(roadmap, topic)
+    resource = services.vote_cast(user=outsider, resource=resource, value=1)
+    assert (resource.upvotes, resource.downvotes) == (1, 0) and resource.score > 0
+    resource = services.vote_cast(user=outsider, resource=resource, value=1)
+    assert (resource.upvotes, resource.downvotes) == (1, 0)
+    resource = services.vote_cast(user=outsider, resource=resource, value=-1)
+    assert (resource.upvotes, resource.downvotes, resource.score) == (0, 1, 0.0)
+    services.vote_cast(user=owner, resource=resource, value=1)
+    resource = services.vote_withdraw(user=outsider, resource=resource)
+    resource.refresh_from_db()
+    assert (resource.upvotes, resource.downvotes) == (1, 0)
+    assert resource.score == pytest.approx(wilson_lower_bound(1, 0))
+    assert Vote.objects.count() == 1
+
+
+def test_no_vote_on_ones_own_or_an_unapproved_resource(owner, outsider, roadmap, topic) -> None:
+    mine = approved(roadmap, topic, submitted_by=owner)
+    with pytest.raises(services.NotAllowed):
+        services.vote_cast(user=owner, resource=mine, value=1)
+    pending = submit(owner, roadmap, topic, url="https://blog.example/pending")
+    with pytest.raises(services.NotVotable):
+        services.vote_cast(user=outsider, resource=pending, value=1)
+    with pytest.raises(ValidationError):
+        services.vote_cast(user=outsider, resource=mine, value=2)
+    assert not Vote.objects.exists()
+
+
+def test_one_open_report_per_user_and_resource(owner, outsider, roadmap, topic) -> None:
+    resource = approved(roadmap, topic)
+    report = services.report_create(user=owner, resource=resource, reason="outdated", note="v1")
+    with pytest.raises(services.OpenReportExists):
+        services.report_create(user=owner, resource=resource, reason="spam")
+    services.report_create(user=outsider, resource=resource, reason="spam")
+    report.resolved_at = timezone.now()
+    report.save()
+    services.report_create(user=owner, resource=resource, reason="broken")
+    assert Report.objects.count() == 3
+    with pytest.raises(ValidationError):
+        services.report_create(user=owner, resource=resource, reason="boring")
