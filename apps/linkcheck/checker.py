@@ -28,6 +28,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+import httpcore
 import httpx
 
 from apps.linkcheck.guard import NOT_ALLOWED, AddressNotAllowed, Guard, NameNotResolved
@@ -305,7 +306,7 @@ class LinkChecker:
         config: CheckerConfig | None = None,
         *,
         ssl_context: ssl.SSLContext | None = None,
-        network_backend: Any = None,
+        network_backend: httpcore.AsyncNetworkBackend | None = None,
     ) -> None:
         self.config = config or CheckerConfig()
         self.stats = CheckerStats()
@@ -523,13 +524,3 @@ def check_urls(
             return await checker.check_many(urls, on_result)
 
     return asyncio.run(run())
-
-
-__all__ = [
-    "CheckerConfig",
-    "Guard",
-    "LinkChecker",
-    "LinkResult",
-    "Verdict",
-    "check_urls",
-]
