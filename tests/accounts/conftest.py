@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import uuid
+
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from apps.accounts import services
@@ -15,11 +16,13 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    # Rate limits and the token-use throttle count in the cache; each test starts from zero.
-    cache.clear()
+def own_cache_keys(settings):
+    # Rate limits and the token-use throttle count in the cache: each test gets a key prefix of
+    # its own, so it starts from zero without flushing a Redis that other test processes share.
+    caches = {name: dict(config) for name, config in settings.CACHES.items()}
+    caches["default"]["KEY_PREFIX"] = f"test-accounts-{uuid.uuid4().hex}"
+    settings.CACHES = caches
     yield
-    cache.clear()
 
 
 @pytest.fixture
