@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import OrderedDict
 from typing import Any
 
 from django.core.cache import cache
@@ -236,20 +237,45 @@ class RoadmapListView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
+# A few trees kept in the worker itself, in front of the shared cache. Safe because every
+# key holds the content_version, which is read from the database on every request.
+_LOCAL_TREES: OrderedDict[str, bytes] = OrderedDict()
+_LOCAL_TREES_MAX = 8
+
+
 def _cache_get(key: str) -> bytes | None:
     """The cached bytes, or None when absent or when the cache cannot be reached."""
+    body = _LOCAL_TREES.get(key)
+    if body is not None:
+        return body
     try:
-        return cache.get(key)
+        body = cache.get(key)
     except Exception:  # a cache that is down degrades to no cache
         logger.warning("cache unavailable: get %s", key, exc_info=True)
         return None
+    if body is not None:
+        _remember(key, body)
+    return body
 
 
 def _cache_set(key: str, value: bytes, timeout: int) -> None:
+    _remember(key, value)
     try:
         cache.set(key, value, timeout)
     except Exception:  # a cache that is down degrades to no cache
         logger.warning("cache unavailable: set %s", key, exc_info=True)
+
+
+def _remember(key: str, value: bytes) -> None:
+    _LOCAL_TREES[key] = value
+    _LOCAL_TREES.move_to_end(key)
+    while len(_LOCAL_TREES) > _LOCAL_TREES_MAX:
+        _LOCAL_TREES.popitem(last=False)
+
+
+def forget_local_trees() -> None:
+    """Empty the worker's own copies (tests; the shared cache is cleared separately)."""
+    _LOCAL_TREES.clear()
 
 
 def tree_cache_key(slug: str, content_version: int) -> str:
@@ -297,26 +323,42 @@ class RoadmapTreeView(APIView):
         },
     )
     def get(self, request: Request, slug: str) -> HttpResponse:
-        version = selectors.roadmap_version(slug=slug)
-        etag = tree_etag(slug, version)
-        if _etag_matches(request, etag):
-            return self._finish(HttpResponse(status=304), etag)
-        body = _cache_get(tree_cache_key(slug, version))
-        if body is None:
-            roadmap = selectors.roadmap_tree(slug=slug)
-            # Key the bytes by the version they were built from, which may be newer.
-            version = roadmap.content_version
-            etag = tree_etag(slug, version)
-            body = tree_bytes(roadmap)
-            _cache_set(tree_cache_key(slug, version), body, TREE_CACHE_SECONDS)
-        return self._finish(HttpResponse(body, content_type="application/json"), etag)
+        response = cached_tree_response(request, slug)
+        if response is not None:
+            return response
+        roadmap = selectors.roadmap_tree(slug=slug)
+        # Key the bytes by the version they were built from, which may be newer.
+        version = roadmap.content_version
+        body = tree_bytes(roadmap)
+        _cache_set(tree_cache_key(slug, version), body, TREE_CACHE_SECONDS)
+        return _tree_response(HttpResponse(body, content_type="application/json"), slug, version)
 
-    @staticmethod
-    def _finish(response: HttpResponse, etag: str) -> HttpResponse:
-        response["ETag"] = etag
-        # Clients may keep the answer but must revalidate it: an edit shows at once.
-        patch_cache_control(response, no_cache=True)
-        return response
+
+def _tree_response(response: HttpResponse, slug: str, version: int) -> HttpResponse:
+    response["ETag"] = tree_etag(slug, version)
+    # Clients may keep the answer but must revalidate it: an edit shows at once.
+    patch_cache_control(response, no_cache=True)
+    return response
+
+
+def cached_tree_response(request: HttpRequest, slug: str) -> HttpResponse | None:
+    """A 304 or the cached bytes, at the cost of one query; None when the tree must be built.
+
+    Also None for an unknown roadmap, so that the view answers the 404. A miss is noted on
+    the request, so that the view after the fast-path middleware does not look again.
+    """
+    if getattr(request, "roadmap_tree_missed", None) == slug:
+        return None
+    version = selectors.roadmap_version_or_none(slug=slug)
+    if version is None:
+        return None
+    if _etag_matches(request, tree_etag(slug, version)):
+        return _tree_response(HttpResponse(status=304), slug, version)
+    body = _cache_get(tree_cache_key(slug, version))
+    if body is None:
+        request.roadmap_tree_missed = slug
+        return None
+    return _tree_response(HttpResponse(body, content_type="application/json"), slug, version)
 
 
 class TopicDetailView(generics.RetrieveAPIView):

@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from apps.roadmap.api import forget_local_trees
 from apps.roadmap.enrichment import parse_enrichment
 from apps.roadmap.models import Roadmap
 from apps.roadmap.readme_parser import decode_readme
@@ -27,8 +28,10 @@ def load_seed() -> Roadmap:
 @pytest.fixture(autouse=True)
 def empty_cache():
     cache.clear()
+    forget_local_trees()
     yield
     cache.clear()
+    forget_local_trees()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.roadmap.api import tree_cache_key
+from apps.roadmap.api import forget_local_trees, tree_cache_key
 from apps.roadmap.models import Resource, Roadmap
 from apps.roadmap.services import roadmap_touch
 from tests.accounts.factories import UserFactory
@@ -272,6 +272,7 @@ def test_the_bytes_are_cached_under_the_content_version(seed, api) -> None:
     assert cache.get(tree_cache_key("ml-engineer", version)) == response.content
     # A hit runs one query (the version) and serves the cached bytes as they are.
     cache.set(tree_cache_key("ml-engineer", version), b'{"cached":true}')
+    forget_local_trees()  # as in another worker: only the shared cache has the tree
     with CaptureQueriesContext(connection) as queries:
         hit = api.get(TREE.format(slug="ml-engineer"))
     assert hit.content == b'{"cached":true}' and len(queries) == 1
@@ -305,6 +306,7 @@ def test_the_tree_cache_works_on_real_redis(seed, api, settings, redis_url) -> N
     first = api.get(TREE.format(slug="ml-engineer"))
     version = Roadmap.objects.get(pk=seed.pk).content_version
     assert redis_cache.get(tree_cache_key("ml-engineer", version)) == first.content
+    forget_local_trees()  # as in another worker: only Redis has the tree
     with CaptureQueriesContext(connection) as queries:
         assert api.get(TREE.format(slug="ml-engineer")).content == first.content
     assert len(queries) == 1
@@ -389,3 +391,16 @@ def test_the_docs_page_is_csp_clean_and_offline(api) -> None:
         assert asset.startswith("/static/drf_spectacular_sidecar/") or asset.startswith(
             "/static/css/"
         )
+
+
+def test_the_fast_path_serves_a_cached_tree_before_sessions_and_auth(seed, api) -> None:
+    built = api.get(TREE.format(slug="ml-engineer"))  # a miss: the view builds and caches
+    api.force_login(UserFactory())
+    with CaptureQueriesContext(connection) as queries:
+        served = api.get(TREE.format(slug="ml-engineer"))
+    assert len(queries) == 1  # the content_version only: no session, no user
+    assert served.content == built.content
+    assert served["ETag"] == built["ETag"]
+    assert served["Content-Type"] == built["Content-Type"] == "application/json"
+    assert served["Cache-Control"] == built["Cache-Control"]
+    assert served["X-Content-Type-Options"] == "nosniff"  # SecurityMiddleware still ran
