@@ -66,3 +66,12 @@ def export_section(user: User) -> dict:
             for r in Report.objects.filter(user=user).order_by("created_at")
         ],
     }
+
+
+def submissions_for_page(*, user: User) -> QuerySet[Resource]:
+    """The caller's own submissions, newest first (moderators use the queue, not this page)."""
+    return (
+        Resource.objects.filter(origin=Resource.Origin.COMMUNITY, submitted_by=user)
+        .select_related("roadmap", "topic")
+        .order_by("-created_at", "-id")
+    )

@@ -64,7 +64,7 @@ class OpenReportExists(CommunityError):
         super().__init__("You already reported this resource; a moderator will look at it.")
 
 
-def _url_errors(url: str) -> list[str]:
+def url_errors(url: str) -> list[str]:
     if len(url) > URL_MAX_LENGTH:
         return [f"The URL can be at most {URL_MAX_LENGTH:,} characters long."]
     parts = urlsplit(url)
@@ -104,7 +104,7 @@ def submission_errors(
         errors["topic"] = ["Choose a topic of this roadmap."]
     if not url:
         errors["url"] = ["Enter the resource's URL."]
-    elif url_problems := _url_errors(url):
+    elif url_problems := url_errors(url):
         errors["url"] = url_problems
     title = title.strip()
     if not TITLE_MIN <= len(title) <= TITLE_MAX:

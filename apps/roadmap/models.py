@@ -208,6 +208,15 @@ class ResourceQuerySet(models.QuerySet):
     def approved(self) -> ResourceQuerySet:
         return self.filter(status=Resource.Status.APPROVED)
 
+    def ranked(self) -> ResourceQuerySet:
+        """Best first: editor's picks, then working links, then score; ties go to the newer."""
+        broken_last = models.Case(
+            models.When(health=Resource.Health.BROKEN, then=1),
+            default=0,
+            output_field=models.IntegerField(),
+        )
+        return self.order_by("-editors_pick", broken_last, "-score", "-created_at", "-id")
+
 
 class Resource(Imported):
     class Kind(models.TextChoices):
@@ -321,3 +330,8 @@ class Resource(Imported):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def net_votes(self) -> int:
+        """What pages show between the arrows: upvotes minus downvotes."""
+        return self.upvotes - self.downvotes
