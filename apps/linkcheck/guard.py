@@ -109,7 +109,7 @@ def parse_ip_host(host: str) -> IPAddress | None:
     already removed by urlsplit) all spell 127.0.0.1. Returns None for a host name, and raises
     ValueError for a host that looks numeric but is no valid address (`256.1.1.1`, `08.1`).
     """
-    host = host.rstrip(".") if not host.endswith("..") else host
+    host = host.removesuffix(".")  # one trailing dot, as in a fully qualified name
     if ":" in host:
         return ipaddress.IPv6Address(host)  # ValueError for a malformed literal
     labels = host.split(".")
