@@ -26,6 +26,22 @@ def own_cache_keys(settings):
 
 
 @pytest.fixture
+def process_cache(settings):
+    """A cache only this process sees, for tests that count hits.
+
+    Other apps' tests flush the shared Redis (`cache.clear()`) from parallel workers, which
+    would reset a limit between two requests; tests/accounts/test_rate_limits_redis.py covers
+    the same limits on Redis itself.
+    """
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"accounts-{uuid.uuid4().hex}",
+        }
+    }
+
+
+@pytest.fixture
 def owner(db) -> User:
     return UserFactory(username="owner")
 

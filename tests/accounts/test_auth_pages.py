@@ -183,7 +183,7 @@ def test_password_change_wrong_old_password_writes_nothing(client, owner):
     assert owner.check_password(PASSWORD)
 
 
-def test_failed_sign_ins_are_rate_limited(client, owner, settings):
+def test_failed_sign_ins_are_rate_limited(client, owner, settings, process_cache):
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "3/5m/key"}
     for _ in range(3):
         sign_in(client, "owner", "wrong")
@@ -192,7 +192,7 @@ def test_failed_sign_ins_are_rate_limited(client, owner, settings):
     assert "_auth_user_id" not in client.session
 
 
-def test_sign_ups_are_rate_limited_with_429(client, settings):
+def test_sign_ups_are_rate_limited_with_429(client, settings, process_cache):
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "1/m/ip"}
     data = {"username": "a", "email": "a@mail.example", "password1": PASSWORD}
     client.post("/accounts/signup/", {**data, "password2": PASSWORD})

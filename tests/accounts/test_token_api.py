@@ -93,7 +93,9 @@ def test_inactive_account_is_refused(api_client, owner):
     assert not AuthToken.objects.exists()
 
 
-def test_too_many_attempts_for_one_login_answer_429_with_retry_after(api_client, owner, settings):
+def test_too_many_attempts_for_one_login_answer_429_with_retry_after(
+    api_client, owner, settings, process_cache
+):
     settings.API_TOKEN_RATE_LIMITS = {"ip": "100/3600", "login": "3/3600"}
     statuses = [create(api_client, password="guess").status_code for _ in range(3)]
     assert statuses == [401, 401, 401]
@@ -107,7 +109,7 @@ def test_too_many_attempts_for_one_login_answer_429_with_retry_after(api_client,
     assert create(api_client, username="second").status_code == 201
 
 
-def test_too_many_attempts_from_one_address_answer_429(api_client, owner, settings):
+def test_too_many_attempts_from_one_address_answer_429(api_client, owner, settings, process_cache):
     settings.API_TOKEN_RATE_LIMITS = {"ip": "2/60", "login": "100/60"}
     assert create(api_client, name="one").status_code == 201
     assert create(api_client, name="two").status_code == 201
@@ -117,7 +119,7 @@ def test_too_many_attempts_from_one_address_answer_429(api_client, owner, settin
     assert ApiToken.objects.filter(user=owner).count() == 2
 
 
-def test_rate_limit_window_ends(api_client, owner, settings):
+def test_rate_limit_window_ends(api_client, owner, settings, process_cache):
     settings.API_TOKEN_RATE_LIMITS = {"ip": "1/60", "login": "100/60"}
     with time_machine.travel(NOW, tick=False) as clock:
         assert create(api_client, name="one").status_code == 201
