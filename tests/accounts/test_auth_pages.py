@@ -287,3 +287,10 @@ def test_login_page_has_visible_labels_and_no_inline_style(client, db):
     assert '<label class="label" for="id_password">' in content
     assert "style=" not in content
     assert "<title>Sign in · ML Engineer Roadmap</title>" in content
+
+
+def test_allauth_pages_we_did_not_write_still_use_the_site_layout(client, owner):
+    client.force_login(owner)
+    content = client.get("/accounts/3rdparty/").content.decode()
+    assert '<a class="skip-link" href="#main">' in content
+    assert "· ML Engineer Roadmap</title>" in content
