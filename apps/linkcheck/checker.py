@@ -294,7 +294,7 @@ def _verdict(answer: _Answer, url: str, hops: list[int]) -> tuple[Verdict, str |
         return Verdict.BLOCKED, "HTTP 403 from a bot wall"
     if 500 <= status < 600:
         return Verdict.ERROR, answer.note or f"HTTP {status}"
-    return Verdict.BROKEN, f"HTTP {status}"
+    return Verdict.BROKEN, answer.note or f"HTTP {status}"
 
 
 class LinkChecker:
@@ -414,34 +414,37 @@ class LinkChecker:
     async def _follow(self, url: str, budget: _Budget) -> tuple[_Answer, list[int]]:
         """Follow redirects hop by hop; each hop passes the guard again."""
         current = url
-        visited = {urlsplit(url)._replace(fragment="").geturl()}
+        visited: set[str] = set()
         hops: list[int] = []
+
+        def stop(message: str, status: int | None = None) -> _Failure:
+            made = _Failure(message, retry=False, status=status)
+            made.url = current
+            return made
+
         while True:
             try:
                 target = self._guard.check_url(current)
+            except AddressNotAllowed:
+                raise stop(NOT_ALLOWED) from None
+            if target.url in visited:
+                raise stop("redirect loop", hops[-1])
+            visited.add(target.url)
+            try:
                 answer = await self._exchange(target.url, target.host, budget)
-            except AddressNotAllowed as exc:
-                failure = _failure_from(exc)
-                failure.url = current
-                raise failure from None
             except _Failure as failure:
                 failure.url = current
                 raise
-            location = answer.headers.get("location", "").strip()
             if answer.status not in REDIRECT_STATUSES or answer.final:
                 return answer, hops
+            location = answer.headers.get("location", "").strip()
             if not location:
-                return _Answer(answer.status, answer.headers, current, note="no Location"), hops
+                note = f"HTTP {answer.status} without a Location"
+                return replace(answer, note=note), hops
             hops.append(answer.status)
-            following = urljoin(target.url, location)
-            following = urlunsplit(urlsplit(following)._replace(fragment=""))
-            if following in visited or len(hops) > self.config.max_redirects:
-                problem = "redirect loop" if following in visited else "too many redirects"
-                failure = _Failure(problem, retry=False, status=answer.status)
-                failure.url = following
-                raise failure
-            visited.add(following)
-            current = following
+            current = urlunsplit(urlsplit(urljoin(target.url, location))._replace(fragment=""))
+            if len(hops) > self.config.max_redirects:
+                raise stop("too many redirects", hops[-1])
 
     async def _exchange(self, url: str, host: str, budget: _Budget) -> _Answer:
         """HEAD, and GET when HEAD is refused or fails after connecting."""

@@ -447,10 +447,12 @@ def test_requests_in_flight_never_exceed_the_global_limit(serve) -> None:
 def test_a_minimum_gap_between_requests_to_one_host(serve) -> None:
     site = Site("127.0.0.2", default=Reply())
     serve(site)
-    check([site.url(f"/{n}") for n in range(8)], config=replace(FAST, host_gap=0.1))
+    check([site.url(f"/{n}") for n in range(6)], config=replace(FAST, host_gap=0.2))
     arrivals = sorted(r.arrived for r in site.stats.requests)
     gaps = [b - a for a, b in itertools.pairwise(arrivals)]
-    assert min(gaps) >= 0.09
+    # The client never starts early; the server, a thread in the same busy process, may
+    # stamp one arrival a little late, which shortens the gap after it by as much.
+    assert min(gaps) >= 0.17, gaps
 
 
 def test_results_are_cached_per_url_for_a_run(serve) -> None:
