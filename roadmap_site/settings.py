@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 import structlog
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "apps.linkcheck",
     "apps.progress",
     "apps.community",
+    "apps.moderation",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +189,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    # Moderators hear about a non-empty queue once a day (apps.moderation.tasks).
+    "moderation-daily-digest": {
+        "task": "apps.moderation.tasks.moderator_digest_send",
+        "schedule": crontab(hour=8, minute=0),
+    },
+}
 
 _email = email_config("EMAIL_URL", "console:" if DEBUG else "smtp://localhost:25")
 EMAIL_BACKEND = _email.pop("EMAIL_BACKEND")

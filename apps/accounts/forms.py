@@ -36,6 +36,15 @@ class EmailPreferencesForm(forms.Form):
         label="Email me on Mondays with this week's topics",
         required=False,
     )
+    email_moderation_digest = forms.BooleanField(
+        label="Email me once a day when the moderation queue has work in it",
+        required=False,
+    )
+
+    def __init__(self, *args, moderator: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not moderator:  # only moderators get the digest, so only they see the choice
+            del self.fields["email_moderation_digest"]
 
 
 class TokenCreateForm(forms.Form):

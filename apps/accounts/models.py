@@ -35,6 +35,10 @@ class User(AbstractUser):
         default=False,
         help_text="Email me on Mondays with this week's topics and last week's check-in.",
     )
+    email_moderation_digest = models.BooleanField(
+        default=True,
+        help_text="Moderators: email me once a day when the moderation queue has work in it.",
+    )
 
     def __str__(self) -> str:
         return self.display_name or self.username

@@ -46,11 +46,19 @@ def user_profile_update(*, user: User, display_name: str, time_zone: str) -> Use
 
 @transaction.atomic
 def user_email_preferences_update(
-    *, user: User, email_submission_decisions: bool, email_weekly_digest: bool
+    *,
+    user: User,
+    email_submission_decisions: bool,
+    email_weekly_digest: bool,
+    email_moderation_digest: bool | None = None,
 ) -> User:
     user.email_submission_decisions = email_submission_decisions
     user.email_weekly_digest = email_weekly_digest
-    user.save(update_fields=["email_submission_decisions", "email_weekly_digest"])
+    fields = ["email_submission_decisions", "email_weekly_digest"]
+    if email_moderation_digest is not None:  # None: the form did not offer the choice
+        user.email_moderation_digest = email_moderation_digest
+        fields.append("email_moderation_digest")
+    user.save(update_fields=fields)
     return user
 
 

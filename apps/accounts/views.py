@@ -21,6 +21,7 @@ from apps.accounts.forms import (
     ProfileForm,
     TokenCreateForm,
 )
+from apps.accounts.roles import is_moderator
 
 
 @login_required
@@ -43,7 +44,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 def email_preferences(request: HttpRequest) -> HttpResponse:
     user = request.user
     if request.method == "POST":
-        form = EmailPreferencesForm(request.POST)
+        form = EmailPreferencesForm(request.POST, moderator=is_moderator(user))
         if form.is_valid():
             services.user_email_preferences_update(user=user, **form.cleaned_data)
             messages.success(request, "Your email preferences are saved.")
@@ -53,7 +54,9 @@ def email_preferences(request: HttpRequest) -> HttpResponse:
             initial={
                 "email_submission_decisions": user.email_submission_decisions,
                 "email_weekly_digest": user.email_weekly_digest,
-            }
+                "email_moderation_digest": user.email_moderation_digest,
+            },
+            moderator=is_moderator(user),
         )
     return render(request, "accounts/email_preferences.html", {"form": form, "section": "email"})
 

@@ -1,0 +1,233 @@
+"""Moderation reads: the queue, the public log, topic revisions. Query counts stay flat."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from apps.accounts.models import User
+from apps.accounts.roles import MODERATORS_GROUP
+from apps.community.models import Report
+from apps.moderation.models import ModerationAction
+from apps.roadmap.models import Phase, Resource, Topic
+
+QUEUE_LIMIT = 100
+
+# Link health (issue 9) sets these; the queue's third tab lists them as soon as it does.
+BROKEN_HEALTH = (Resource.Health.BROKEN, Resource.Health.FAILING)
+
+
+def _submitter_count(status: str) -> Coalesce:
+    counted = (
+        Resource.objects.filter(
+            submitted_by=OuterRef("submitted_by"),
+            origin=Resource.Origin.COMMUNITY,
+            status=status,
+        )
+        .order_by()
+        .values("submitted_by")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def queue_submissions(*, limit: int = QUEUE_LIMIT) -> list[Resource]:
+    """Pending submissions, oldest first, each with `submitter_approved` and
+    `submitter_rejected`: how many of the submitter's earlier submissions went each way.
+    One query."""
+    return list(
+        Resource.objects.filter(origin=Resource.Origin.COMMUNITY, status=Resource.Status.PENDING)
+        .select_related("roadmap", "topic", "submitted_by")
+        .annotate(
+            submitter_approved=_submitter_count(Resource.Status.APPROVED),
+            submitter_rejected=_submitter_count(Resource.Status.REJECTED),
+        )
+        .order_by("created_at", "pk")[:limit]
+    )
+
+
+@dataclass
+class ReportGroup:
+    resource: Resource
+    reports: list[Report] = field(default_factory=list)
+
+    @property
+    def oldest(self) -> Any:
+        return self.reports[0].created_at
+
+
+def queue_reports(*, limit: int = QUEUE_LIMIT) -> list[ReportGroup]:
+    """Open reports grouped by resource; the resource with the oldest open report first.
+    One query."""
+    reports = (
+        Report.objects.filter(resolved_at__isnull=True)
+        .select_related("resource__roadmap", "resource__topic", "user")
+        .order_by("created_at", "pk")[:limit]
+    )
+    groups: dict[int, ReportGroup] = {}
+    for report in reports:
+        group = groups.setdefault(report.resource_id, ReportGroup(resource=report.resource))
+        group.reports.append(report)
+    return list(groups.values())
+
+
+def queue_broken_links(*, limit: int = QUEUE_LIMIT) -> list[Resource]:
+    """Approved resources whose link is failing or broken, longest failing first.
+
+    The seam for link health: it sets `health`, `first_failure_at` and
+    `consecutive_failures`; until it runs, every resource is "unknown" and this is empty.
+    One query.
+    """
+    return list(
+        Resource.objects.approved()
+        .filter(health__in=BROKEN_HEALTH)
+        .select_related("roadmap", "topic")
+        .order_by("first_failure_at", "pk")[:limit]
+    )
+
+
+def queue_counts() -> dict[str, int]:
+    """How much waits in each tab (the tabs themselves show at most QUEUE_LIMIT)."""
+    return {
+        "submissions": Resource.objects.filter(
+            origin=Resource.Origin.COMMUNITY, status=Resource.Status.PENDING
+        ).count(),
+        "reports": Report.objects.filter(resolved_at__isnull=True).count(),
+        "broken_links": Resource.objects.approved().filter(health__in=BROKEN_HEALTH).count(),
+    }
+
+
+def moderators_for_digest() -> QuerySet[User]:
+    """Moderators (group members and superusers) who want the daily digest and can get it."""
+    return (
+        User.objects.filter(Q(groups__name=MODERATORS_GROUP) | Q(is_superuser=True))
+        .filter(is_active=True, email_moderation_digest=True)
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def modlog() -> QuerySet[ModerationAction]:
+    """The public log, newest first. Only public columns are ever read from it."""
+    return ModerationAction.objects.only(
+        "id",
+        "created_at",
+        "actor_name",
+        "action",
+        "target_type",
+        "target_id",
+        "target_title",
+        "reason",
+    ).order_by("-created_at", "-id")
+
+
+def moderation_pending_submission(*, pk: int) -> Resource | None:
+    return (
+        Resource.objects.filter(origin=Resource.Origin.COMMUNITY)
+        .select_related("roadmap", "topic", "submitted_by")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def topic_for_moderation(*, roadmap_slug: str, slug: str) -> Topic | None:
+    """Any topic, retired ones too: a moderator may still fix or revert them."""
+    return (
+        Topic.objects.select_related("roadmap", "section", "phase")
+        .filter(roadmap__slug=roadmap_slug, slug=slug)
+        .first()
+    )
+
+
+# Fields of a revision that a moderator edits, with the words the pages use for them.
+REVISION_FIELDS = {
+    "title": "title",
+    "body_md": "text",
+    "key_points": "key things",
+    "est_hours": "hours",
+    "phase_id": "phase",
+    "order": "order",
+}
+
+
+@dataclass
+class Revision:
+    record: Any  # a HistoricalTopic row
+    changes: list[dict[str, Any]]  # [{field, label, before, after}] against the one before
+
+    @property
+    def id(self) -> int:
+        return self.record.history_id
+
+
+def topic_revisions(*, topic: Topic, records: list[Any] | None = None) -> list[Revision]:
+    """A topic's revisions, newest first, each with what it changed (before and after).
+
+    `records` is one page of `topic_revision_records` when the caller paginates; the record
+    just older than the page is fetched once, so the cost is two queries for any page.
+    """
+    if records is None:
+        records = list(topic_revision_records(topic=topic))
+    if not records:
+        return []
+    last = records[-1]
+    older = (
+        topic_revision_records(topic=topic)
+        .filter(
+            Q(history_date__lt=last.history_date)
+            | Q(history_date=last.history_date, history_id__lt=last.history_id)
+        )
+        .first()
+    )
+    phase_slugs = dict(Phase.objects.filter(roadmap_id=topic.roadmap_id).values_list("pk", "slug"))
+
+    def shown(name: str, value: Any) -> Any:
+        if name == "phase_id":
+            return phase_slugs.get(value, f"phase #{value}") if value is not None else None
+        return value
+
+    result = []
+    for record, before in zip(records, [*records[1:], older], strict=True):
+        changes = []
+        for name, label in REVISION_FIELDS.items():
+            after_value = getattr(record, name)
+            before_value = getattr(before, name) if before is not None else None
+            if before is None or before_value != after_value:
+                changes.append(
+                    {
+                        "field": "phase" if name == "phase_id" else name,
+                        "label": label,
+                        "before": shown(name, before_value) if before is not None else None,
+                        "after": shown(name, after_value),
+                    }
+                )
+        result.append(Revision(record=record, changes=changes))
+    return result
+
+
+def topic_revision_records(*, topic: Topic) -> QuerySet:
+    return (
+        Topic.history.filter(id=topic.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+
+
+def export_section(user: User) -> list[dict[str, Any]]:
+    """The moderation actions the user took (the log is public; this is the user's share)."""
+    return [
+        {
+            "action": entry.action,
+            "target_type": entry.target_type,
+            "target_id": entry.target_id,
+            "target_title": entry.target_title,
+            "reason": entry.reason,
+            "created_at": entry.created_at.isoformat(),
+        }
+        for entry in ModerationAction.objects.filter(actor=user).order_by("created_at", "pk")
+    ]
