@@ -128,7 +128,7 @@ def topic_get(*, roadmap: Roadmap, slug: str) -> Topic:
 
 
 def _ranked(queryset: QuerySet[Resource]) -> QuerySet[Resource]:
-    return queryset.order_by("-editors_pick", "-score", "-created_at", "id")
+    return queryset.ranked()
 
 
 def topic_resources(*, topic: Topic) -> QuerySet[Resource]:

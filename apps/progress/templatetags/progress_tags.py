@@ -56,6 +56,25 @@ def status_of(statuses: dict[str, str], slug: str) -> str:
     return TopicProgress.Status(status).label if status else ""
 
 
+@register.filter
+def get_status_key(statuses: dict[str, str], slug: str) -> str:
+    return statuses.get(slug, "")
+
+
+@register.inclusion_tag("progress/_roadmap_banner.html", takes_context=True)
+def roadmap_progress_banner(context: template.Context, roadmap) -> dict:
+    """Overall progress and the way to the dashboard when enrolled; else how to start."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    data: dict = {"roadmap": roadmap, "request": request, "enrolled": False}
+    if user is not None and user.is_authenticated:
+        enrollment = selectors.enrollment_get(user=user, roadmap=roadmap)
+        if enrollment is not None:
+            summary = selectors.progress_summary(user=user, roadmap=roadmap)
+            data.update(enrolled=True, percent=summary.percent_complete, streak=summary.streak)
+    return data
+
+
 @register.simple_tag(takes_context=True)
 def ticked_resource_ids(context: template.Context) -> frozenset[int]:
     request = context.get("request")
