@@ -6,7 +6,7 @@ tree's bytes into the static root, then drives both URLs with wrk, alternating b
 round by round in one run so that the machine's noise falls on both alike. Prints each rate,
 their medians and the ratio tree/static. Goal: at least 0.8.
 
-    .venv/bin/python bench/roadmap_api.py [--rounds 5] [--seconds 5] [--scale N]
+    .venv/bin/python bench/api.py [--rounds 5] [--seconds 5] [--scale N]
         [--connections 8] [--cache-url redis://127.0.0.1:6379/13]
 
 Only servers this script starts are contacted (127.0.0.1). Needs `wrk` (Debian's package).
