@@ -68,10 +68,12 @@ INSTALLED_APPS = [
     "apps.linkcheck",
     "apps.progress",
     "apps.community",
+    "apps.operations",
     "apps.moderation",
 ]
 
 MIDDLEWARE = [
+    "apps.operations.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The cached roadmap tree, served like a static file (see apps/roadmap/middleware.py).
@@ -164,7 +166,7 @@ CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "roadmap")
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "roadmap_site.cache.ResilientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -189,11 +191,28 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# A broker that is down must never hold up a web request: connect and publish give up fast
+# (the caller logs it and the next link sweep picks the work up).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "max_retries": 1}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# Link sweeps every LINKCHECK_SWEEP_SECONDS (hourly); the integration test makes it seconds.
+LINKCHECK_SWEEP_SECONDS = env_int("LINKCHECK_SWEEP_SECONDS", 3600, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     # Moderators hear about a non-empty queue once a day (apps.moderation.tasks).
     "moderation-daily-digest": {
         "task": "apps.moderation.tasks.moderator_digest_send",
         "schedule": crontab(hour=8, minute=0),
+    },
+    # Links due for a check go out in one batch per host (apps.linkcheck.tasks).
+    "linkcheck-sweep": {
+        "task": "apps.linkcheck.tasks.link_sweep",
+        "schedule": timedelta(seconds=LINKCHECK_SWEEP_SECONDS),
     },
 }
 
@@ -286,6 +305,12 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Probes and the scraper talk plain HTTP to the web container, inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
 
 # Content-Security-Policy: nonces for scripts, no inline style, no eval, ever.
@@ -324,11 +349,28 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set that several endpoints share.
+    "ENUM_NAME_OVERRIDES": {
+        "ResourceKindEnum": "apps.roadmap.models.Resource.Kind",
+        "ResourceStatusEnum": "apps.roadmap.models.Resource.Status",
+        "ResourceHealthEnum": "apps.roadmap.models.Resource.Health",
+        "ProgressStatusEnum": "apps.progress.models.TopicProgress.Status",
+        "BackgroundEnum": "apps.progress.models.Enrollment.Background",
+        "ReportReasonEnum": "apps.community.models.Report.Reason",
+    },
 }
 
 # Link checking (apps.linkcheck). Private addresses only for tests and benchmarks.
 LINKCHECK_ALLOW_PRIVATE = env_bool("LINKCHECK_ALLOW_PRIVATE", False)
 LINKCHECK_ALLOW_HOSTS = env_host_ports("LINKCHECK_ALLOW_HOSTS")
+# Link health (apps.linkcheck.services): how often, and when a failing link counts as broken.
+LINKCHECK_INTERVAL_HOURS = env_int("LINKCHECK_INTERVAL_HOURS", 7 * 24, minimum=1)
+LINKCHECK_FAILING_INTERVAL_HOURS = env_int("LINKCHECK_FAILING_INTERVAL_HOURS", 24, minimum=1)
+LINKCHECK_BROKEN_AFTER_CHECKS = env_int("LINKCHECK_BROKEN_AFTER_CHECKS", 3, minimum=1)
+LINKCHECK_BROKEN_AFTER_HOURS = env_int("LINKCHECK_BROKEN_AFTER_HOURS", 48, minimum=0)
+LINKCHECK_LEASE_SECONDS = env_int("LINKCHECK_LEASE_SECONDS", 30 * 60, minimum=10)
+LINKCHECK_BATCH_SIZE = env_int("LINKCHECK_BATCH_SIZE", 50, minimum=1)
+LINKCHECK_SWEEP_LIMIT = env_int("LINKCHECK_SWEEP_LIMIT", 2000, minimum=1)
 
 # Logs: JSON lines with request ids outside development.
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()

@@ -1,0 +1,429 @@
+"""Link health writes: claim resources, check them, record each verdict and apply the rules.
+
+The rules (docs/link-health.md):
+
+- `ok` or `redirected` after one good check; the failure streak starts over.
+- `failing` after a failing check (verdict `broken` or `error`).
+- `broken` only once the streak holds LINKCHECK_BROKEN_AFTER_CHECKS failing checks (3) that
+  span at least LINKCHECK_BROKEN_AFTER_HOURS (48): one bad day never kills a link.
+- `blocked` when the host walls bots; that says nothing about the link, so the streak stays.
+
+A resource is checked by whoever holds its claim (`LinkClaim`): taken by a conditional UPDATE
+with a lease, so two sweeps or two workers never check one resource at once, and a crashed
+worker's claim runs out. A result is recorded only under the claim it was checked under, which
+makes a redelivered task harmless: once recorded, the claim is gone and the task finds nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from kombu.exceptions import KombuError
+
+from apps.accounts.models import User
+from apps.linkcheck import selectors
+from apps.linkcheck.checker import CheckerConfig, LinkResult, Verdict, check_urls
+from apps.linkcheck.guard import Guard
+from apps.linkcheck.models import LinkCheck, LinkClaim
+from apps.moderation.models import ModerationAction
+from apps.moderation.services import ModerationConflict, _log
+from apps.roadmap.models import Resource
+from apps.roadmap.services import roadmap_touch
+from apps.roadmap.url_normalization import normalize_url
+
+logger = logging.getLogger(__name__)
+
+Health = Resource.Health
+FAILING_VERDICTS = frozenset({Verdict.BROKEN, Verdict.ERROR})
+URL_MAX = 2000
+ERROR_MAX = 500
+
+
+# ---------------------------------------------------------------------------------------------
+# The health rules (pure)
+
+
+@dataclass(frozen=True)
+class HealthState:
+    health: str
+    consecutive_failures: int
+    first_failure_at: datetime | None
+    final_url: str
+
+
+def health_after(
+    *,
+    health: str,
+    consecutive_failures: int,
+    first_failure_at: datetime | None,
+    result: LinkResult,
+    now: datetime,
+    broken_after_checks: int,
+    broken_after: timedelta,
+) -> HealthState:
+    """A resource's health after one more check."""
+    verdict = Verdict(result.verdict)
+    if verdict in FAILING_VERDICTS:
+        failures = consecutive_failures + 1
+        since = first_failure_at or now
+        dead = failures >= broken_after_checks and now - since >= broken_after
+        return HealthState(Health.BROKEN if dead else Health.FAILING, failures, since, "")
+    if verdict == Verdict.BLOCKED:
+        return HealthState(Health.BLOCKED, consecutive_failures, first_failure_at, "")
+    if verdict == Verdict.REDIRECTED:
+        final = result.final_url or ""
+        return HealthState(Health.REDIRECTED, 0, None, final if len(final) <= URL_MAX else "")
+    return HealthState(Health.OK, 0, None, "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Claims
+
+
+def host_of(url: str) -> str:
+    """The host a URL's requests go to, as the checker's per-host limits see it."""
+    try:
+        parts = urlsplit(url)
+        return (parts.hostname or "").lower() + (f":{parts.port}" if parts.port else "")
+    except ValueError:
+        return ""
+
+
+def new_token() -> str:
+    return uuid.uuid4().hex
+
+
+def _lease_end(now: datetime) -> datetime:
+    return now + timedelta(seconds=settings.LINKCHECK_LEASE_SECONDS)
+
+
+def link_claims_take(*, resources: Iterable[Resource], token: str, now: datetime) -> list[int]:
+    """Claim these resources for `token` where nobody holds a live claim; the ids claimed.
+
+    The UPDATE's condition is the lock: of two callers at once, the second finds the rows
+    already leased and claims none of them.
+    """
+    hosts = {resource.pk: host_of(resource.url) for resource in resources}
+    if not hosts:
+        return []
+    LinkClaim.objects.bulk_create(
+        [LinkClaim(resource_id=pk, host=host) for pk, host in hosts.items()],
+        ignore_conflicts=True,
+    )
+    free = Q(leased_until__isnull=True) | Q(leased_until__lte=now)
+    for host in set(hosts.values()):
+        ids = [pk for pk, name in hosts.items() if name == host]
+        LinkClaim.objects.filter(free, resource_id__in=ids).update(
+            token=token, leased_until=_lease_end(now), host=host
+        )
+    return sorted(
+        LinkClaim.objects.filter(resource_id__in=list(hosts), token=token).values_list(
+            "resource_id", flat=True
+        )
+    )
+
+
+def link_claims_release(*, resource_ids: Iterable[int], token: str) -> int:
+    """Give up claims still held under `token` (the work did not start): due again at once."""
+    return LinkClaim.objects.filter(resource_id__in=list(resource_ids), token=token).update(
+        token="", leased_until=None
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Recording a check
+
+
+@transaction.atomic
+def link_check_record(
+    *, resource_id: int, token: str, result: LinkResult, started: datetime
+) -> LinkCheck | None:
+    """Store one check and apply the health rules, if `token` still holds the claim.
+
+    Returns None, writing nothing, when the claim went to someone else (our lease ran out),
+    was already used up (a redelivered task), or the resource's URL changed meanwhile.
+    """
+    now = timezone.now()
+    if not LinkClaim.objects.filter(resource_id=resource_id, token=token).update(
+        token="", leased_until=None
+    ):
+        return None
+    # A request made before this check began is answered by it.
+    LinkClaim.objects.filter(resource_id=resource_id, requested_at__lte=started).update(
+        requested_at=None
+    )
+    resource = (
+        Resource.objects.select_for_update().select_related("roadmap").filter(pk=resource_id)
+    ).first()
+    if resource is None or resource.url != result.url:
+        return None
+    check = LinkCheck.objects.create(
+        resource=resource,
+        checked_at=now,
+        url=resource.url,
+        verdict=str(result.verdict),
+        status_code=result.status_code,
+        final_url=(result.final_url or "")[:URL_MAX],
+        error=(result.error or "")[:ERROR_MAX],
+        elapsed_ms=max(0, result.elapsed_ms),
+        attempts=max(1, result.attempts),
+    )
+    state = health_after(
+        health=resource.health,
+        consecutive_failures=resource.consecutive_failures,
+        first_failure_at=resource.first_failure_at,
+        result=result,
+        now=now,
+        broken_after_checks=settings.LINKCHECK_BROKEN_AFTER_CHECKS,
+        broken_after=timedelta(hours=settings.LINKCHECK_BROKEN_AFTER_HOURS),
+    )
+    # update(), not save(): health is not a revision of the resource's content.
+    Resource.objects.filter(pk=resource.pk).update(
+        health=state.health,
+        consecutive_failures=min(state.consecutive_failures, 32767),
+        first_failure_at=state.first_failure_at,
+        final_url=state.final_url,
+        last_checked_at=now,
+    )
+    if state.health != resource.health and resource.status == Resource.Status.APPROVED:
+        roadmap_touch(roadmap=resource.roadmap)
+    return check
+
+
+# ---------------------------------------------------------------------------------------------
+# Running checks
+
+
+def link_guard() -> Guard:
+    return Guard(
+        allow_private=settings.LINKCHECK_ALLOW_PRIVATE,
+        allow_hosts=settings.LINKCHECK_ALLOW_HOSTS,
+    )
+
+
+def link_checker_config() -> CheckerConfig:
+    from apps.linkcheck.management.commands.check_urls import user_agent
+
+    return CheckerConfig(user_agent=user_agent())
+
+
+@dataclass
+class CheckRun:
+    checked: list[LinkCheck]
+    skipped: int  # claimed elsewhere meanwhile, or the URL changed
+
+
+def link_checks_run(
+    *,
+    resource_ids: list[int],
+    token: str,
+    guard: Guard | None = None,
+    config: CheckerConfig | None = None,
+    on_result: Callable[[LinkResult], None] | None = None,
+) -> CheckRun:
+    """Check the resources that `token` holds a claim on, and record each verdict.
+
+    Safe to run twice with the same arguments: the second run finds no claim left (or, after
+    a crash mid-check, finds the claim still there and does the check the first run lost).
+    """
+    now = timezone.now()
+    LinkClaim.objects.filter(resource_id__in=resource_ids, token=token).update(
+        leased_until=_lease_end(now)
+    )
+    resources = list(
+        Resource.objects.filter(pk__in=resource_ids, link_claim__token=token)
+        .exclude(url="")
+        .only("id", "url")
+        .order_by("pk")
+    )
+    if not resources:
+        return CheckRun(checked=[], skipped=0)
+    results = check_urls(
+        [resource.url for resource in resources],
+        guard=guard or link_guard(),
+        config=config or link_checker_config(),
+        on_result=on_result,
+    )
+    run = CheckRun(checked=[], skipped=0)
+    for resource, result in zip(resources, results, strict=True):
+        check = link_check_record(resource_id=resource.pk, token=token, result=result, started=now)
+        if check is None:
+            run.skipped += 1
+        else:
+            run.checked.append(check)
+    return run
+
+
+# ---------------------------------------------------------------------------------------------
+# Sweeps and "check now": claim, then hand the work to Celery after the commit
+
+
+@dataclass(frozen=True)
+class Batch:
+    host: str
+    token: str
+    resource_ids: list[int]
+
+
+def _publish_after_commit(batch: Batch) -> None:
+    def publish() -> None:
+        from apps.linkcheck.tasks import link_check_batch
+
+        try:
+            link_check_batch.delay(batch.resource_ids, batch.token)
+        except (KombuError, OSError):
+            # The broker is down: no request may fail for it, and nothing is lost. Freed
+            # claims make these resources due again, so the next sweep takes them.
+            logger.warning(
+                "link check batch not queued: the broker is unreachable",
+                extra={"host": batch.host, "resources": batch.resource_ids},
+                exc_info=True,
+            )
+            link_claims_release(resource_ids=batch.resource_ids, token=batch.token)
+
+    transaction.on_commit(publish)
+
+
+def _claim_by_host(resources: list[Resource], now: datetime, per_host: int) -> list[Batch]:
+    by_host: dict[str, list[Resource]] = {}
+    for resource in resources:
+        group = by_host.setdefault(host_of(resource.url), [])
+        if len(group) < per_host:
+            group.append(resource)
+    batches = []
+    for host, group in by_host.items():
+        token = new_token()
+        claimed = link_claims_take(resources=group, token=token, now=now)
+        if claimed:
+            batches.append(Batch(host=host, token=token, resource_ids=claimed))
+    return batches
+
+
+@transaction.atomic
+def link_sweep_plan(*, now: datetime | None = None, limit: int | None = None) -> list[Batch]:
+    """Claim the resources due for a check, most overdue first: one batch per host.
+
+    A host that a batch is still working through is left for the next sweep, so one host is
+    checked by one worker at a time and its politeness limits and Retry-After pauses hold.
+    """
+    now = now or timezone.now()
+    busy = selectors.hosts_busy(now=now)
+    due = selectors.resources_due(now=now, limit=limit or settings.LINKCHECK_SWEEP_LIMIT)
+    waiting = [resource for resource in due if host_of(resource.url) not in busy]
+    return _claim_by_host(waiting, now, settings.LINKCHECK_BATCH_SIZE)
+
+
+def link_sweep() -> list[Batch]:
+    """The scheduled sweep: claim what is due, and queue each batch once the claims commit."""
+    with transaction.atomic():
+        batches = link_sweep_plan()
+        for batch in batches:
+            _publish_after_commit(batch)
+    if batches:
+        logger.info(
+            "link sweep queued %d resources on %d hosts",
+            sum(len(batch.resource_ids) for batch in batches),
+            len(batches),
+        )
+    return batches
+
+
+def _broker_configured() -> bool:
+    from roadmap_site.celery import app
+
+    return not app.conf.task_always_eager
+
+
+@transaction.atomic
+def link_check_request(*, resource: Resource) -> bool:
+    """A moderator's "check now". True when a check was queued for a worker.
+
+    The request is written down first (`requested_at`), so it is never lost: with no broker
+    (the embedded default: nothing fetches by itself) `check_links --due` does it; with the
+    broker down, or a check of this resource already running, the next sweep or that check
+    answers it.
+    """
+    if not resource.url:
+        raise ValidationError({"url": ["This resource has no link to check."]})
+    now = timezone.now()
+    host = host_of(resource.url)
+    LinkClaim.objects.get_or_create(resource_id=resource.pk, defaults={"host": host})
+    LinkClaim.objects.filter(resource_id=resource.pk, requested_at__isnull=True).update(
+        requested_at=now
+    )
+    if not _broker_configured():
+        return False
+    token = new_token()
+    if not link_claims_take(resources=[resource], token=token, now=now):
+        return False
+    _publish_after_commit(Batch(host=host, token=token, resource_ids=[resource.pk]))
+    return True
+
+
+def link_claims_for_command(*, resources: Iterable[Resource], now: datetime) -> tuple[str, list]:
+    """Claim resources for an in-process run (`check_links`): one token for all of them."""
+    token = new_token()
+    with transaction.atomic():
+        claimed = link_claims_take(resources=list(resources), token=token, now=now)
+    return token, claimed
+
+
+# ---------------------------------------------------------------------------------------------
+# Moderation: apply a permanent redirect
+
+
+@transaction.atomic
+def resource_redirect_apply(*, actor: User, resource: Resource) -> Resource:
+    """Replace a resource's URL with the one its link permanently redirects to (logged)."""
+    resource = (
+        Resource.objects.select_for_update().select_related("roadmap", "topic").get(pk=resource.pk)
+    )
+    if resource.health != Health.REDIRECTED or not resource.final_url:
+        raise ModerationConflict(
+            "The last check found no permanent redirect to apply.", health=resource.health
+        )
+    new_url = resource.final_url
+    try:
+        normalized = normalize_url(new_url)
+    except ValueError:
+        raise ValidationError({"url": ["The redirect's target is not a valid URL."]}) from None
+    clash = (
+        Resource.objects.filter(roadmap=resource.roadmap, normalized_url=normalized)
+        .exclude(pk=resource.pk)
+        .first()
+    )
+    if clash is not None:
+        raise ModerationConflict(
+            f"The new URL is already on the roadmap as “{clash.title}” (#{clash.pk}): merge "
+            "the two instead.",
+            existing=clash.pk,
+        )
+    old_url = resource.url
+    resource.url = new_url
+    resource.normalized_url = normalized
+    resource.health = Health.OK  # the check that found the redirect reached the new URL
+    resource.final_url = ""
+    resource.updated_at = timezone.now()
+    resource._history_user = actor
+    resource._change_reason = "update-url"
+    resource.save(update_fields=["url", "normalized_url", "health", "final_url", "updated_at"])
+    _log(
+        actor=actor,
+        action=ModerationAction.Action.UPDATE_URL,
+        target_type=ModerationAction.Target.RESOURCE,
+        target_id=resource.pk,
+        target_title=resource.title,
+        reason=f"The link moved permanently from {old_url} to {new_url}.",
+    )
+    roadmap_touch(roadmap=resource.roadmap)
+    return resource
