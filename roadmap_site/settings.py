@@ -68,10 +68,12 @@ INSTALLED_APPS = [
     "apps.linkcheck",
     "apps.progress",
     "apps.community",
+    "apps.operations",
     "apps.moderation",
 ]
 
 MIDDLEWARE = [
+    "apps.operations.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The cached roadmap tree, served like a static file (see apps/roadmap/middleware.py).
@@ -164,7 +166,7 @@ CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "roadmap")
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "roadmap_site.cache.ResilientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -303,6 +305,12 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Probes and the scraper talk plain HTTP to the web container, inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
 
 # Content-Security-Policy: nonces for scripts, no inline style, no eval, ever.
@@ -341,6 +349,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set that several endpoints share.
+    "ENUM_NAME_OVERRIDES": {
+        "ResourceKindEnum": "apps.roadmap.models.Resource.Kind",
+        "ResourceStatusEnum": "apps.roadmap.models.Resource.Status",
+        "ResourceHealthEnum": "apps.roadmap.models.Resource.Health",
+        "ProgressStatusEnum": "apps.progress.models.TopicProgress.Status",
+        "BackgroundEnum": "apps.progress.models.Enrollment.Background",
+        "ReportReasonEnum": "apps.community.models.Report.Reason",
+    },
 }
 
 # Link checking (apps.linkcheck). Private addresses only for tests and benchmarks.

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
+    path("", include("apps.operations.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("settings/", include("apps.accounts.urls")),
@@ -12,5 +13,6 @@ urlpatterns = [
     path("", include("apps.progress.urls")),
     path("", include("apps.community.urls")),
     path("", include("apps.moderation.urls")),
+    path("", include("apps.linkcheck.urls")),
     path("", include("apps.roadmap.urls")),
 ]

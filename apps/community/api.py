@@ -17,10 +17,7 @@ from apps.accounts.selectors import public_name
 from apps.community import selectors, services
 from apps.community.models import Report, Vote
 from apps.roadmap.models import Resource, Roadmap, Topic
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+from roadmap_site.api_errors import ErrorSerializer
 
 
 class ExistingSerializer(serializers.Serializer):
@@ -42,7 +39,7 @@ class SubmissionInput(serializers.Serializer):
     topic = serializers.SlugField(required=False, allow_null=True, allow_blank=True)
     url = serializers.CharField(max_length=services.URL_MAX_LENGTH, trim_whitespace=True)
     title = serializers.CharField(max_length=services.TITLE_MAX)
-    kind = serializers.ChoiceField(choices=Resource.Kind.values)
+    kind = serializers.ChoiceField(choices=Resource.Kind.choices)
     description = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=services.DESCRIPTION_MAX
     )
@@ -228,7 +225,7 @@ class VoteView(APIView):
 
 
 class ReportInput(serializers.Serializer):
-    reason = serializers.ChoiceField(choices=Report.Reason.values)
+    reason = serializers.ChoiceField(choices=Report.Reason.choices)
     note = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=services.NOTE_MAX
     )

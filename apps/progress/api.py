@@ -28,10 +28,7 @@ from apps.progress import selectors, services
 from apps.progress.models import Enrollment, TopicProgress, WeeklyCheckIn
 from apps.progress.plan import Plan
 from apps.roadmap.models import Project, Resource, Roadmap, Topic
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+from roadmap_site.api_errors import ErrorSerializer
 
 
 def _roadmap(slug: str) -> Roadmap:
@@ -56,7 +53,7 @@ class EnrollmentInput(serializers.Serializer):
     start_date = serializers.DateField(required=False, allow_null=True)
     hours_per_week = serializers.IntegerField(required=False, default=10, min_value=3, max_value=40)
     background = serializers.ChoiceField(
-        choices=Enrollment.Background.values, required=False, default="new_to_ml"
+        choices=Enrollment.Background.choices, required=False, default="new_to_ml"
     )
     goal_project = serializers.SlugField(required=False, allow_null=True, allow_blank=True)
 
@@ -199,7 +196,7 @@ class ProgressView(APIView):
 
 
 class TopicProgressInput(serializers.Serializer):
-    status = serializers.ChoiceField(choices=TopicProgress.Status.values)
+    status = serializers.ChoiceField(choices=TopicProgress.Status.choices)
     note = serializers.CharField(
         required=False, allow_blank=True, trim_whitespace=False, max_length=services.NOTE_MAX_LENGTH
     )
