@@ -28,6 +28,7 @@ from apps.accounts.roles import is_moderator
 from apps.accounts.selectors import public_name
 from apps.community.api import SubmissionOutput
 from apps.community.models import Report
+from apps.linkcheck.models import LinkCheck
 from apps.moderation import selectors, services
 from apps.moderation.models import ModerationAction
 from apps.roadmap.api import (
@@ -132,10 +133,23 @@ class QueueCountsSerializer(serializers.Serializer):
     broken_links = serializers.IntegerField()
 
 
+class QueueLinkCheckSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LinkCheck
+        fields = ["checked_at", "verdict", "status_code", "final_url", "error"]
+
+
+class QueueBrokenLinkSerializer(QueueResourceSerializer):
+    recent_checks = QueueLinkCheckSerializer(many=True, read_only=True)
+
+    class Meta(QueueResourceSerializer.Meta):
+        fields = [*QueueResourceSerializer.Meta.fields, "final_url", "recent_checks"]
+
+
 class QueueSerializer(serializers.Serializer):
     submissions = QueueSubmissionSerializer(many=True)
     reports = ReportGroupSerializer(many=True)
-    broken_links = QueueResourceSerializer(many=True)
+    broken_links = QueueBrokenLinkSerializer(many=True)
     counts = QueueCountsSerializer()
 
 

@@ -5,19 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from apps.accounts.models import User
 from apps.accounts.roles import MODERATORS_GROUP
 from apps.community.models import Report
+from apps.linkcheck.selectors import recent_checks_prefetch
 from apps.moderation.models import ModerationAction
 from apps.roadmap.models import Phase, Resource, Topic
 
 QUEUE_LIMIT = 100
 
-# Link health (issue 9) sets these; the queue's third tab lists them as soon as it does.
-BROKEN_HEALTH = (Resource.Health.BROKEN, Resource.Health.FAILING)
+# Link health (apps.linkcheck) sets these; the queue's third tab lists them. A permanent
+# redirect is there too: its action is "apply the new URL".
+BROKEN_HEALTH = (Resource.Health.BROKEN, Resource.Health.FAILING, Resource.Health.REDIRECTED)
 
 
 def _submitter_count(status: str) -> Coalesce:
@@ -76,17 +78,14 @@ def queue_reports(*, limit: int = QUEUE_LIMIT) -> list[ReportGroup]:
 
 
 def queue_broken_links(*, limit: int = QUEUE_LIMIT) -> list[Resource]:
-    """Approved resources whose link is failing or broken, longest failing first.
-
-    The seam for link health: it sets `health`, `first_failure_at` and
-    `consecutive_failures`; until it runs, every resource is "unknown" and this is empty.
-    One query.
-    """
+    """Approved resources whose link is failing, broken or moved, longest failing first
+    (moved ones last), each with its latest checks as `recent_checks`. Two queries."""
     return list(
         Resource.objects.approved()
         .filter(health__in=BROKEN_HEALTH)
         .select_related("roadmap", "topic")
-        .order_by("first_failure_at", "pk")[:limit]
+        .prefetch_related(recent_checks_prefetch())
+        .order_by(F("first_failure_at").asc(nulls_last=True), "pk")[:limit]
     )
 
 

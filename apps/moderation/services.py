@@ -8,6 +8,7 @@ Celery (`transaction.on_commit`), so a rolled-back decision never mails anyone.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -31,6 +32,8 @@ from apps.moderation.models import ModerationAction
 from apps.roadmap.models import Phase, Resource, Topic
 from apps.roadmap.readme_parser import first_sentence
 from apps.roadmap.services import roadmap_touch
+
+logger = logging.getLogger(__name__)
 
 REASON_MAX = 2000
 BULK_MAX = 100
@@ -113,7 +116,7 @@ def _joined(*parts: str) -> str:
 
 def _pending_locked(ids: Iterable[int]) -> list[Resource]:
     return list(
-        Resource.objects.select_for_update()
+        Resource.objects.select_for_update(of=("self",))
         .filter(pk__in=list(ids), origin=Resource.Origin.COMMUNITY)
         .select_related("roadmap", "submitted_by")
         .order_by("pk")
@@ -152,7 +155,10 @@ def _decide(*, actor: User, resource: Resource, decision: str, reason: str) -> R
 def _decision_email_enqueue(resource_id: int, decision: str) -> None:
     from apps.moderation.tasks import submission_decision_email_send
 
-    submission_decision_email_send.delay(resource_id, decision)
+    try:
+        submission_decision_email_send.delay(resource_id, decision)
+    except Exception:  # a broker that is down never fails the (already committed) decision
+        logger.warning("could not queue the decision email", exc_info=True)
 
 
 def _one_pending(resource: Resource) -> Resource:
@@ -221,7 +227,9 @@ def submissions_bulk_decide(
 
 def _resource_locked(resource: Resource) -> Resource:
     return (
-        Resource.objects.select_for_update().select_related("roadmap", "topic").get(pk=resource.pk)
+        Resource.objects.select_for_update(of=("self",))
+        .select_related("roadmap", "topic")
+        .get(pk=resource.pk)
     )
 
 
@@ -384,7 +392,7 @@ def resource_merge(
     # Lock both rows in id order, so that two merges of the same pair cannot deadlock.
     locked = {
         r.pk: r
-        for r in Resource.objects.select_for_update()
+        for r in Resource.objects.select_for_update(of=("self",))
         .select_related("roadmap", "topic")
         .filter(pk__in=[resource.pk, into.pk])
         .order_by("pk")
@@ -452,7 +460,9 @@ def resource_merge(
 def report_resolve(*, actor: User, report: Report, note: str = "") -> Report:
     """Close a report. The moderator's note is public; the reporter's own note never is."""
     note = _clean_reason(note, field="note")
-    report = Report.objects.select_for_update().select_related("resource").get(pk=report.pk)
+    report = (
+        Report.objects.select_for_update(of=("self",)).select_related("resource").get(pk=report.pk)
+    )
     if report.resolved_at is not None:
         raise ModerationConflict("This report was already resolved.")
     report.resolved_by = actor
@@ -477,7 +487,7 @@ TOPIC_FIELDS = ("title", "body_md", "summary", "key_points", "est_hours", "phase
 
 
 def _topic_locked(topic: Topic) -> Topic:
-    return Topic.objects.select_for_update().select_related("roadmap").get(pk=topic.pk)
+    return Topic.objects.select_for_update(of=("self",)).select_related("roadmap").get(pk=topic.pk)
 
 
 @transaction.atomic

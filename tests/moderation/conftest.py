@@ -23,6 +23,18 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def eager_tasks():
+    """Run Celery tasks in-process, as the suite does, even when REDIS_URL names a broker
+    (the Postgres/Redis run): these tests look at the emails the tasks send."""
+    from roadmap_site.celery import app
+
+    was = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = was
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     cache.clear()
     yield
