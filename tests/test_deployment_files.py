@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 import shlex
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import yaml
 from django.core.management import get_commands
 
 ROOT = Path(__file__).resolve().parents[1]
+SERVICES = {"proxy", "db", "redis", "migrate", "web", "worker", "beat", "mail"}
 
 
 def compose() -> dict:
@@ -27,10 +29,16 @@ def commands_of(service: dict) -> list[list[str]]:
     return [command]
 
 
-def test_every_compose_command_is_a_real_entry_point() -> None:
+def test_the_compose_file_has_every_service() -> None:
+    assert set(compose()["services"]) == SERVICES
+
+
+def test_every_project_command_is_a_real_entry_point() -> None:
     django_commands = get_commands()
-    checked = 0
+    checked = set()
     for name, service in compose()["services"].items():
+        if "build" not in service:
+            continue  # third-party images: proxy, db, redis, mail
         for argv in commands_of(service):
             if argv[:2] == ["python", "manage.py"]:
                 assert argv[2] in django_commands, f"{name}: no manage.py {argv[2]}"
@@ -38,25 +46,58 @@ def test_every_compose_command_is_a_real_entry_point() -> None:
                     if arg.startswith("fixtures/"):
                         assert (ROOT / arg).is_file(), f"{name}: {arg} is missing"
             elif argv[0] == "gunicorn":
-                module, _, attribute = argv[1].partition(":")
+                config = argv[argv.index("--config") + 1]
+                assert (ROOT / config).is_file(), f"{name}: {config} is missing"
+                module, _, attribute = argv[-1].partition(":")
                 assert hasattr(importlib.import_module(module), attribute), name
+            elif argv[0] == "celery":
+                app_module = argv[argv.index("-A") + 1]
+                assert hasattr(importlib.import_module(app_module), "celery_app"), name
+                assert argv[argv.index("-A") + 2] in {"worker", "beat"}, name
             else:
                 raise AssertionError(f"{name}: unknown entry point {argv[0]!r}")
-            checked += 1
-    assert checked >= 3
+            checked.add(name)
+    assert checked == {"migrate", "web", "worker", "beat"}
 
 
-def test_the_web_waits_for_a_healthy_database_and_a_finished_migration() -> None:
+def test_order_health_and_a_single_beat() -> None:
     services = compose()["services"]
     assert "pg_isready" in " ".join(services["db"]["healthcheck"]["test"])
-    depends = services["web"]["depends_on"]
-    assert depends["db"]["condition"] == "service_healthy"
-    assert depends["migrate"]["condition"] == "service_completed_successfully"
+    for name in ("web", "worker"):
+        depends = services[name]["depends_on"]
+        assert depends["db"]["condition"] == "service_healthy", name
+        assert depends["migrate"]["condition"] == "service_completed_successfully", name
+    assert services["beat"]["deploy"]["replicas"] == 1
+    assert "volumes" in services["db"] and "pgdata" in compose()["volumes"]
+    assert services["migrate"]["restart"] == "no"
 
 
-def test_the_image_installs_from_the_lock_and_runs_as_a_non_root_user() -> None:
+def test_the_proxy_terminates_tls_with_its_internal_authority() -> None:
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    assert "tls internal" in caddyfile
+    assert "reverse_proxy web:8000" in caddyfile
+    assert "header_up X-Forwarded-Proto {scheme}" in caddyfile
+    assert re.search(r"@internal path /metrics\s+respond @internal 404", caddyfile)
+    proxy = compose()["services"]["proxy"]
+    assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+
+
+def test_the_image_installs_from_the_lock_runs_as_non_root_and_bakes_no_secret() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
+    assert dockerfile.count("FROM ") == 2  # multi-stage
     assert "--require-hashes -r /tmp/requirements.lock" in dockerfile
     assert "\nUSER roadmap\n" in dockerfile
     assert "collectstatic --noinput" in dockerfile
-    assert "gunicorn" in dockerfile.split("CMD", 1)[1]
+    assert "gunicorn" in dockerfile.split("\nCMD", 1)[1]
+    env_lines = [line for line in dockerfile.splitlines() if line.startswith("ENV")]
+    assert not any("SECRET" in line for line in env_lines)
+    assert ".env" in (ROOT / ".dockerignore").read_text().split()
+
+
+def test_env_example_documents_every_setting_read_from_the_environment() -> None:
+    settings_source = (ROOT / "roadmap_site" / "settings.py").read_text()
+    names = set(re.findall(r'(?:env_\w+|email_config)\(\s*"([A-Z][A-Z0-9_]+)"', settings_source))
+    assert {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"} <= names
+    example = (ROOT / ".env.example").read_text()
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", example, flags=re.MULTILINE))
+    assert names - documented == set()
