@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 export DJANGO_SETTINGS_MODULE := roadmap_site.settings
 
-.PHONY: run test setup install migrate seed lint format check-migrations pytest clean
+.PHONY: run test setup install migrate seed lint format check-migrations pytest clean prod-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ pytest: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint check-migrations pytest
+
+# compose's processes natively (gunicorn DEBUG=0, a Celery worker, beat) against the local
+# PostgreSQL and Redis, and one person's journey through them: see deploy/smoke.py.
+prod-smoke: install
+	$(BIN)/python deploy/smoke.py
 
 format: install
 	$(BIN)/ruff format .
