@@ -382,6 +382,7 @@ if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
 # govern Django's records and django-structlog's request events alike: JSON lines in
 # production (with request ids, carried into Celery tasks), readable lines in development.
 LOG_JSON = env_bool("LOG_JSON", not DEBUG)
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
 _structlog_shared = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_log_level,
