@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("apps.accounts.api_urls")),
     path("", include("apps.progress.api_urls")),
     path("", include("apps.community.api_urls")),
+    path("", include("apps.linkcheck.api_urls")),
 ]

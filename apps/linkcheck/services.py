@@ -163,7 +163,9 @@ def link_check_record(
         requested_at=None
     )
     resource = (
-        Resource.objects.select_for_update().select_related("roadmap").filter(pk=resource_id)
+        Resource.objects.select_for_update(of=("self",))
+        .select_related("roadmap")
+        .filter(pk=resource_id)
     ).first()
     if resource is None or resource.url != result.url:
         return None
@@ -386,7 +388,9 @@ def link_claims_for_command(*, resources: Iterable[Resource], now: datetime) -> 
 def resource_redirect_apply(*, actor: User, resource: Resource) -> Resource:
     """Replace a resource's URL with the one its link permanently redirects to (logged)."""
     resource = (
-        Resource.objects.select_for_update().select_related("roadmap", "topic").get(pk=resource.pk)
+        Resource.objects.select_for_update(of=("self",))
+        .select_related("roadmap", "topic")
+        .get(pk=resource.pk)
     )
     if resource.health != Health.REDIRECTED or not resource.final_url:
         raise ModerationConflict(

@@ -146,6 +146,9 @@ class ResourceSerializer(serializers.ModelSerializer):
     topic = serializers.SlugField(source="topic.slug", allow_null=True, default=None)
     description_html = MarkdownHTMLField(source="description_md")
     submitted_by = serializers.SerializerMethodField()
+    archive_url = serializers.URLField(
+        read_only=True, allow_null=True, help_text="The Internet Archive's copies; broken links"
+    )
 
     class Meta:
         model = Resource
@@ -163,6 +166,7 @@ class ResourceSerializer(serializers.ModelSerializer):
             "downvotes",
             "health",
             "last_checked_at",
+            "archive_url",
             "submitted_by",
             "created_at",
         ]

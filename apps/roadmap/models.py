@@ -6,7 +6,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.encoding import iri_to_uri
 from simple_history.models import HistoricalRecords
+
+
+ARCHIVE_PREFIX = "https://web.archive.org/web/*/"
 
 
 class Imported(models.Model):
@@ -335,3 +339,11 @@ class Resource(Imported):
     def net_votes(self) -> int:
         """What pages show between the arrows: upvotes minus downvotes."""
         return self.upvotes - self.downvotes
+
+    @property
+    def archive_url(self) -> str | None:
+        """The Internet Archive's captures of a broken link: its URL verbatim after `/web/*/`
+        (only non-ASCII is escaped; escaping `%`, `&` or `?` again would name another URL)."""
+        if self.health != Resource.Health.BROKEN or not self.url:
+            return None
+        return ARCHIVE_PREFIX + iri_to_uri(self.url)

@@ -58,3 +58,42 @@ def serve() -> Iterator[Callable[..., None]]:
     yield start
     for servers in running:
         servers.__exit__(None, None, None)
+
+
+# -- link health (the database side): a small roadmap and the three personas
+
+
+@pytest.fixture
+def roadmap(db):
+    from apps.roadmap.models import Roadmap
+
+    return Roadmap.objects.create(slug="ml-engineer", title="ML Engineer Roadmap")
+
+
+@pytest.fixture
+def topic(roadmap):
+    from apps.roadmap.models import Section, Topic
+
+    section = Section.objects.create(roadmap=roadmap, number=1, slug="basics", title="Basics")
+    return Topic.objects.create(
+        roadmap=roadmap, section=section, slug="testing", title="Testing", order=1, est_hours=2
+    )
+
+
+@pytest.fixture
+def moderator(db, settings):
+    from apps.moderation.services import moderator_add
+    from tests.accounts.factories import UserFactory
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    user = UserFactory(username="maud", email="maud@mail.example", display_name="Maud")
+    moderator_add(user=user)
+    return user
+
+
+@pytest.fixture
+def outsider(db, settings):
+    from tests.accounts.factories import UserFactory
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return UserFactory(username="olive")

@@ -160,6 +160,7 @@ def test_resource_detail_shape(seed, api) -> None:
         "downvotes": 0,
         "health": "unknown",
         "last_checked_at": None,
+        "archive_url": None,
         "submitted_by": None,
         "created_at": body["created_at"],
     }

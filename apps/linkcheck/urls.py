@@ -1,0 +1,14 @@
+from django.urls import path
+
+from apps.linkcheck import views
+
+app_name = "linkcheck"
+
+urlpatterns = [
+    path("moderation/resources/<int:pk>/check/", views.resource_check, name="resource-check"),
+    path(
+        "moderation/resources/<int:pk>/apply-redirect/",
+        views.resource_apply_redirect,
+        name="resource-apply-redirect",
+    ),
+]
