@@ -1,0 +1,211 @@
+"""Link sweeps end to end: a real Celery worker and beat on Redis, against PostgreSQL.
+
+The test starts both as subprocesses pointed at this test's own database (pytest-django's
+`test_<name>`, reachable from other processes because `transaction=True` commits every row)
+and at a queue of its own on Redis. Beat sweeps every 2 seconds; the worker checks links on
+loopback servers this test serves, and nothing else (LINKCHECK_ALLOW_PRIVATE for the worker).
+
+One pool child is killed with SIGKILL in the middle of a check: the message goes back to the
+queue (acks_late, reject_on_worker_lost), and the claim its batch still holds lets the second
+delivery do the check.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+
+from apps.linkcheck.models import LinkCheck
+from apps.roadmap.models import Resource, Roadmap, Section, Topic
+from bench.linkcheck_server import LoopbackServers, Reply, Request, Site, redirect
+from tests.moderation.conftest import resource
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+CELERY = str(Path(sys.executable).with_name("celery"))
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    user = quote(db.get("USER") or "", safe="")
+    password = quote(db.get("PASSWORD") or "", safe="")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{credentials}{host}:{port}/{db['NAME']}"
+
+
+def wait_for(condition: Callable[[], object], timeout: float, what: str) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+class Services:
+    def __init__(self, tmp_path: Path, redis_url: str) -> None:
+        self.tmp_path = tmp_path
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "roadmap_site.settings",
+            "DATABASE_URL": _database_url(),
+            "REDIS_URL": redis_url,
+            "CELERY_BROKER_URL": redis_url,
+            "CACHE_URL": "locmem:",
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            "CELERY_TASK_DEFAULT_QUEUE": f"linkcheck-test-{uuid.uuid4().hex}",
+            "LINKCHECK_ALLOW_PRIVATE": "1",
+            "LINKCHECK_SWEEP_SECONDS": "2",
+            "LOG_LEVEL": "INFO",
+        }
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    def start(self, name: str, *args: str) -> subprocess.Popen:
+        log = (self.tmp_path / f"{name}.log").open("wb")
+        process = subprocess.Popen(
+            [CELERY, "-A", "roadmap_site", *args],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.processes[name] = process
+        return process
+
+    def pool_children(self) -> list[int]:
+        main = self.processes["worker"].pid
+        path = Path(f"/proc/{main}/task/{main}/children")
+        return [int(pid) for pid in path.read_text().split()] if path.exists() else []
+
+    def logs(self) -> str:
+        return "\n".join(
+            f"--- {name}.log\n"
+            + (self.tmp_path / f"{name}.log").read_text(errors="replace")[-4000:]
+            for name in self.processes
+        )
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+
+@pytest.fixture
+def celery_services(transactional_db, postgres_only, redis_url, tmp_path) -> Iterator[Services]:
+    # Depends on the database fixture, so the processes stop before the tables are flushed.
+    services = Services(tmp_path, redis_url)
+    try:
+        yield services
+    finally:
+        services.stop()
+
+
+@pytest.fixture
+def roadmap(transactional_db) -> Roadmap:
+    return Roadmap.objects.create(slug="ml-engineer", title="ML Engineer Roadmap")
+
+
+@pytest.fixture
+def topic(roadmap) -> Topic:
+    section = Section.objects.create(roadmap=roadmap, number=1, slug="basics", title="Basics")
+    return Topic.objects.create(
+        roadmap=roadmap, section=section, slug="testing", title="Testing", order=1, est_hours=2
+    )
+
+
+def test_beat_sweeps_and_a_killed_pool_child_is_checked_again(
+    celery_services, roadmap, topic
+) -> None:
+    def slow_first(request: Request) -> Reply:
+        # The first request hangs long enough for the test to kill the pool child.
+        return Reply(delay=20) if request.number == 1 else Reply()
+
+    site = Site("127.0.0.3", {"/ok": Reply(), "/gone": Reply(404), "/old": redirect("/new")})
+    site.scripts["/new"] = Reply()
+    slow = Site("127.0.0.4", {"/slow": slow_first})
+    with LoopbackServers(site, slow):
+        ok = resource(roadmap, topic, url=site.url("/ok"))
+        gone = resource(roadmap, topic, url=site.url("/gone"))
+        moved = resource(roadmap, topic, url=site.url("/old"))
+        pending = resource(roadmap, topic, url=site.url("/ok?pending"), status="pending")
+        killed = resource(roadmap, topic, url=slow.url("/slow"))
+        roadmap.refresh_from_db()
+        version = roadmap.content_version
+
+        celery_services.start(
+            "worker",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=1",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=INFO",
+            "-Q",
+            celery_services.env["CELERY_TASK_DEFAULT_QUEUE"],
+        )
+        celery_services.start(
+            "beat",
+            "beat",
+            "--loglevel=INFO",
+            f"--schedule={celery_services.tmp_path / 'beat-schedule'}",
+            "--pidfile=",
+        )
+        try:
+            wait_for(lambda: slow.stats.requests, 60, "the slow check to start")
+            children = celery_services.pool_children()
+            assert len(children) == 1, children
+            os.kill(children[0], signal.SIGKILL)  # mid-check: the server has not answered
+
+            def all_checked() -> bool:
+                return (
+                    Resource.objects.filter(
+                        pk__in=[ok.pk, gone.pk, moved.pk, killed.pk], last_checked_at__isnull=False
+                    ).count()
+                    == 4
+                )
+
+            wait_for(all_checked, 90, "every approved resource to be checked")
+        except AssertionError:
+            raise AssertionError(celery_services.logs()) from None
+
+        assert celery_services.pool_children() not in ([], children)  # a new child took over
+        for item in (ok, gone, moved, killed, pending):
+            item.refresh_from_db()
+        assert (ok.health, gone.health, moved.health, killed.health) == (
+            "ok",
+            "failing",
+            "redirected",
+            "ok",
+        )
+        assert moved.final_url == site.url("/new")
+        assert pending.health == "unknown" and pending.last_checked_at is None
+        # The killed check was done again, from the same delivery, and recorded once.
+        assert len(slow.stats.requests) >= 2
+        assert LinkCheck.objects.filter(resource=killed).count() == 1
+        assert LinkCheck.objects.filter(resource=gone).get().status_code == 404
+        roadmap.refresh_from_db()
+        assert roadmap.content_version == version + 4  # four health changes
+        # Later sweeps find nothing due: each link was checked once.
+        time.sleep(5)
+        assert LinkCheck.objects.count() == 4
