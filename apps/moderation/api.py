@@ -38,6 +38,7 @@ from apps.roadmap.api import (
     TopicDetailView,
 )
 from apps.roadmap.models import Phase, Resource, Topic
+from roadmap_site.api_errors import ErrorSerializer
 
 
 class IsModerator(BasePermission):
@@ -47,10 +48,6 @@ class IsModerator(BasePermission):
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         return is_moderator(request.user)
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
 
 
 DENIED = {
