@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 from simple_history.models import HistoricalRecords
 
-
 ARCHIVE_PREFIX = "https://web.archive.org/web/*/"
 
 
