@@ -372,7 +372,9 @@ def link_check_request(*, resource: Resource) -> bool:
     return True
 
 
-def link_claims_for_command(*, resources: Iterable[Resource], now: datetime) -> tuple[str, list]:
+def link_claims_for_command(
+    *, resources: Iterable[Resource], now: datetime
+) -> tuple[str, list[int]]:
     """Claim resources for an in-process run (`check_links`): one token for all of them."""
     token = new_token()
     with transaction.atomic():
