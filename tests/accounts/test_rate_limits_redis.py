@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.core.cache.backends.redis import RedisCache
+from django.utils.module_loading import import_string
 from knox.models import AuthToken
 
 from tests.accounts.factories import PASSWORD
@@ -24,7 +26,9 @@ def redis_cache(settings, redis_url):
 
 
 def test_settings_use_redis_when_configured(settings, redis_url):
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    backend = import_string(settings.CACHES["default"]["BACKEND"])
+    assert issubclass(backend, RedisCache)
+    assert settings.CACHES["default"]["LOCATION"] == redis_url
 
 
 def test_token_endpoint_answers_429_from_redis(api_client, owner, settings, redis_cache):
