@@ -48,3 +48,18 @@ def chromium_path() -> str:
     path = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     require_service("Chromium", bool(shutil.which(path)), f"install it at {path}")
     return path
+
+
+@pytest.fixture(autouse=True)
+def eager_celery_tasks(request):
+    """Tasks run in-process, as with no broker (the embedded default), even when REDIS_URL
+    names one (CI). Tests marked `integration` start a real worker and keep the broker."""
+    if request.node.get_closest_marker("integration"):
+        yield
+        return
+    from roadmap_site.celery import app
+
+    was = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = was
