@@ -7,13 +7,16 @@ fails the test when it ends. Each step leaves a screenshot under test-artifacts/
 
 from __future__ import annotations
 
+import io
 import os
 import re
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -109,8 +112,9 @@ def seed(transactional_db) -> Roadmap:
     """The seed roadmap and its enrichment, loaded by the commands `make seed` runs."""
     fixtures = ROOT / "fixtures"
     readme = fixtures / "ml-engineer-roadmap.md"
-    call_command("import_roadmap", str(readme), "--slug", "ml-engineer", verbosity=0)
-    call_command("load_enrichment", str(fixtures / "ml-engineer-enrichment.json"), verbosity=0)
+    out = io.StringIO()
+    call_command("import_roadmap", str(readme), "--slug", "ml-engineer", stdout=out)
+    call_command("load_enrichment", str(fixtures / "ml-engineer-enrichment.json"), stdout=out)
     forget_local_trees()
     return Roadmap.objects.get(slug="ml-engineer")
 
@@ -122,7 +126,7 @@ def make_user(username: str, *, moderator: bool = False) -> User:
     )
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
     if moderator:
-        call_command("moderator", "add", username, verbosity=0)
+        call_command("moderator", "add", username, stdout=io.StringIO())
     return user
 
 
@@ -134,6 +138,8 @@ class Tab:
     name: str
     problems: list[str] = field(default_factory=list)
     steps: int = 0
+    # (url, status) answers the test provokes on purpose, e.g. a form sent with errors.
+    expected_errors: set[tuple[str, int]] = field(default_factory=set)
 
     def shot(self, step: str) -> Path:
         self.steps += 1
@@ -143,6 +149,10 @@ class Tab:
         self.page.screenshot(path=str(path), full_page=True)
         return path
 
+    def expect_error_status(self, path: str, status: int) -> None:
+        """The next answer from this path is meant to be an error: Chromium logs it, we allow it."""
+        self.expected_errors.add((path, status))
+
     def go(self, path: str) -> None:
         """Open a path of the live server; it must answer 2xx (after redirects)."""
         response = self.page.goto(path)
@@ -150,11 +160,22 @@ class Tab:
         assert response.ok, f"GET {path} answered {response.status}"
 
 
-def watch(page: Page, problems: list[str]) -> None:
+_STATUS_MESSAGE = re.compile(
+    r"^Failed to load resource: the server responded with a status of (\d+)"
+)
+
+
+def watch(tab: Tab) -> None:
+    page, problems = tab.page, tab.problems
+
     def on_console(message: Any) -> None:
-        if message.type == "error":
-            source = message.location.get("url") or page.url
-            problems.append(f"console error on {page.url} ({source}): {message.text}")
+        if message.type != "error":
+            return
+        source = message.location.get("url") or page.url
+        status = _STATUS_MESSAGE.match(message.text)
+        if status and (urlsplit(source).path, int(status.group(1))) in tab.expected_errors:
+            return
+        problems.append(f"console error on {page.url} ({source}): {message.text}")
 
     def on_response(response: Any) -> None:
         if response.status >= 500:
@@ -171,6 +192,7 @@ def open_tab(browser: Browser, live_server, request) -> Iterator[Any]:
     contexts: list[BrowserContext] = []
     tabs: list[Tab] = []
     test_name = re.sub(r"[^A-Za-z0-9]+", "-", request.node.name).strip("-")
+    shutil.rmtree(ARTIFACTS / test_name, ignore_errors=True)  # only this run's screenshots
 
     def factory(name: str, **options: Any) -> Tab:
         options.setdefault("base_url", live_server.url)
@@ -179,7 +201,7 @@ def open_tab(browser: Browser, live_server, request) -> Iterator[Any]:
         contexts.append(context)
         page = context.new_page()
         tab = Tab(page=page, name=f"{test_name}/{name}")
-        watch(page, tab.problems)
+        watch(tab)
         tabs.append(tab)
         return tab
 
@@ -198,6 +220,7 @@ def sign_in(tab: Tab, username: str) -> None:
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
     assert page.get_by_role("button", name="Sign out").is_visible(), page.url
+    tab.shot(f"signed in as {username}")
 
 
 def is_focused(locator: Locator) -> bool:
