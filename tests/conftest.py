@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 
 import pytest
 
@@ -63,3 +64,27 @@ def eager_celery_tasks(request):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = was
+
+
+@pytest.fixture(autouse=True)
+def own_cache_keys(settings):
+    """Each test gets a cache key prefix of its own, so it starts from an empty cache without
+    flushing a Redis that parallel test processes share (never call cache.clear() in tests:
+    on Redis it empties the whole database; use clear_own_cache_keys())."""
+    caches = {name: dict(config) for name, config in settings.CACHES.items()}
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
+
+
+def clear_own_cache_keys() -> None:
+    """Forget what this test stored in the cache, and nothing else."""
+    from django.core.cache import cache
+
+    client = getattr(cache, "_cache", None)
+    if client is not None and hasattr(client, "get_client"):  # Redis
+        redis = client.get_client(write=True)
+        keys = list(redis.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+        if keys:
+            redis.delete(*keys)
+    else:
+        cache.clear()

@@ -15,16 +15,6 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(autouse=True)
-def own_cache_keys(settings):
-    # Rate limits and the token-use throttle count in the cache: each test gets a key prefix of
-    # its own, so it starts from zero without flushing a Redis that other test processes share.
-    caches = {name: dict(config) for name, config in settings.CACHES.items()}
-    caches["default"]["KEY_PREFIX"] = f"test-accounts-{uuid.uuid4().hex}"
-    settings.CACHES = caches
-    yield
-
-
 @pytest.fixture
 def process_cache(settings):
     """A cache only this process sees, for tests that count hits.

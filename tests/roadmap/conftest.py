@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from apps.roadmap.api import forget_local_trees
@@ -26,11 +25,11 @@ def load_seed() -> Roadmap:
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
+def no_local_trees():
+    """Each test starts with no tree in this process's own copy (the shared cache is fresh
+    per test: see own_cache_keys in tests/conftest.py)."""
     forget_local_trees()
     yield
-    cache.clear()
     forget_local_trees()
 
 

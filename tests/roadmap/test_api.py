@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from django.core.cache import cache
@@ -13,6 +14,7 @@ from apps.roadmap.api import forget_local_trees, tree_cache_key
 from apps.roadmap.models import Resource, Roadmap
 from apps.roadmap.services import roadmap_touch
 from tests.accounts.factories import UserFactory
+from tests.conftest import clear_own_cache_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -298,12 +300,12 @@ def test_the_tree_cache_works_on_real_redis(seed, api, settings, redis_url) -> N
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": redis_url,
-            "KEY_PREFIX": "test-roadmap-api",
+            "KEY_PREFIX": f"test-roadmap-api-{uuid.uuid4().hex}",
         }
     }
     from django.core.cache import cache as redis_cache
 
-    redis_cache.clear()
+    clear_own_cache_keys()
     first = api.get(TREE.format(slug="ml-engineer"))
     version = Roadmap.objects.get(pk=seed.pk).content_version
     assert redis_cache.get(tree_cache_key("ml-engineer", version)) == first.content
@@ -311,7 +313,7 @@ def test_the_tree_cache_works_on_real_redis(seed, api, settings, redis_url) -> N
     with CaptureQueriesContext(connection) as queries:
         assert api.get(TREE.format(slug="ml-engineer")).content == first.content
     assert len(queries) == 1
-    redis_cache.clear()
+    clear_own_cache_keys()
 
 
 # --- query counts: fixed, the same at the seed's size and at ten times it ------------------------
@@ -343,7 +345,7 @@ def test_query_counts_are_fixed(request, api, size) -> None:
             etag = api.get(url)["ETag"]
             counts[name] = count_queries(api, url, HTTP_IF_NONE_MATCH=etag)
         else:
-            cache.clear()
+            clear_own_cache_keys()
             counts[name] = count_queries(api, url)
     print(size, counts)
     assert counts == {name: expected for name, (_, expected) in QUERY_COUNTS.items()}
