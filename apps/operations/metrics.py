@@ -124,7 +124,7 @@ def _broker_backlog() -> int | None:
         import redis
 
         client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
-        return int(client.llen("celery"))
+        return int(client.llen(settings.CELERY_TASK_DEFAULT_QUEUE))
     except Exception as error:  # a broker that is down is reported by /readyz, not here
         logger.warning("broker backlog unavailable: %s", error)
         return None
