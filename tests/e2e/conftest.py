@@ -97,6 +97,11 @@ def browser(chromium_path: str, _browser_holder: _BrowserHolder) -> Browser:
 
 
 @pytest.fixture(autouse=True)
+def _needs_chromium(chromium_path: str) -> None:
+    """Every test here drives Chromium: skip (or fail) before loading any data when it is absent."""
+
+
+@pytest.fixture(autouse=True)
 def _e2e_settings(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Rate limits and cached roadmap trees live in the cache, which may be a Redis other test
