@@ -1,5 +1,6 @@
 """Link health for moderators (anonymous → 401, everyone else → 403): check a link now, read
-its check history, apply a permanent redirect. Thin: check the role, call one service."""
+its check history. Applying a redirect is a moderation action (apps.moderation). Thin: check
+the role, call one service."""
 
 from __future__ import annotations
 
@@ -11,19 +12,13 @@ from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from apps.accounts.roles import IsModerator
 from apps.linkcheck import selectors, services
 from apps.linkcheck.models import LinkCheck
-from apps.moderation.api import (
-    CONFLICT,
-    DENIED,
-    NOT_FOUND,
-    IsModerator,
-    ModeratedResourceSerializer,
-    ModeratorAPIView,
-)
-from apps.moderation.services import ModerationConflict
 from apps.roadmap.models import Resource
+from roadmap_site.api_errors import DENIED, NOT_FOUND
 
 
 class LinkCheckSerializer(serializers.ModelSerializer):
@@ -47,7 +42,9 @@ class CheckQueuedSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class ResourceCheckView(ModeratorAPIView):
+class ResourceCheckView(APIView):
+    permission_classes = [IsModerator]
+
     @extend_schema(
         summary="Check a resource's link now",
         description="Answers at once (202). With a broker the check goes to a worker; without "
@@ -88,27 +85,3 @@ class ResourceChecksView(ListAPIView):
     @extend_schema(summary="A resource's link-check history, newest first")
     def get(self, request: Request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)
-
-
-class ResourceApplyRedirectView(ModeratorAPIView):
-    @extend_schema(
-        summary="Replace a resource's URL with where its link permanently redirects",
-        description="Logged as `update-url`. 409 when the last check found no permanent "
-        "redirect, or when the new URL is already another resource of the roadmap.",
-        request=None,
-        responses={200: ModeratedResourceSerializer, **DENIED, **NOT_FOUND, **CONFLICT},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        resource = get_object_or_404(Resource, pk=pk)
-        try:
-            resource = services.resource_redirect_apply(actor=request.user, resource=resource)
-        except ValidationError as error:
-            raise APIValidationError(error.message_dict) from None
-        except ModerationConflict as conflict:
-            return Response(
-                {"detail": conflict.message, **conflict.extra}, status=status.HTTP_409_CONFLICT
-            )
-        resource = Resource.objects.select_related("roadmap", "topic", "submitted_by").get(
-            pk=resource.pk
-        )
-        return Response(ModeratedResourceSerializer(resource).data)

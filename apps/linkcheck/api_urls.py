@@ -7,9 +7,4 @@ from apps.linkcheck import api
 urlpatterns = [
     path("resources/<int:pk>/check/", api.ResourceCheckView.as_view(), name="resource-check"),
     path("resources/<int:pk>/checks/", api.ResourceChecksView.as_view(), name="resource-checks"),
-    path(
-        "resources/<int:pk>/apply-redirect/",
-        api.ResourceApplyRedirectView.as_view(),
-        name="resource-apply-redirect",
-    ),
 ]

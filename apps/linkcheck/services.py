@@ -30,16 +30,12 @@ from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import KombuError
 
-from apps.accounts.models import User
 from apps.linkcheck import selectors
 from apps.linkcheck.checker import CheckerConfig, LinkResult, Verdict, check_urls
 from apps.linkcheck.guard import Guard
 from apps.linkcheck.models import LinkCheck, LinkClaim
-from apps.moderation.models import ModerationAction
-from apps.moderation.services import ModerationConflict, _log
 from apps.roadmap.models import Resource
 from apps.roadmap.services import roadmap_touch
-from apps.roadmap.url_normalization import normalize_url
 
 logger = logging.getLogger(__name__)
 
@@ -380,56 +376,3 @@ def link_claims_for_command(
     with transaction.atomic():
         claimed = link_claims_take(resources=list(resources), token=token, now=now)
     return token, claimed
-
-
-# ---------------------------------------------------------------------------------------------
-# Moderation: apply a permanent redirect
-
-
-@transaction.atomic
-def resource_redirect_apply(*, actor: User, resource: Resource) -> Resource:
-    """Replace a resource's URL with the one its link permanently redirects to (logged)."""
-    resource = (
-        Resource.objects.select_for_update(of=("self",))
-        .select_related("roadmap", "topic")
-        .get(pk=resource.pk)
-    )
-    if resource.health != Health.REDIRECTED or not resource.final_url:
-        raise ModerationConflict(
-            "The last check found no permanent redirect to apply.", health=resource.health
-        )
-    new_url = resource.final_url
-    try:
-        normalized = normalize_url(new_url)
-    except ValueError:
-        raise ValidationError({"url": ["The redirect's target is not a valid URL."]}) from None
-    clash = (
-        Resource.objects.filter(roadmap=resource.roadmap, normalized_url=normalized)
-        .exclude(pk=resource.pk)
-        .first()
-    )
-    if clash is not None:
-        raise ModerationConflict(
-            f"The new URL is already on the roadmap as “{clash.title}” (#{clash.pk}): merge "
-            "the two instead.",
-            existing=clash.pk,
-        )
-    old_url = resource.url
-    resource.url = new_url
-    resource.normalized_url = normalized
-    resource.health = Health.OK  # the check that found the redirect reached the new URL
-    resource.final_url = ""
-    resource.updated_at = timezone.now()
-    resource._history_user = actor
-    resource._change_reason = "update-url"
-    resource.save(update_fields=["url", "normalized_url", "health", "final_url", "updated_at"])
-    _log(
-        actor=actor,
-        action=ModerationAction.Action.UPDATE_URL,
-        target_type=ModerationAction.Target.RESOURCE,
-        target_id=resource.pk,
-        target_title=resource.title,
-        reason=f"The link moved permanently from {old_url} to {new_url}.",
-    )
-    roadmap_touch(roadmap=resource.roadmap)
-    return resource

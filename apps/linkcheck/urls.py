@@ -6,9 +6,4 @@ app_name = "linkcheck"
 
 urlpatterns = [
     path("moderation/resources/<int:pk>/check/", views.resource_check, name="resource-check"),
-    path(
-        "moderation/resources/<int:pk>/apply-redirect/",
-        views.resource_apply_redirect,
-        name="resource-apply-redirect",
-    ),
 ]

@@ -1,5 +1,5 @@
-"""Link health actions on the moderation queue's "broken links" tab: check now, apply the new
-URL. Thin: the moderation app's role check, one service call, back to the tab."""
+"""Check now, from the moderation queue's "broken links" tab (applying the new URL is a
+moderation action: apps.moderation.views). Thin: the role check, one service call, back."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from apps.accounts.roles import moderator_required
 from apps.linkcheck import services
-from apps.moderation.services import ModerationConflict
-from apps.moderation.views import moderator_required
 from apps.roadmap.models import Resource
 
 
@@ -33,18 +32,4 @@ def resource_check(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Checking “{resource.title}” now; reload in a moment.")
     else:
         messages.success(request, f"“{resource.title}” will be checked in the next sweep.")
-    return _back_to_tab()
-
-
-@moderator_required
-@require_POST
-def resource_apply_redirect(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = get_object_or_404(Resource, pk=pk)
-    try:
-        resource = services.resource_redirect_apply(actor=request.user, resource=resource)
-    except (ModerationConflict, ValidationError) as refusal:
-        text = refusal.message if isinstance(refusal, ModerationConflict) else refusal.messages[0]
-        messages.error(request, text)
-        return _back_to_tab()
-    messages.success(request, f"“{resource.title}” now links to {resource.url}.")
     return _back_to_tab()

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.generics import GenericAPIView, ListAPIView
@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.roles import is_moderator
+from apps.accounts.roles import IsModerator
 from apps.accounts.selectors import public_name
 from apps.community.api import SubmissionOutput
 from apps.community.models import Report
@@ -38,25 +38,7 @@ from apps.roadmap.api import (
     TopicDetailView,
 )
 from apps.roadmap.models import Phase, Resource, Topic
-from roadmap_site.api_errors import ErrorSerializer
-
-
-class IsModerator(BasePermission):
-    """Moderators and superusers. DRF answers 401 to a caller with no credentials."""
-
-    message = "Only moderators may do this."
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return is_moderator(request.user)
-
-
-DENIED = {
-    401: OpenApiResponse(ErrorSerializer, description="no valid credentials sent"),
-    403: OpenApiResponse(ErrorSerializer, description="not a moderator"),
-}
-NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="no such object")}
-INVALID = {400: OpenApiResponse(description="invalid input, by field; nothing written")}
-CONFLICT = {409: OpenApiResponse(ErrorSerializer, description="clashes with the current state")}
+from roadmap_site.api_errors import CONFLICT, DENIED, INVALID, NOT_FOUND
 
 
 def _run(call, **kwargs: Any) -> Model | Response:
@@ -657,3 +639,26 @@ class ModLogView(ListAPIView):
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Link health: apply a permanent redirect
+
+
+class ResourceApplyRedirectView(ModeratorAPIView):
+    @extend_schema(
+        summary="Replace a resource's URL with where its link permanently redirects",
+        description="Logged as `update-url`. 409 when the last check found no permanent "
+        "redirect, or when the new URL is already another resource of the roadmap.",
+        request=None,
+        responses={200: ModeratedResourceSerializer, **DENIED, **NOT_FOUND, **CONFLICT},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        resource = get_object_or_404(Resource, pk=pk)
+        result = _run(services.resource_redirect_apply, actor=request.user, resource=resource)
+        if isinstance(result, Response):
+            return result
+        resource = Resource.objects.select_related("roadmap", "topic", "submitted_by").get(
+            pk=result.pk
+        )
+        return Response(ModeratedResourceSerializer(resource).data)

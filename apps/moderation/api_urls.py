@@ -18,6 +18,11 @@ urlpatterns = [
     path("submissions/bulk/", api.SubmissionBulkView.as_view(), name="submissions-bulk"),
     path("resources/<int:pk>/", api.ResourceModerateView.as_view(), name="resource-detail"),
     path("resources/<int:pk>/merge/", api.ResourceMergeView.as_view(), name="resource-merge"),
+    path(
+        "resources/<int:pk>/apply-redirect/",
+        api.ResourceApplyRedirectView.as_view(),
+        name="resource-apply-redirect",
+    ),
     path("reports/<int:pk>/resolve/", api.ReportResolveView.as_view(), name="report-resolve"),
     path(
         "roadmaps/<slug:slug>/topics/<slug:topic>/",

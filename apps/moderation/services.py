@@ -32,6 +32,7 @@ from apps.moderation.models import ModerationAction
 from apps.roadmap.models import Phase, Resource, Topic
 from apps.roadmap.readme_parser import first_sentence
 from apps.roadmap.services import roadmap_touch
+from apps.roadmap.url_normalization import normalize_url
 
 logger = logging.getLogger(__name__)
 
@@ -735,3 +736,56 @@ def moderator_digest_notify() -> int:
         )
         sent += 1
     return sent
+
+
+# ---------------------------------------------------------------------------------------------
+# Link health: apply a permanent redirect
+
+
+@transaction.atomic
+def resource_redirect_apply(*, actor: User, resource: Resource) -> Resource:
+    """Replace a resource's URL with the one its link permanently redirects to (logged)."""
+    resource = (
+        Resource.objects.select_for_update(of=("self",))
+        .select_related("roadmap", "topic")
+        .get(pk=resource.pk)
+    )
+    if resource.health != Resource.Health.REDIRECTED or not resource.final_url:
+        raise ModerationConflict(
+            "The last check found no permanent redirect to apply.", health=resource.health
+        )
+    new_url = resource.final_url
+    try:
+        normalized = normalize_url(new_url)
+    except ValueError:
+        raise ValidationError({"url": ["The redirect's target is not a valid URL."]}) from None
+    clash = (
+        Resource.objects.filter(roadmap=resource.roadmap, normalized_url=normalized)
+        .exclude(pk=resource.pk)
+        .first()
+    )
+    if clash is not None:
+        raise ModerationConflict(
+            f"The new URL is already on the roadmap as “{clash.title}” (#{clash.pk}): merge "
+            "the two instead.",
+            existing=clash.pk,
+        )
+    old_url = resource.url
+    resource.url = new_url
+    resource.normalized_url = normalized
+    resource.health = Resource.Health.OK  # the check that found the redirect reached the new URL
+    resource.final_url = ""
+    resource.updated_at = timezone.now()
+    resource._history_user = actor
+    resource._change_reason = "update-url"
+    resource.save(update_fields=["url", "normalized_url", "health", "final_url", "updated_at"])
+    _log(
+        actor=actor,
+        action=ModerationAction.Action.UPDATE_URL,
+        target_type=ModerationAction.Target.RESOURCE,
+        target_id=resource.pk,
+        target_title=resource.title,
+        reason=f"The link moved permanently from {old_url} to {new_url}.",
+    )
+    roadmap_touch(roadmap=resource.roadmap)
+    return resource

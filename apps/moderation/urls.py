@@ -19,6 +19,11 @@ urlpatterns = [
     path("moderation/resources/<int:pk>/retire/", views.resource_retire, name="resource-retire"),
     path("moderation/resources/<int:pk>/pick/", views.resource_pick, name="resource-pick"),
     path("moderation/resources/<int:pk>/merge/", views.resource_merge, name="resource-merge"),
+    path(
+        "moderation/resources/<int:pk>/apply-redirect/",
+        views.resource_apply_redirect,
+        name="resource-apply-redirect",
+    ),
     path("moderation/reports/<int:pk>/resolve/", views.report_resolve, name="report-resolve"),
     path(
         "moderation/roadmaps/<slug:slug>/topics/<slug:topic>/",

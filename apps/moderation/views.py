@@ -4,12 +4,10 @@ redirect. Anonymous visitors are sent to sign in; signed-in non-moderators get 4
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.accounts.roles import is_moderator
+from apps.accounts.roles import moderator_required
 from apps.community.models import Report
 from apps.moderation import forms, selectors, services
 from apps.roadmap.models import Resource
@@ -25,18 +23,6 @@ from apps.roadmap.models import Resource
 MODLOG_PAGE_SIZE = 50
 REVISIONS_PAGE_SIZE = 25
 TABS = ("submissions", "reports", "broken")
-
-
-def moderator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_moderator(request.user):
-            raise PermissionDenied("Only moderators may see this page.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _apply(form: Form, call: Callable[..., Any], **kwargs: Any) -> tuple[Any, int]:
@@ -408,3 +394,21 @@ def topic_revert(request: HttpRequest, slug: str, topic: str, rev: int) -> HttpR
 def modlog(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.modlog(), MODLOG_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "moderation/modlog.html", {"page": page})
+
+
+@moderator_required
+@require_POST
+def resource_apply_redirect(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = get_object_or_404(Resource, pk=pk)
+    try:
+        resource = services.resource_redirect_apply(actor=request.user, resource=resource)
+    except (services.ModerationConflict, ValidationError) as refusal:
+        text = (
+            refusal.message
+            if isinstance(refusal, services.ModerationConflict)
+            else refusal.messages[0]
+        )
+        messages.error(request, text)
+        return redirect(reverse("moderation:queue") + "?tab=broken")
+    messages.success(request, f"“{resource.title}” now links to {resource.url}.")
+    return redirect(reverse("moderation:queue") + "?tab=broken")
