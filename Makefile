@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Two processes: the machines have 2 cores. Pass PYTEST_ARGS= to run in one process.
+PYTEST_ARGS ?= -n 2
 ROADMAP_SLUG ?= ml-engineer
 STAMP := $(VENV)/.installed
 
