@@ -175,3 +175,23 @@ def test_the_plan_of_an_enrolment_finishing_moves_nothing(roadmap, learner) -> N
         services.topic_progress_put(user=learner, topic=topic, status="done")
         after = selectors.plan_for(enrollment=enrollment)
         assert {slug: after.week_of(slug) for slug in planned} == before
+
+
+def test_the_enriched_seed_plan_reproduces_the_readmes_four_phases(learner) -> None:
+    """At 10 h a week a new enrolment lays phase 1 over weeks 1-4, phase 2 over 5-8,
+    phase 3 over 9-12 and phase 4 over 13-16, as the README's pathway says."""
+    from tests.roadmap.conftest import load_seed
+
+    roadmap = load_seed()
+    with time_machine.travel(NOW, tick=False):
+        enrollment = services.enrollment_put(user=learner, roadmap=roadmap, hours_per_week=10)
+        plan = selectors.plan_for(enrollment=enrollment)
+    weeks_of = {}
+    for week in plan.weeks:
+        weeks_of.setdefault(week.phase, []).append(week.number)
+    assert weeks_of == {1: [1, 2, 3, 4], 2: [5, 6, 7, 8], 3: [9, 10, 11, 12], 4: [13, 14, 15, 16]}
+    assert sum(len(w.topics) for w in plan.weeks) == 38
+    with time_machine.travel(NOW, tick=False):
+        slower_pace = services.enrollment_put(user=learner, roadmap=roadmap, hours_per_week=5)
+        slower = selectors.plan_for(enrollment=slower_pace)
+    assert len(slower.weeks) == 41
