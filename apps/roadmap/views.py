@@ -41,13 +41,18 @@ def roadmap_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def topic_detail(request: HttpRequest, slug: str, topic: str) -> HttpResponse:
     topic_obj = selectors.topic_detail(roadmap_slug=slug, slug=topic)
+    newest_first = request.GET.get("sort") == "new"
+    resources = topic_obj.ranked_resources
+    if newest_first:
+        resources = sorted(resources, key=lambda r: (r.created_at, r.pk), reverse=True)
     return render(
         request,
         "roadmap/topic.html",
         {
             "roadmap": topic_obj.roadmap,
             "topic": topic_obj,
-            "resources": topic_obj.ranked_resources,
+            "resources": resources,
+            "newest_first": newest_first,
         },
     )
 

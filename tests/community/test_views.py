@@ -221,3 +221,24 @@ def test_xss_in_titles_and_descriptions_comes_out_harmless(owner, roadmap, topic
     assert_harmless(main_of(web(owner).get("/my/submissions/").content.decode()))
     api = web(owner).get(f"/api/v1/resources/{resource.pk}/").json()
     assert_harmless(api["description_html"])
+
+
+def test_topic_resources_best_first_or_newest_first(owner, outsider, roadmap, topic) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = approved(roadmap, topic, url="https://docs.example/old", title="Old and loved")
+    old.created_at = timezone.now() - timedelta(days=30)
+    old.save()
+    approved(roadmap, topic, url="https://docs.example/new", title="New and unvoted")
+    broken = approved(roadmap, topic, url="https://docs.example/gone", title="Gone")
+    broken.health = Resource.Health.BROKEN
+    broken.save()
+    for voter in (owner, outsider):
+        web(voter).post(f"/resources/{old.pk}/vote/", {"value": "1"})
+    best = web(owner).get("/roadmaps/ml-engineer/topics/testing/").content.decode()
+    assert best.index("Old and loved") < best.index("New and unvoted") < best.index("Gone")
+    assert "web.archive.org/web/*/https://docs.example/gone" in best
+    newest = web(owner).get("/roadmaps/ml-engineer/topics/testing/?sort=new").content.decode()
+    assert newest.index("Gone") < newest.index("New and unvoted") < newest.index("Old and loved")
