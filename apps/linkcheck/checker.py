@@ -75,6 +75,13 @@ class LinkResult:
         return {**asdict(self), "verdict": str(self.verdict)}
 
 
+def backoff_delay(base: float, attempt: int, jitter: float | None = None) -> float:
+    """The wait before retry `attempt` (1, 2, ...): base, then doubling, times a jitter drawn
+    from 0.5 to 1.5 so that many checkers do not retry in step."""
+    factor = random.uniform(0.5, 1.5) if jitter is None else jitter
+    return base * 2 ** (attempt - 1) * factor
+
+
 @dataclass(frozen=True)
 class CheckerConfig:
     max_in_flight: int = 32
@@ -409,7 +416,7 @@ class LinkChecker:
             return result(verdict, answer.status, answer.url, error)
 
     async def _back_off(self, attempt: int) -> None:
-        await asyncio.sleep(self.config.backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.5))
+        await asyncio.sleep(backoff_delay(self.config.backoff, attempt))
 
     async def _follow(self, url: str, budget: _Budget) -> tuple[_Answer, list[int]]:
         """Follow redirects hop by hop; each hop passes the guard again."""
