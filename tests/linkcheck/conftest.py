@@ -97,15 +97,3 @@ def outsider(db, settings):
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return UserFactory(username="olive")
-
-
-@pytest.fixture(autouse=True)
-def eager_tasks():
-    """As with no broker (the embedded default), even when REDIS_URL is set (CI): nothing is
-    published, and "check now" only records the request."""
-    from roadmap_site.celery import app
-
-    was = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = was

@@ -21,18 +21,6 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(autouse=True)
-def eager_tasks():
-    """Run Celery tasks in-process, as the suite does, even when REDIS_URL names a broker
-    (the Postgres/Redis run): these tests look at the emails the tasks send."""
-    from roadmap_site.celery import app
-
-    was = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = was
-
-
 @pytest.fixture
 def roadmap(db) -> Roadmap:
     return Roadmap.objects.create(slug="ml-engineer", title="ML Engineer Roadmap")

@@ -16,6 +16,18 @@ from tests.moderation.conftest import pending, resource
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def emails_in_process():
+    """These tests need Postgres, not a worker: the decision emails are sent in-process, so
+    the outbox shows each one (integration tests otherwise keep the real broker)."""
+    from roadmap_site.celery import app
+
+    was = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = was
+
+
 def post(user, path: str, body: dict):
     def request() -> int:
         client = APIClient()
