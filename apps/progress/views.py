@@ -19,6 +19,7 @@ from apps.progress import selectors, services
 from apps.progress.calendar import plan_calendar
 from apps.progress.forms import CheckInForm, EnrollmentForm, NoteForm, StatusForm
 from apps.progress.models import Enrollment, TopicProgress
+from apps.progress.plan import week_number
 from apps.roadmap.models import Resource, Roadmap, Topic
 
 
@@ -43,6 +44,18 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(target)
 
 
+def _enrolled(request: HttpRequest, slug: str) -> tuple[Roadmap, Enrollment | None]:
+    roadmap = get_object_or_404(Roadmap, slug=slug)
+    return roadmap, selectors.enrollment_get(user=request.user, roadmap=roadmap)
+
+
+def _errors_onto(form, error: ValidationError) -> None:
+    """A service's refusal, by field, shown on the form (the whole form for other fields)."""
+    for field, errors in error.message_dict.items():
+        for message in errors:
+            form.add_error(field if field in form.fields else None, message)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def enrol(request: HttpRequest, slug: str) -> HttpResponse:
@@ -61,9 +74,7 @@ def enrol(request: HttpRequest, slug: str) -> HttpResponse:
                     goal_project=form.cleaned_data["goal_project"],
                 )
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    for message in errors:
-                        form.add_error(field if field in form.fields else None, message)
+                _errors_onto(form, error)
             else:
                 verb = "updated" if enrollment else "enrolled"
                 messages.success(request, f"You are {verb}: your plan is below.")
@@ -168,8 +179,7 @@ def topic_note(request: HttpRequest, slug: str, topic: str) -> HttpResponse:
 @login_required
 @require_POST
 def replan(request: HttpRequest, slug: str) -> HttpResponse:
-    roadmap = get_object_or_404(Roadmap, slug=slug)
-    enrollment = selectors.enrollment_get(user=request.user, roadmap=roadmap)
+    _, enrollment = _enrolled(request, slug)
     if enrollment is None:
         return redirect("progress:enrol", slug=slug)
     services.plan_replan(enrollment=enrollment)
@@ -180,12 +190,11 @@ def replan(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def check_in(request: HttpRequest, slug: str) -> HttpResponse:
-    roadmap = get_object_or_404(Roadmap, slug=slug)
-    enrollment = selectors.enrollment_get(user=request.user, roadmap=roadmap)
+    roadmap, enrollment = _enrolled(request, slug)
     if enrollment is None:
         return redirect("progress:enrol", slug=slug)
     form = CheckInForm(request.POST)
-    week = selectors.plan_for(enrollment=enrollment).current_week
+    week = week_number(start_date=enrollment.start_date, day=services.local_today(request.user))
     if form.is_valid():
         try:
             services.check_in_put(
@@ -196,9 +205,7 @@ def check_in(request: HttpRequest, slug: str) -> HttpResponse:
                 note_md=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
+            _errors_onto(form, error)
         else:
             messages.success(request, f"Week {week} checked in.")
             return redirect("progress:dashboard", slug=slug)
@@ -214,8 +221,7 @@ def check_in(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def calendar_regenerate(request: HttpRequest, slug: str) -> HttpResponse:
-    roadmap = get_object_or_404(Roadmap, slug=slug)
-    enrollment = selectors.enrollment_get(user=request.user, roadmap=roadmap)
+    _, enrollment = _enrolled(request, slug)
     if enrollment is None:
         return redirect("progress:enrol", slug=slug)
     services.calendar_token_regenerate(enrollment=enrollment)
