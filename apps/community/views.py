@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.community import selectors, services
 from apps.community.forms import ReportForm, SubmissionForm
 from apps.roadmap.models import Resource, Roadmap
+from roadmap_site.form_errors import add_service_errors
 
 
 @login_required
@@ -36,9 +37,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
                     description=form.cleaned_data["description"],
                 )
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    for message in errors:
-                        form.add_error(field if field in form.fields else None, message)
+                add_service_errors(form, error)
             except services.DuplicateResource as found:
                 duplicate = found.existing
             except services.PendingLimitReached as limit:

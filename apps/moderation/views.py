@@ -19,6 +19,7 @@ from apps.accounts.roles import moderator_required
 from apps.community.models import Report
 from apps.moderation import forms, selectors, services
 from apps.roadmap.models import Resource
+from roadmap_site.form_errors import add_service_errors
 
 MODLOG_PAGE_SIZE = 50
 REVISIONS_PAGE_SIZE = 25
@@ -30,9 +31,7 @@ def _apply(form: Form, call: Callable[..., Any], **kwargs: Any) -> tuple[Any, in
     try:
         return call(**kwargs), 200
     except ValidationError as error:
-        for name, errors in error.message_dict.items():
-            for message in errors:
-                form.add_error(name if name in form.fields else None, message)
+        add_service_errors(form, error)
         return None, 400
     except services.ModerationConflict as conflict:
         form.add_error(None, conflict.message)

@@ -21,6 +21,7 @@ from apps.progress.forms import CheckInForm, EnrollmentForm, NoteForm, StatusFor
 from apps.progress.models import Enrollment, TopicProgress
 from apps.progress.plan import week_number
 from apps.roadmap.models import Resource, Roadmap, Topic
+from roadmap_site.form_errors import add_service_errors
 
 
 @require_GET
@@ -49,13 +50,6 @@ def _enrolled(request: HttpRequest, slug: str) -> tuple[Roadmap, Enrollment | No
     return roadmap, selectors.enrollment_get(user=request.user, roadmap=roadmap)
 
 
-def _errors_onto(form, error: ValidationError) -> None:
-    """A service's refusal, by field, shown on the form (the whole form for other fields)."""
-    for field, errors in error.message_dict.items():
-        for message in errors:
-            form.add_error(field if field in form.fields else None, message)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def enrol(request: HttpRequest, slug: str) -> HttpResponse:
@@ -74,7 +68,7 @@ def enrol(request: HttpRequest, slug: str) -> HttpResponse:
                     goal_project=form.cleaned_data["goal_project"],
                 )
             except ValidationError as error:
-                _errors_onto(form, error)
+                add_service_errors(form, error)
             else:
                 verb = "updated" if enrollment else "enrolled"
                 messages.success(request, f"You are {verb}: your plan is below.")
@@ -205,7 +199,7 @@ def check_in(request: HttpRequest, slug: str) -> HttpResponse:
                 note_md=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _errors_onto(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Week {week} checked in.")
             return redirect("progress:dashboard", slug=slug)
