@@ -35,9 +35,12 @@ setup: seed
 run: setup
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# ruff (style, complexity at most 12), mypy with the Django and DRF stubs, the import contracts.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 check-migrations: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

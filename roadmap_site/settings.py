@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import structlog
@@ -24,6 +25,7 @@ from roadmap_site.environment import (
     env_str,
     env_url,
 )
+from roadmap_site.limits import PAGE_SIZE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -88,6 +90,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_structlog.middlewares.RequestMiddleware",
+    # Inside the request id's scope: a 500 under /api/ carries it.
+    "roadmap_site.error_views.ApiErrorsMiddleware",
+    "roadmap_site.error_views.ApplicationErrorMiddleware",
 ]
 
 ROOT_URLCONF = "roadmap_site.urls"
@@ -334,8 +339,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
+    "PAGE_SIZE": PAGE_SIZE,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "roadmap_site.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ML Engineer Roadmap API",
@@ -379,7 +385,7 @@ if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
 # production (with request ids, carried into Celery tasks), readable lines in development.
 LOG_JSON = env_bool("LOG_JSON", not DEBUG)
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
-_structlog_shared = [
+_structlog_shared: list[Any] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,

@@ -16,3 +16,8 @@ urlpatterns = [
     path("", include("apps.linkcheck.urls")),
     path("", include("apps.roadmap.urls")),
 ]
+
+handler400 = "roadmap_site.error_views.bad_request"
+handler403 = "roadmap_site.error_views.permission_denied"
+handler404 = "roadmap_site.error_views.page_not_found"
+handler500 = "roadmap_site.error_views.server_error"

@@ -1,0 +1,111 @@
+"""Every limit of the site, declared once.
+
+The model (`max_length`, a `CheckConstraint` from `Range.q`), the service (`check`), the form
+and the serializer (`form_kwargs`, `serializer_kwargs`) and so the OpenAPI schema (`minLength`,
+`maxLength`, `minimum`, `maximum`) all read the same object; the messages say the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+
+
+@dataclass(frozen=True)
+class Length:
+    """How long a text may be, in characters. `what` names it in messages ("The title")."""
+
+    what: str
+    max: int
+    min: int = 0
+
+    def message(self) -> str:
+        if self.min > 1:
+            return f"{self.what} must be {self.min} to {self.max:,} characters long."
+        if self.min == 1:
+            return f"{self.what} must be 1 to {self.max:,} characters long."
+        return f"{self.what} can be at most {self.max:,} characters long."
+
+    def check(self, value: str) -> str | None:
+        """None when `value` fits; otherwise the message to show."""
+        return None if self.min <= len(value) <= self.max else self.message()
+
+    def serializer_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"max_length": self.max}
+        if self.min:
+            kwargs["min_length"] = self.min
+        return kwargs
+
+    def form_kwargs(self) -> dict[str, Any]:
+        return {
+            **self.serializer_kwargs(),
+            "error_messages": {"min_length": self.message(), "max_length": self.message()},
+        }
+
+
+@dataclass(frozen=True)
+class Range:
+    """A whole number's bounds, both included. `what` names it in messages ("Hours per week")."""
+
+    what: str
+    min: int
+    max: int
+
+    def message(self) -> str:
+        return f"{self.what} must be from {self.min:,} to {self.max:,}."
+
+    def contains(self, value: int) -> bool:
+        return self.min <= value <= self.max
+
+    def check(self, value: int) -> str | None:
+        return None if self.contains(value) else self.message()
+
+    def q(self, field: str) -> Q:
+        """The model's CheckConstraint condition."""
+        return Q(**{f"{field}__gte": self.min, f"{field}__lte": self.max})
+
+    def serializer_kwargs(self) -> dict[str, Any]:
+        return {"min_value": self.min, "max_value": self.max}
+
+    def form_kwargs(self) -> dict[str, Any]:
+        return {
+            **self.serializer_kwargs(),
+            "error_messages": {"min_value": self.message(), "max_value": self.message()},
+        }
+
+
+# -- Content (the roadmap's own text; moderators edit it)
+
+TOPIC_TITLE = Length("The title", min=1, max=200)
+TOPIC_BODY = Length("The text", max=50_000)
+KEY_POINTS = Range("The number of key things", 0, 50)
+KEY_POINT = Length("Each key thing", min=1, max=500)
+# A topic's estimate; also the cap the enrichment and the plan read.
+TOPIC_HOURS = Range("Hours", 1, 400)
+
+# -- Resources (community submissions, moderators' edits)
+
+RESOURCE_URL = Length("The URL", max=2000)
+RESOURCE_TITLE = Length("The title", min=3, max=200)
+RESOURCE_DESCRIPTION = Length("The description", max=5000)
+REPORT_NOTE = Length("The note", max=2000)
+PENDING_SUBMISSIONS = 10  # waiting for a moderator, per person
+SUBMISSIONS_PER_DAY = 20  # per person, in the last 24 hours
+
+# -- Moderation
+
+REASON = Length("The reason", max=2000)
+BULK_DECISIONS = Range("The number of submissions", 1, 100)
+QUEUE_ROWS = 100  # rows per list of the moderation queue
+
+# -- Progress
+
+HOURS_PER_WEEK = Range("Hours per week", 3, 40)
+CHECK_IN_HOURS = Range("Hours", 0, 168)  # the hours in a week
+PROGRESS_NOTE = Length("A note", max=20_000)
+
+# -- Lists
+
+PAGE_SIZE = 50  # the API's pages
