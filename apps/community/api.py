@@ -13,9 +13,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.selectors import public_name
 from apps.community import selectors, services
 from apps.community.models import Report, Vote
+from apps.community.serializers import SubmissionOutput
 from apps.roadmap.models import Resource, Roadmap, Topic
 from roadmap_site.api_errors import ErrorSerializer
 
@@ -43,34 +43,6 @@ class SubmissionInput(serializers.Serializer):
     description = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=services.DESCRIPTION_MAX
     )
-
-
-class SubmissionOutput(serializers.ModelSerializer):
-    roadmap = serializers.CharField(source="roadmap.slug")
-    topic = serializers.CharField(source="topic.slug", allow_null=True)
-    description = serializers.CharField(source="description_md")
-    reason = serializers.CharField(source="review_reason")
-    submitted_by = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Resource
-        fields = [
-            "id",
-            "roadmap",
-            "topic",
-            "url",
-            "title",
-            "kind",
-            "description",
-            "status",
-            "reason",
-            "submitted_by",
-            "created_at",
-            "reviewed_at",
-        ]
-
-    def get_submitted_by(self, resource: Resource) -> str:
-        return public_name(resource.submitted_by)
 
 
 class SubmissionListCreateView(ListAPIView):

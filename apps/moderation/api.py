@@ -26,8 +26,8 @@ from rest_framework.views import APIView
 
 from apps.accounts.roles import IsModerator
 from apps.accounts.selectors import public_name
-from apps.community.api import SubmissionOutput
 from apps.community.models import Report
+from apps.community.serializers import SubmissionOutput
 from apps.linkcheck.models import LinkCheck
 from apps.moderation import selectors, services
 from apps.moderation.models import ModerationAction
