@@ -6,6 +6,7 @@ both use it. Examples first, then properties over generated inputs.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -126,7 +127,7 @@ def test_no_week_mixes_groups_and_each_group_needs_few_weeks(case) -> None:
 def test_a_week_is_closed_only_when_the_next_item_would_not_fit(case) -> None:
     items, hours, phases, budget = case
     weeks = pack_into_weeks(items, hours, budget, groups=phases)
-    for week, following in zip(weeks, weeks[1:], strict=False):
+    for week, following in itertools.pairwise(weeks):
         if following.continued:
             continue
         nxt = following.items[0]
