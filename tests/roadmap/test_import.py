@@ -446,7 +446,7 @@ def test_the_export_endpoint_serves_the_markdown(client) -> None:
     assert client.get("/api/v1/roadmaps/nope/export.md").status_code == 404
 
 
-def test_the_command_dry_run_reports_and_writes_nothing(tmp_path) -> None:
+def test_the_command_dry_run_reports_and_writes_nothing() -> None:
     out = StringIO()
     call_command("import_roadmap", str(SEED), "--dry-run", stdout=out, stderr=StringIO())
     assert "topics: 38 new" in out.getvalue()
