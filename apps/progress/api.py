@@ -37,6 +37,7 @@ from apps.progress.serializers import (
     TopicProgressOutput,
     topic_progress_body,
 )
+from apps.roadmap import selectors as content
 from roadmap_site.api_errors import DENIED, INVALID, NOT_FOUND, UNAUTHENTICATED
 from roadmap_site.errors import Invalid, Stale
 from roadmap_site.limits import CHECK_IN_WEEK
@@ -50,7 +51,7 @@ class EnrollmentView(APIView):
     @extend_schema(responses={200: EnrollmentOutput, **UNAUTHENTICATED, **NOT_FOUND})
     def get(self, request: Request, roadmap: str) -> Response:
         enrollment = selectors.enrollment_of(
-            user=selectors.signed_in_user(request), roadmap=selectors.roadmap_get(slug=roadmap)
+            user=selectors.signed_in_user(request), roadmap=content.roadmap_get(slug=roadmap)
         )
         return Response(EnrollmentOutput(enrollment, context={"request": request}).data)
 
@@ -66,7 +67,7 @@ class EnrollmentView(APIView):
     )
     def put(self, request: Request, roadmap: str) -> Response:
         user = selectors.signed_in_user(request)
-        roadmap_obj = selectors.roadmap_get(slug=roadmap)
+        roadmap_obj = content.roadmap_get(slug=roadmap)
         data = EnrollmentInput(data=request.data, context={"roadmap": roadmap_obj})
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -96,7 +97,7 @@ class PlanView(APIView):
     @extend_schema(responses={200: PlanOutput, **UNAUTHENTICATED, **NOT_FOUND})
     def get(self, request: Request, roadmap: str) -> Response:
         enrollment = selectors.enrollment_of(
-            user=selectors.signed_in_user(request), roadmap=selectors.roadmap_get(slug=roadmap)
+            user=selectors.signed_in_user(request), roadmap=content.roadmap_get(slug=roadmap)
         )
         return _plan_response(selectors.plan_for(enrollment=enrollment))
 
@@ -107,7 +108,7 @@ class ReplanView(APIView):
     @extend_schema(request=None, responses={200: PlanOutput, **DENIED, **NOT_FOUND})
     def post(self, request: Request, roadmap: str) -> Response:
         enrollment = selectors.enrollment_of(
-            user=selectors.signed_in_user(request), roadmap=selectors.roadmap_get(slug=roadmap)
+            user=selectors.signed_in_user(request), roadmap=content.roadmap_get(slug=roadmap)
         )
         enrollment = services.plan_replan(enrollment=enrollment)
         return _plan_response(selectors.plan_for(enrollment=enrollment))
@@ -122,7 +123,7 @@ class ProgressView(APIView):
     @extend_schema(responses={200: ProgressOutput, **UNAUTHENTICATED, **NOT_FOUND})
     def get(self, request: Request, roadmap: str) -> Response:
         summary = selectors.progress_summary(
-            user=selectors.signed_in_user(request), roadmap=selectors.roadmap_get(slug=roadmap)
+            user=selectors.signed_in_user(request), roadmap=content.roadmap_get(slug=roadmap)
         )
         return Response(
             {
@@ -211,14 +212,14 @@ class TickView(APIView):
 
     @extend_schema(request=None, responses={200: TickOutput, **DENIED, **NOT_FOUND})
     def put(self, request: Request, resource_id: int) -> Response:
-        resource = selectors.resource_get(pk=resource_id)
+        resource = content.resource_get(pk=resource_id)
         services.resource_tick(user=selectors.signed_in_user(request), resource=resource)
         return Response({"resource": resource.pk, "ticked": True})
 
     @extend_schema(responses={204: None, **DENIED, **NOT_FOUND})
     def delete(self, request: Request, resource_id: int) -> Response:
         services.resource_untick(
-            user=selectors.signed_in_user(request), resource=selectors.resource_get(pk=resource_id)
+            user=selectors.signed_in_user(request), resource=content.resource_get(pk=resource_id)
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -237,7 +238,7 @@ class CheckInListView(ListAPIView):
     def get_queryset(self) -> Any:
         return selectors.check_ins(
             user=selectors.signed_in_user(self.request),
-            roadmap=selectors.roadmap_get(slug=self.kwargs["roadmap"]),
+            roadmap=content.roadmap_get(slug=self.kwargs["roadmap"]),
         )
 
 
@@ -259,7 +260,7 @@ class CheckInView(APIView):
     )
     def put(self, request: Request, roadmap: str, week: int) -> Response:
         user = selectors.signed_in_user(request)
-        enrollment = selectors.enrollment_of(user=user, roadmap=selectors.roadmap_get(slug=roadmap))
+        enrollment = selectors.enrollment_of(user=user, roadmap=content.roadmap_get(slug=roadmap))
         data = CheckInInput(data=request.data)
         data.is_valid(raise_exception=True)
         check_in = services.check_in_put(

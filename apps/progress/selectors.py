@@ -18,6 +18,7 @@ from apps.progress.chart import Chart, week_chart
 from apps.progress.models import Enrollment, TopicProgress, WeeklyCheckIn
 from apps.progress.plan import Plan, PlanTopic, TopicState, build_plan, week_number
 from apps.progress.services import local_today
+from apps.roadmap import selectors as content
 from apps.roadmap.models import PhaseGoal, Resource, Roadmap, Topic
 from roadmap_site.errors import NotAllowed, NotFound
 
@@ -39,18 +40,12 @@ def signed_in_user(request: HttpRequest | Request) -> User:
     return user
 
 
-# -- lookups
-
-
-def roadmap_get(*, slug: str) -> Roadmap:
-    roadmap = Roadmap.objects.filter(slug=slug).first()
-    if roadmap is None:
-        raise NotFound(f"No roadmap is called {slug!r}.")
-    return roadmap
+# -- lookups (roadmaps and resources: apps.roadmap.selectors)
 
 
 def topic_get(*, roadmap_slug: str, slug: str) -> Topic:
-    """An active topic of the roadmap: a retired one takes no new progress."""
+    """An active topic of the roadmap: a retired one takes no new progress (unlike
+    `apps.roadmap.selectors.topic_get`, which finds retired ones too)."""
     topic = (
         Topic.objects.active()
         .select_related("roadmap")
@@ -62,14 +57,11 @@ def topic_get(*, roadmap_slug: str, slug: str) -> Topic:
     return topic
 
 
-def resource_get(*, pk: int, roadmap_slug: str | None = None) -> Resource:
-    """An approved resource (of the roadmap, when one is named): the only ones to tick."""
-    resources = Resource.objects.approved().select_related("topic", "roadmap").filter(pk=pk)
-    if roadmap_slug is not None:
-        resources = resources.filter(roadmap__slug=roadmap_slug)
-    resource = resources.first()
-    if resource is None:
-        raise NotFound("No such resource.")
+def resource_of_roadmap(*, pk: int, roadmap_slug: str) -> Resource:
+    """An approved resource of the roadmap (the one a page names): the only ones to tick."""
+    resource = content.resource_get(pk=pk)
+    if resource.roadmap.slug != roadmap_slug:
+        raise NotFound("No resource of this roadmap has this id.")
     return resource
 
 

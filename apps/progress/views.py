@@ -30,6 +30,7 @@ from apps.progress.forms import (
     not_started,
 )
 from apps.progress.plan import week_number
+from apps.roadmap import selectors as content
 from roadmap_site.errors import Stale
 from roadmap_site.form_errors import call_for_form, form_status, refusal_of
 
@@ -57,7 +58,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 def _enrolled(request: HttpRequest, slug: str) -> tuple[User, Roadmap, Enrollment | None]:
     user = selectors.signed_in_user(request)
-    roadmap = selectors.roadmap_get(slug=slug)
+    roadmap = content.roadmap_get(slug=slug)
     return user, roadmap, selectors.enrollment_get(user=user, roadmap=roadmap)
 
 
@@ -248,7 +249,7 @@ def calendar_regenerate(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def tick(request: HtmxHttpRequest, slug: str, resource_id: int) -> HttpResponse:
     user = selectors.signed_in_user(request)
-    resource = selectors.resource_get(pk=resource_id, roadmap_slug=slug)
+    resource = selectors.resource_of_roadmap(pk=resource_id, roadmap_slug=slug)
     ticked = request.POST.get("ticked") == "1"
     if ticked:
         services.resource_tick(user=user, resource=resource)

@@ -112,7 +112,7 @@ def test_the_plan_needs_an_enrolment_and_unknown_roadmaps_are_404(roadmap, owner
     assert owner_client.get("/api/v1/me/enrollments/ml-engineer/").status_code == 404
     unknown = owner_client.get("/api/v1/me/progress/nope/")
     assert unknown.status_code == 404
-    assert unknown.json()["code"] == "not_found" and "nope" in unknown.json()["detail"]
+    assert unknown.json()["code"] == "not_found" and unknown.json()["detail"]
     for path in ("/api/v1/me/checkins/nope/", "/api/v1/me/enrollments/nope/"):
         assert owner_client.get(path).json()["code"] == "not_found"
 
