@@ -110,3 +110,4 @@ PROGRESS_NOTE = Length("A note", max=20_000)
 # -- Lists
 
 PAGE_SIZE = 50  # the API's pages
+SEARCH_QUERY = Length("The search", max=200)  # GET /resources/?q=
