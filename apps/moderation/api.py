@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import GenericAPIView, ListAPIView
-from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission
+from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -40,12 +40,13 @@ class ModeratorAPIView(APIView):
 
 
 class ReadOrModerate(BasePermission):
-    """On the shared paths: anyone reads (the public view), only moderators change."""
+    """On the shared paths: anyone reads (the public view); PATCH, the one change, is the
+    moderators'. Any other method is the view's to refuse (405)."""
 
     message = IsModerator.message
 
     def has_permission(self, request: Any, view: Any) -> bool:
-        return request.method in SAFE_METHODS or is_moderator(request.user)
+        return request.method != "PATCH" or is_moderator(request.user)
 
 
 def _resource_answer(pk: int) -> Response:
