@@ -112,3 +112,4 @@ ENROLMENT_START_DAYS = 365  # an enrolment starts within this many days of today
 # -- Lists
 
 PAGE_SIZE = 50  # the API's pages
+SEARCH_QUERY = Length("The search", max=200)  # GET /resources/?q=

@@ -1,5 +1,6 @@
-"""Moderation routes under /api/v1/. Listed before the roadmap app's routes: two of these
-paths also answer the roadmap app's public GET (see apps/moderation/api.py)."""
+"""Moderation routes under /api/v1/. Each path here is moderation's alone; the two paths it
+shares with the content API (a resource, a topic) are routed once, in roadmap_site/api_urls.py,
+to the one view that answers both their GET and their PATCH (apps/moderation/api.py)."""
 
 from django.urls import path
 
@@ -16,7 +17,6 @@ urlpatterns = [
         "submissions/<int:pk>/reject/", api.SubmissionRejectView.as_view(), name="submission-reject"
     ),
     path("submissions/bulk/", api.SubmissionBulkView.as_view(), name="submissions-bulk"),
-    path("resources/<int:pk>/", api.ResourceModerateView.as_view(), name="resource-detail"),
     path("resources/<int:pk>/merge/", api.ResourceMergeView.as_view(), name="resource-merge"),
     path(
         "resources/<int:pk>/apply-redirect/",
@@ -24,11 +24,6 @@ urlpatterns = [
         name="resource-apply-redirect",
     ),
     path("reports/<int:pk>/resolve/", api.ReportResolveView.as_view(), name="report-resolve"),
-    path(
-        "roadmaps/<slug:slug>/topics/<slug:topic>/",
-        api.TopicModerateView.as_view(),
-        name="topic-detail",
-    ),
     path(
         "roadmaps/<slug:slug>/topics/<slug:topic>/revisions/",
         api.TopicRevisionListView.as_view(),

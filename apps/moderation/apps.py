@@ -10,7 +10,7 @@ class ModerationConfig(AppConfig):
         from apps.accounts.deletion import register_deletion_hook
         from apps.accounts.export import register_export_section
         from apps.moderation.selectors import export_section
-        from apps.moderation.services import moderation_log_pseudonymise
+        from apps.moderation.services.audit import moderation_log_pseudonymise
 
         register_deletion_hook("moderation.pseudonymise_log", moderation_log_pseudonymise)
         register_export_section("moderation", export_section)

@@ -6,22 +6,31 @@ from typing import Any
 
 from django import forms
 
-from apps.community.services import DESCRIPTION_MAX, TITLE_MAX
-from apps.moderation import services
 from apps.moderation.models import ModerationAction
 from apps.roadmap.models import Phase, Resource, Topic
+from roadmap_site import limits
 
 PUBLIC_HINT = "Optional. Shown in the public moderation log."
 
 
-def _reason(*, label: str = "Reason", required: bool = False, hint: str = PUBLIC_HINT):
+def _limited(length: limits.Length, **error_messages: str) -> dict[str, Any]:
+    """A text field's limit as form arguments, its messages beside the form's own."""
+    kwargs = length.form_kwargs()
+    kwargs["error_messages"] = {**kwargs["error_messages"], **error_messages}
+    return kwargs
+
+
+def _reason(
+    *, label: str = "Reason", required: bool = False, hint: str = PUBLIC_HINT
+) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=required,
-        max_length=services.REASON_MAX,
         help_text=hint,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Give a reason: the submitter and the public log see it."},
+        **_limited(
+            limits.REASON, required="Give a reason: the submitter and the public log see it."
+        ),
     )
 
 
@@ -57,11 +66,13 @@ class BulkForm(forms.Form):
 
     def __init__(self, *args: Any, ids: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["ids"].choices = [(pk, str(pk)) for pk in ids]
+        ids_field = self.fields["ids"]
+        assert isinstance(ids_field, forms.TypedMultipleChoiceField)
+        ids_field.choices = [(pk, str(pk)) for pk in ids]
 
 
 class ResourceEditForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=TITLE_MAX)
+    title = forms.CharField(label="Title", **limits.RESOURCE_TITLE.form_kwargs())
     kind = forms.ChoiceField(label="Kind", choices=Resource.Kind.choices)
     topic = forms.ModelChoiceField(
         label="Topic", queryset=Topic.objects.none(), required=False, empty_label="No topic"
@@ -69,15 +80,17 @@ class ResourceEditForm(forms.Form):
     description = forms.CharField(
         label="Description",
         required=False,
-        max_length=DESCRIPTION_MAX,
         help_text="Markdown.",
+        **limits.RESOURCE_DESCRIPTION.form_kwargs(),
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     reason = _reason()
 
     def __init__(self, *args: Any, resource: Resource, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topic"].queryset = Topic.objects.active().filter(roadmap=resource.roadmap)
+        topic_field = self.fields["topic"]
+        assert isinstance(topic_field, forms.ModelChoiceField)
+        topic_field.queryset = Topic.objects.active().filter(roadmap=resource.roadmap)
 
 
 class RetireForm(forms.Form):
@@ -104,14 +117,14 @@ class ResolveForm(forms.Form):
 
 
 class TopicEditForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=services.TOPIC_TITLE_MAX)
+    title = forms.CharField(label="Title", **limits.TOPIC_TITLE.form_kwargs())
     body = forms.CharField(
         label="Text",
         required=False,
-        max_length=services.TOPIC_BODY_MAX,
         help_text="Markdown. Its first sentence becomes the topic's summary.",
         widget=forms.Textarea(attrs={"rows": 10}),
         strip=False,
+        **limits.TOPIC_BODY.form_kwargs(),
     )
     key_points = forms.CharField(
         label="Key things",
@@ -122,9 +135,8 @@ class TopicEditForm(forms.Form):
     est_hours = forms.IntegerField(
         label="Hours",
         required=False,
-        min_value=services.HOURS_MIN,
-        max_value=services.HOURS_MAX,
         help_text="About how long the topic takes; leave empty if unknown.",
+        **limits.TOPIC_HOURS.form_kwargs(),
     )
     phase = forms.ModelChoiceField(
         label="Phase", queryset=Phase.objects.none(), required=False, empty_label="No phase"
@@ -136,7 +148,9 @@ class TopicEditForm(forms.Form):
 
     def __init__(self, *args: Any, topic: Topic, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["phase"].queryset = Phase.objects.filter(roadmap_id=topic.roadmap_id)
+        phase_field = self.fields["phase"]
+        assert isinstance(phase_field, forms.ModelChoiceField)
+        phase_field.queryset = Phase.objects.filter(roadmap_id=topic.roadmap_id)
 
     def clean_key_points(self) -> list[str]:
         lines = self.cleaned_data["key_points"].splitlines()
@@ -145,3 +159,7 @@ class TopicEditForm(forms.Form):
 
 class RevertForm(forms.Form):
     reason = _reason()
+
+
+class ApplyRedirectForm(forms.Form):
+    """The queue's "Apply the new URL" button: nothing to fill in; it carries any refusal."""

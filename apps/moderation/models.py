@@ -11,7 +11,7 @@ class ModerationAction(models.Model):
     """What a moderator did, to what, and why. Append-only and public.
 
     `actor_name` is the moderator's public name at the time; when that account is deleted it
-    becomes the pseudonym "moderator <id>" (see services.moderation_log_pseudonymise).
+    becomes the pseudonym "moderator <id>" (see services.audit.moderation_log_pseudonymise).
     `reason` is public: never copy a reporter's note, an email address or a learner's private
     note into it.
     """

@@ -7,15 +7,17 @@ from typing import Any
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+from rest_framework.request import Request
 
 from apps.accounts.models import User
-from apps.accounts.roles import MODERATORS_GROUP
+from apps.accounts.roles import MODERATORS_GROUP, is_moderator
 from apps.community.models import Report
 from apps.linkcheck.selectors import recent_checks_prefetch
 from apps.moderation.models import ModerationAction
 from apps.roadmap.models import Phase, Resource, Topic
-
-QUEUE_LIMIT = 100
+from roadmap_site.errors import NotAllowed, NotFound
+from roadmap_site.limits import QUEUE_ROWS
 
 # Link health (apps.linkcheck) sets these; the queue's third tab lists them. A permanent
 # redirect is there too: its action is "apply the new URL".
@@ -37,7 +39,7 @@ def _submitter_count(status: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def queue_submissions(*, limit: int = QUEUE_LIMIT) -> list[Resource]:
+def queue_submissions(*, limit: int = QUEUE_ROWS) -> list[Resource]:
     """Pending submissions, oldest first, each with `submitter_approved` and
     `submitter_rejected`: how many of the submitter's earlier submissions went each way.
     One query."""
@@ -62,7 +64,7 @@ class ReportGroup:
         return self.reports[0].created_at
 
 
-def queue_reports(*, limit: int = QUEUE_LIMIT) -> list[ReportGroup]:
+def queue_reports(*, limit: int = QUEUE_ROWS) -> list[ReportGroup]:
     """Open reports grouped by resource; the resource with the oldest open report first.
     One query."""
     reports = (
@@ -77,7 +79,7 @@ def queue_reports(*, limit: int = QUEUE_LIMIT) -> list[ReportGroup]:
     return list(groups.values())
 
 
-def queue_broken_links(*, limit: int = QUEUE_LIMIT) -> list[Resource]:
+def queue_broken_links(*, limit: int = QUEUE_ROWS) -> list[Resource]:
     """Approved resources whose link is failing, broken or moved, longest failing first
     (moved ones last), each with its latest checks as `recent_checks`. Two queries."""
     return list(
@@ -90,7 +92,7 @@ def queue_broken_links(*, limit: int = QUEUE_LIMIT) -> list[Resource]:
 
 
 def queue_counts() -> dict[str, int]:
-    """How much waits in each tab (the tabs themselves show at most QUEUE_LIMIT)."""
+    """How much waits in each tab (the tabs themselves show at most QUEUE_ROWS)."""
     return {
         "submissions": Resource.objects.filter(
             origin=Resource.Origin.COMMUNITY, status=Resource.Status.PENDING
@@ -125,22 +127,81 @@ def modlog() -> QuerySet[ModerationAction]:
     ).order_by("-created_at", "-id")
 
 
-def moderation_pending_submission(*, pk: int) -> Resource | None:
-    return (
+def acting_moderator(request: HttpRequest | Request) -> User:
+    """The moderator making the request. The views' guards (IsModerator, moderator_required)
+    let no one else through; this says so to the type checker, and refuses anyone else."""
+    user = request.user
+    if not isinstance(user, User) or not is_moderator(user):
+        raise NotAllowed("Only moderators may do this.")
+    return user
+
+
+def moderation_pending_submission(*, pk: int) -> Resource:
+    """A community submission, decided or not (the service answers 409 for a decided one)."""
+    found = (
         Resource.objects.filter(origin=Resource.Origin.COMMUNITY)
         .select_related("roadmap", "topic", "submitted_by")
         .filter(pk=pk)
         .first()
     )
+    if found is None:
+        raise NotFound("No submission has this id.")
+    return found
 
 
-def topic_for_moderation(*, roadmap_slug: str, slug: str) -> Topic | None:
+def resource_for_moderation(*, pk: int) -> Resource:
+    """Any resource, whatever its status."""
+    found = Resource.objects.select_related("roadmap", "topic").filter(pk=pk).first()
+    if found is None:
+        raise NotFound("No resource has this id.")
+    return found
+
+
+def resource_or_none(*, pk: int) -> Resource | None:
+    """Any resource, or None (a merge's target is input: its absence is answered 400)."""
+    return Resource.objects.filter(pk=pk).first()
+
+
+def resource_moderated(*, pk: int) -> Resource:
+    """A resource as the moderation API answers it, after a change."""
+    return Resource.objects.select_related("roadmap", "topic", "submitted_by").get(pk=pk)
+
+
+def report_for_moderation(*, pk: int) -> Report:
+    found = (
+        Report.objects.select_related("resource__roadmap", "resource__topic", "user")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise NotFound("No report has this id.")
+    return found
+
+
+def topic_for_moderation(*, roadmap_slug: str, slug: str) -> Topic:
     """Any topic, retired ones too: a moderator may still fix or revert them."""
-    return (
+    found = (
         Topic.objects.select_related("roadmap", "section", "phase")
         .filter(roadmap__slug=roadmap_slug, slug=slug)
         .first()
     )
+    if found is None:
+        raise NotFound("No such topic.")
+    return found
+
+
+def topic_of_roadmap(*, roadmap_id: int, slug: str) -> Topic | None:
+    """An active topic of the roadmap by its slug (a resource's new topic), or None."""
+    return Topic.objects.active().filter(roadmap_id=roadmap_id, slug=slug).first()
+
+
+def phase_of_roadmap(*, roadmap_id: int, slug: str) -> Phase | None:
+    """A phase of the roadmap by its slug (a topic's new phase), or None."""
+    return Phase.objects.filter(roadmap_id=roadmap_id, slug=slug).first()
+
+
+def topic_revision_exists(*, topic: Topic, revision_id: int) -> bool:
+    return topic_revision_records(topic=topic).filter(history_id=revision_id).exists()
 
 
 # Fields of a revision that a moderator edits, with the words the pages use for them.

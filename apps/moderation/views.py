@@ -1,45 +1,48 @@
 """Moderation pages and the public log. Thin: check the role, validate, call one service,
-redirect. Anonymous visitors are sent to sign in; signed-in non-moderators get 403."""
+redirect. Anonymous visitors are sent to sign in; signed-in non-moderators get 403.
+
+A service's refusal lands on the form that asked (`call_for_form`) and the page answers with
+its status (`form_status`); a button without a page of its own (retire, pick, merge, revert,
+bulk, apply a redirect) shows the form's messages on the page it returns to.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.roles import moderator_required
-from apps.community.models import Report
-from apps.moderation import forms, selectors, services
-from apps.roadmap.models import Resource
-from roadmap_site.form_errors import add_service_errors
+from apps.moderation import forms, selectors
+from apps.moderation.selectors import acting_moderator
+from apps.moderation.services import reports, resources, submissions, topics
+from roadmap_site.form_errors import call_for_form, form_status
+
+if TYPE_CHECKING:
+    from apps.roadmap.models import Resource
 
 MODLOG_PAGE_SIZE = 50
 REVISIONS_PAGE_SIZE = 25
 TABS = ("submissions", "reports", "broken")
 
 
-def _apply(form: Form, call: Callable[..., Any], **kwargs: Any) -> tuple[Any, int]:
-    """Call a service; put its refusal on the form. Returns (result or None, status)."""
-    try:
-        return call(**kwargs), 200
-    except ValidationError as error:
-        add_service_errors(form, error)
-        return None, 400
-    except services.ModerationConflict as conflict:
-        form.add_error(None, conflict.message)
-        return None, 409
-
-
-def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200):
+def _page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
     return render(request, f"moderation/{template}", context, status=status)
+
+
+def _flash_errors(request: HttpRequest, form: Form) -> None:
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, str(message))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -63,59 +66,43 @@ def queue(request: HttpRequest) -> HttpResponse:
     return _page(request, "queue.html", context)
 
 
-def _submission(pk: int) -> Resource:
+def _decide_page(request: HttpRequest, pk: int, *, approve: bool) -> HttpResponse:
     resource = selectors.moderation_pending_submission(pk=pk)
-    if resource is None:
-        raise Http404("No submission has this id.")
-    return resource
+    form: Form = (forms.ApproveForm if approve else forms.RejectForm)(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if approve:
+            done = call_for_form(
+                form,
+                submissions.submission_approve,
+                actor=acting_moderator(request),
+                resource=resource,
+                note=form.cleaned_data["note"],
+            )
+        else:
+            done = call_for_form(
+                form,
+                submissions.submission_reject,
+                actor=acting_moderator(request),
+                resource=resource,
+                reason=form.cleaned_data["reason"],
+            )
+        if done is not None:
+            messages.success(request, f"{'Approved' if approve else 'Rejected'} “{done.title}”.")
+            return redirect("moderation:queue")
+    context = {"resource": resource, "form": form, "approve": approve}
+    return _page(request, "decide.html", context, form_status(form))
 
 
 @moderator_required
 @require_http_methods(["GET", "POST"])
 def submission_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = _submission(pk)
-    form = forms.ApproveForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        done, status = _apply(
-            form,
-            services.submission_approve,
-            actor=request.user,
-            resource=resource,
-            note=form.cleaned_data["note"],
-        )
-        if done is not None:
-            messages.success(request, f"Approved “{done.title}”.")
-            return redirect("moderation:queue")
-    elif form.errors:
-        status = 400
-    return _page(
-        request, "decide.html", {"resource": resource, "form": form, "approve": True}, status
-    )
+    return _decide_page(request, pk, approve=True)
 
 
 @moderator_required
 @require_http_methods(["GET", "POST"])
 def submission_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = _submission(pk)
-    form = forms.RejectForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        done, status = _apply(
-            form,
-            services.submission_reject,
-            actor=request.user,
-            resource=resource,
-            reason=form.cleaned_data["reason"],
-        )
-        if done is not None:
-            messages.success(request, f"Rejected “{done.title}”.")
-            return redirect("moderation:queue")
-    elif form.errors:
-        status = 400
-    return _page(
-        request, "decide.html", {"resource": resource, "form": form, "approve": False}, status
-    )
+    return _decide_page(request, pk, approve=False)
 
 
 @moderator_required
@@ -124,10 +111,10 @@ def submissions_bulk(request: HttpRequest) -> HttpResponse:
     raw = [value for value in request.POST.getlist("ids") if value.isdigit()]
     form = forms.BulkForm(request.POST, ids=[int(value) for value in raw])
     if form.is_valid():
-        done, _ = _apply(
+        done = call_for_form(
             form,
-            services.submissions_bulk_decide,
-            actor=request.user,
+            submissions.submissions_bulk_decide,
+            actor=acting_moderator(request),
             ids=form.cleaned_data["ids"],
             action=form.cleaned_data["action"],
             reason=form.cleaned_data["reason"],
@@ -138,9 +125,7 @@ def submissions_bulk(request: HttpRequest) -> HttpResponse:
                 request, f"{verb} {len(done)} submission{'s' if len(done) != 1 else ''}."
             )
             return redirect("moderation:queue")
-    for errors in form.errors.values():
-        for message in errors:
-            messages.error(request, message)
+    _flash_errors(request, form)
     return redirect("moderation:queue")
 
 
@@ -148,14 +133,10 @@ def submissions_bulk(request: HttpRequest) -> HttpResponse:
 # Resources
 
 
-def _resource(pk: int) -> Resource:
-    return get_object_or_404(Resource.objects.select_related("roadmap", "topic"), pk=pk)
-
-
 @moderator_required
 @require_http_methods(["GET", "POST"])
 def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = _resource(pk)
+    resource = selectors.resource_for_moderation(pk=pk)
     initial = {
         "title": resource.title,
         "kind": resource.kind,
@@ -163,13 +144,12 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "description": resource.description_md,
     }
     form = forms.ResourceEditForm(request.POST or None, initial=initial, resource=resource)
-    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        done, status = _apply(
+        done = call_for_form(
             form,
-            services.resource_edit,
-            actor=request.user,
+            resources.resource_edit,
+            actor=acting_moderator(request),
             resource=resource,
             title=data["title"],
             kind=data["kind"],
@@ -180,8 +160,6 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if done is not None:
             messages.success(request, f"Saved “{done.title}”.")
             return redirect("moderation:resource-edit", pk=done.pk)
-    elif form.errors:
-        status = 400
     context = {
         "resource": resource,
         "form": form,
@@ -189,84 +167,97 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "pick_form": forms.PickForm(initial={"editors_pick": not resource.editors_pick}),
         "merge_form": forms.MergeForm(),
     }
-    return _page(request, "resource_edit.html", context, status)
+    return _page(request, "resource_edit.html", context, form_status(form))
 
 
-def _resource_action(
+def _resource_button(
     request: HttpRequest,
-    pk: int,
-    form_class: type[Form],
-    call: Callable[..., Any],
+    form: Form,
+    act: Callable[[Resource, dict[str, Any]], Resource | None],
     done_message: str,
-    **extra: Callable[[dict[str, Any]], Any],
+    *,
+    pk: int,
 ) -> HttpResponse:
-    resource = _resource(pk)
-    form = form_class(request.POST)
+    """A button on the resource's page: act, say what happened, go back to the page."""
+    resource = selectors.resource_for_moderation(pk=pk)
     if form.is_valid():
-        kwargs = {name: make(form.cleaned_data) for name, make in extra.items()}
-        done, _ = _apply(
-            form,
-            call,
-            actor=request.user,
-            resource=resource,
-            reason=form.cleaned_data["reason"],
-            **kwargs,
-        )
+        done = act(resource, form.cleaned_data)
         if done is not None:
-            messages.success(request, done_message.format(title=resource.title))
-            return redirect("moderation:resource-edit", pk=resource.pk)
-    for errors in form.errors.values():
-        for message in errors:
-            messages.error(request, message)
+            messages.success(request, done_message.format(title=resource.title, into=done.title))
+            return redirect("moderation:resource-edit", pk=done.pk)
+    _flash_errors(request, form)
     return redirect("moderation:resource-edit", pk=resource.pk)
 
 
 @moderator_required
 @require_POST
 def resource_retire(request: HttpRequest, pk: int) -> HttpResponse:
-    return _resource_action(
-        request, pk, forms.RetireForm, services.resource_retire, "Retired “{title}”."
-    )
+    form = forms.RetireForm(request.POST)
+
+    def act(resource: Resource, data: dict[str, Any]) -> Resource | None:
+        return call_for_form(
+            form,
+            resources.resource_retire,
+            actor=acting_moderator(request),
+            resource=resource,
+            reason=data["reason"],
+        )
+
+    return _resource_button(request, form, act, "Retired “{title}”.", pk=pk)
 
 
 @moderator_required
 @require_POST
 def resource_pick(request: HttpRequest, pk: int) -> HttpResponse:
-    return _resource_action(
-        request,
-        pk,
-        forms.PickForm,
-        services.resource_pick,
-        "Changed the editor's pick of “{title}”.",
-        editors_pick=lambda data: data["editors_pick"],
-    )
+    form = forms.PickForm(request.POST)
+
+    def act(resource: Resource, data: dict[str, Any]) -> Resource | None:
+        return call_for_form(
+            form,
+            resources.resource_pick,
+            actor=acting_moderator(request),
+            resource=resource,
+            editors_pick=data["editors_pick"],
+            reason=data["reason"],
+        )
+
+    return _resource_button(request, form, act, "Changed the editor's pick of “{title}”.", pk=pk)
 
 
 @moderator_required
 @require_POST
 def resource_merge(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = _resource(pk)
     form = forms.MergeForm(request.POST)
-    if form.is_valid():
-        into = Resource.objects.filter(pk=form.cleaned_data["into"]).first()
+
+    def act(resource: Resource, data: dict[str, Any]) -> Resource | None:
+        into = selectors.resource_or_none(pk=data["into"])
         if into is None:
             form.add_error("into", "No resource has that id.")
-        else:
-            done, _ = _apply(
-                form,
-                services.resource_merge,
-                actor=request.user,
-                resource=resource,
-                into=into,
-                reason=form.cleaned_data["reason"],
-            )
-            if done is not None:
-                messages.success(request, f"Merged “{resource.title}” into “{done.title}”.")
-                return redirect("moderation:resource-edit", pk=done.pk)
-    for errors in form.errors.values():
-        for message in errors:
-            messages.error(request, message)
-    return redirect("moderation:resource-edit", pk=resource.pk)
+            return None
+        return call_for_form(
+            form,
+            resources.resource_merge,
+            actor=acting_moderator(request),
+            resource=resource,
+            into=into,
+            reason=data["reason"],
+        )
+
+    return _resource_button(request, form, act, "Merged “{title}” into “{into}”.", pk=pk)
+
+
+@moderator_required
+@require_POST
+def resource_apply_redirect(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = selectors.resource_for_moderation(pk=pk)
+    form = forms.ApplyRedirectForm(request.POST)
+    done = call_for_form(
+        form, resources.resource_redirect_apply, actor=acting_moderator(request), resource=resource
+    )
+    if done is not None:
+        messages.success(request, f"“{done.title}” now links to {done.url}.")
+    _flash_errors(request, form)
+    return redirect(reverse("moderation:queue") + "?tab=broken")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,42 +267,32 @@ def resource_merge(request: HttpRequest, pk: int) -> HttpResponse:
 @moderator_required
 @require_http_methods(["GET", "POST"])
 def report_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_object_or_404(
-        Report.objects.select_related("resource__roadmap", "resource__topic", "user"), pk=pk
-    )
+    report = selectors.report_for_moderation(pk=pk)
     form = forms.ResolveForm(request.POST or None)
-    status = 200
     if request.method == "POST" and form.is_valid():
-        done, status = _apply(
+        done = call_for_form(
             form,
-            services.report_resolve,
-            actor=request.user,
+            reports.report_resolve,
+            actor=acting_moderator(request),
             report=report,
             note=form.cleaned_data["note"],
         )
         if done is not None:
             messages.success(request, f"Resolved the report on “{report.resource.title}”.")
             return redirect(reverse("moderation:queue") + "?tab=reports")
-    elif form.errors:
-        status = 400
-    return _page(request, "report_resolve.html", {"report": report, "form": form}, status)
+    return _page(
+        request, "report_resolve.html", {"report": report, "form": form}, form_status(form)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Topics
 
 
-def _topic(slug: str, topic: str):
-    found = selectors.topic_for_moderation(roadmap_slug=slug, slug=topic)
-    if found is None:
-        raise Http404("No such topic.")
-    return found
-
-
 @moderator_required
 @require_http_methods(["GET", "POST"])
 def topic_edit(request: HttpRequest, slug: str, topic: str) -> HttpResponse:
-    found = _topic(slug, topic)
+    found = selectors.topic_for_moderation(roadmap_slug=slug, slug=topic)
     initial = {
         "title": found.title,
         "body": found.body_md,
@@ -321,13 +302,12 @@ def topic_edit(request: HttpRequest, slug: str, topic: str) -> HttpResponse:
         "order": found.order,
     }
     form = forms.TopicEditForm(request.POST or None, initial=initial, topic=found)
-    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        done, status = _apply(
+        done = call_for_form(
             form,
-            services.topic_edit,
-            actor=request.user,
+            topics.topic_edit,
+            actor=acting_moderator(request),
             topic=found,
             title=data["title"],
             body=data["body"],
@@ -340,15 +320,13 @@ def topic_edit(request: HttpRequest, slug: str, topic: str) -> HttpResponse:
         if done is not None:
             messages.success(request, f"Saved the topic “{done.title}”.")
             return redirect("moderation:topic-revisions", slug=slug, topic=topic)
-    elif form.errors:
-        status = 400
-    return _page(request, "topic_edit.html", {"topic": found, "form": form}, status)
+    return _page(request, "topic_edit.html", {"topic": found, "form": form}, form_status(form))
 
 
 @moderator_required
 @require_GET
 def topic_revisions(request: HttpRequest, slug: str, topic: str) -> HttpResponse:
-    found = _topic(slug, topic)
+    found = selectors.topic_for_moderation(roadmap_slug=slug, slug=topic)
     page = Paginator(selectors.topic_revision_records(topic=found), REVISIONS_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -366,22 +344,20 @@ def topic_revisions(request: HttpRequest, slug: str, topic: str) -> HttpResponse
 @moderator_required
 @require_POST
 def topic_revert(request: HttpRequest, slug: str, topic: str, rev: int) -> HttpResponse:
-    found = _topic(slug, topic)
+    found = selectors.topic_for_moderation(roadmap_slug=slug, slug=topic)
     form = forms.RevertForm(request.POST)
     if form.is_valid():
-        done, _ = _apply(
+        done = call_for_form(
             form,
-            services.topic_revert,
-            actor=request.user,
+            topics.topic_revert,
+            actor=acting_moderator(request),
             topic=found,
             revision_id=rev,
             reason=form.cleaned_data["reason"],
         )
         if done is not None:
             messages.success(request, f"Reverted “{done.title}” to revision {rev}.")
-    for errors in form.errors.values():
-        for message in errors:
-            messages.error(request, message)
+    _flash_errors(request, form)
     return redirect("moderation:topic-revisions", slug=slug, topic=topic)
 
 
@@ -393,21 +369,3 @@ def topic_revert(request: HttpRequest, slug: str, topic: str, rev: int) -> HttpR
 def modlog(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.modlog(), MODLOG_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "moderation/modlog.html", {"page": page})
-
-
-@moderator_required
-@require_POST
-def resource_apply_redirect(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = get_object_or_404(Resource, pk=pk)
-    try:
-        resource = services.resource_redirect_apply(actor=request.user, resource=resource)
-    except (services.ModerationConflict, ValidationError) as refusal:
-        text = (
-            refusal.message
-            if isinstance(refusal, services.ModerationConflict)
-            else refusal.messages[0]
-        )
-        messages.error(request, text)
-        return redirect(reverse("moderation:queue") + "?tab=broken")
-    messages.success(request, f"“{resource.title}” now links to {resource.url}.")
-    return redirect(reverse("moderation:queue") + "?tab=broken")

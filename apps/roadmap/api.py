@@ -10,220 +10,54 @@ from __future__ import annotations
 import json
 import logging
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_field,
-)
-from rest_framework import generics, serializers
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.roadmap import selectors
-from apps.roadmap.models import Resource, Roadmap, Topic
 from apps.roadmap.readme_export import roadmap_to_markdown
-from apps.roadmap.readme_parser import first_sentence
-from apps.roadmap.rendering import render_markdown
+from apps.roadmap.serializers import (
+    ResourceFilterSerializer,
+    ResourceSerializer,
+    RoadmapListSerializer,
+    RoadmapTreeSerializer,
+    TopicDetailSerializer,
+)
+from roadmap_site.api_errors import NOT_FOUND as NOT_FOUND_RESPONSES
+from roadmap_site.api_errors import ErrorSerializer
+
+if TYPE_CHECKING:
+    from apps.roadmap.models import Resource, Roadmap, Topic
 
 logger = logging.getLogger(__name__)
 
 # Bump when the tree's shape changes, so that no cached bytes of the old shape are served.
 TREE_FORMAT = 1
 TREE_CACHE_SECONDS = 60 * 60 * 24
-
-
-# ---------------------------------------------------------------------------------------------
-# Serializers (output only)
-
-
-class ContentErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class MarkdownHTMLField(serializers.Field):
-    """A Markdown source field, answered as sanitised HTML."""
-
-    def to_representation(self, value: str) -> str:
-        return str(render_markdown(value or ""))
-
-
-class RoadmapListSerializer(serializers.ModelSerializer):
-    summary = serializers.SerializerMethodField()
-    topic_count = serializers.IntegerField()
-
-    class Meta:
-        model = Roadmap
-        fields = ["slug", "title", "summary", "topic_count", "updated_at"]
-
-    def get_summary(self, roadmap: Roadmap) -> str:
-        return first_sentence(roadmap.summary_md)
-
-
-class SlugListField(serializers.ListField):
-    child = serializers.SlugField()
-
-    def to_representation(self, data: Any) -> list[str]:
-        return [topic.slug for topic in data.all()]
-
-
-class GoalSerializer(serializers.Serializer):
-    text = serializers.CharField()
-    topics = SlugListField()
-
-
-class PhaseSerializer(serializers.Serializer):
-    number = serializers.IntegerField()
-    slug = serializers.SlugField()
-    title = serializers.CharField()
-    week_start = serializers.IntegerField()
-    week_end = serializers.IntegerField()
-    goals = GoalSerializer(many=True, source="goals.all")
-
-
-class TreeTopicSerializer(serializers.Serializer):
-    slug = serializers.SlugField()
-    title = serializers.CharField()
-    summary = serializers.CharField()
-    phase = serializers.SlugField(source="phase.slug", allow_null=True, default=None)
-    is_additional = serializers.BooleanField()
-    est_hours = serializers.IntegerField(allow_null=True)
-    resource_count = serializers.IntegerField()
-
-
-class SectionSerializer(serializers.Serializer):
-    number = serializers.IntegerField()
-    slug = serializers.SlugField()
-    title = serializers.CharField()
-    summary_html = MarkdownHTMLField(source="summary_md")
-    topics = TreeTopicSerializer(many=True, source="topics.all")
-
-
-class ProjectSerializer(serializers.Serializer):
-    slug = serializers.SlugField()
-    title = serializers.CharField()
-    description_html = MarkdownHTMLField(source="description_md")
-    topics = SlugListField()
-
-
-class FAQSerializer(serializers.Serializer):
-    question = serializers.CharField()
-    answer_html = MarkdownHTMLField(source="answer_md")
-
-
-class OutcomeListField(serializers.ListField):
-    child = serializers.CharField()
-
-    def to_representation(self, data: Any) -> list[str]:
-        return [outcome.text for outcome in data.all()]
-
-
-class RoadmapTreeSerializer(serializers.Serializer):
-    slug = serializers.SlugField()
-    title = serializers.CharField()
-    summary_html = MarkdownHTMLField(source="summary_md")
-    updated_at = serializers.DateTimeField()
-    phases = PhaseSerializer(many=True, source="phases.all")
-    sections = SectionSerializer(many=True, source="sections.all")
-    outcomes = OutcomeListField()
-    projects = ProjectSerializer(many=True, source="projects.all")
-    faqs = FAQSerializer(many=True, source="faqs.all")
-
-
-class ResourceSerializer(serializers.ModelSerializer):
-    roadmap = serializers.SlugField(source="roadmap.slug")
-    topic = serializers.SlugField(source="topic.slug", allow_null=True, default=None)
-    description_html = MarkdownHTMLField(source="description_md")
-    submitted_by = serializers.SerializerMethodField()
-    archive_url = serializers.URLField(
-        read_only=True, allow_null=True, help_text="The Internet Archive's copies; broken links"
-    )
-
-    class Meta:
-        model = Resource
-        fields = [
-            "id",
-            "url",
-            "title",
-            "kind",
-            "description_html",
-            "roadmap",
-            "topic",
-            "editors_pick",
-            "score",
-            "upvotes",
-            "downvotes",
-            "health",
-            "last_checked_at",
-            "archive_url",
-            "submitted_by",
-            "created_at",
-        ]
-
-    def get_submitted_by(self, resource: Resource) -> str | None:
-        user = resource.submitted_by
-        return (user.display_name or user.username) if user is not None else None
-
-
-class TopicResourceSerializer(ResourceSerializer):
-    class Meta(ResourceSerializer.Meta):
-        pass
-
-
-class TopicDetailSerializer(serializers.ModelSerializer):
-    section = serializers.SlugField(source="section.slug")
-    phase = serializers.SlugField(source="phase.slug", allow_null=True, default=None)
-    body_html = MarkdownHTMLField(source="body_md")
-    key_points = serializers.ListField(child=serializers.CharField())
-    resources = ResourceSerializer(many=True, source="ranked_resources")
-
-    class Meta:
-        model = Topic
-        fields = [
-            "slug",
-            "title",
-            "section",
-            "phase",
-            "body_html",
-            "key_points",
-            "est_hours",
-            "resources",
-        ]
-
-
-class ResourceFilterSerializer(serializers.Serializer):
-    """The query of GET /resources/: every parameter optional, bad values answered with 400."""
-
-    ORDERINGS = ("-score", "-created_at", "title")
-
-    roadmap = serializers.SlugField(required=False, help_text="a roadmap's slug")
-    topic = serializers.SlugField(required=False, help_text="a topic's slug")
-    kind = serializers.ChoiceField(choices=Resource.Kind.choices, required=False)
-    health = serializers.ChoiceField(choices=Resource.Health.choices, required=False)
-    q = serializers.CharField(
-        required=False, max_length=200, help_text="words in the title or description"
-    )
-    ordering = serializers.ChoiceField(choices=ORDERINGS, required=False, default="-score")
+# Where a request notes that the cache had no tree for a slug (the fast-path middleware, then
+# the view, ask once between them).
+TREE_MISSED = "roadmap.tree_missed"
 
 
 # ---------------------------------------------------------------------------------------------
 # Views
 
-NOT_FOUND = OpenApiResponse(
-    ContentErrorSerializer, description="No such roadmap, topic or resource."
-)
-PAGE_NOT_FOUND = OpenApiResponse(ContentErrorSerializer, description="No such page of the list.")
+NOT_FOUND = NOT_FOUND_RESPONSES[404]
+PAGE_NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such page of the list.")
 
 
 class RoadmapListView(generics.ListAPIView):
@@ -237,7 +71,7 @@ class RoadmapListView(generics.ListAPIView):
         summary="List the roadmaps",
         responses={200: RoadmapListSerializer(many=True), 404: PAGE_NOT_FOUND},
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -351,7 +185,7 @@ def cached_tree_response(request: HttpRequest, slug: str) -> HttpResponse | None
     Also None for an unknown roadmap, so that the view answers the 404. A miss is noted on
     the request, so that the view after the fast-path middleware does not look again.
     """
-    if getattr(request, "roadmap_tree_missed", None) == slug:
+    if request.META.get(TREE_MISSED) == slug:
         return None
     version = selectors.roadmap_version_or_none(slug=slug)
     if version is None:
@@ -360,7 +194,7 @@ def cached_tree_response(request: HttpRequest, slug: str) -> HttpResponse | None
         return _tree_response(HttpResponse(status=304), slug, version)
     body = _cache_get(tree_cache_key(slug, version))
     if body is None:
-        request.roadmap_tree_missed = slug
+        request.META[TREE_MISSED] = slug
         return None
     return _tree_response(HttpResponse(body, content_type="application/json"), slug, version)
 
@@ -376,7 +210,7 @@ class TopicDetailView(generics.RetrieveAPIView):
         summary="A topic with its resources, best first",
         responses={200: TopicDetailSerializer, 404: NOT_FOUND},
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -400,7 +234,7 @@ class ResourceListView(generics.ListAPIView):
             404: PAGE_NOT_FOUND,
         },
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -415,7 +249,7 @@ class ResourceDetailView(generics.RetrieveAPIView):
         summary="One approved resource",
         responses={200: ResourceSerializer, 404: NOT_FOUND},
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -431,11 +265,14 @@ class MarkdownRenderer(BaseRenderer):
 class FileNegotiation(BaseContentNegotiation):
     """A file has one format: answer it whatever the Accept header says."""
 
-    def select_parser(self, request: Request, parsers: list) -> Any:
-        return parsers[0] if parsers else None
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        return next(iter(parsers), None)
 
-    def select_renderer(self, request: Request, renderers: list, format_suffix=None) -> tuple:
-        return renderers[0], renderers[0].media_type
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
 
 
 class RoadmapExportView(APIView):
@@ -446,7 +283,7 @@ class RoadmapExportView(APIView):
     renderer_classes = [MarkdownRenderer]
     content_negotiation_class = FileNegotiation
 
-    def handle_exception(self, exc: Exception) -> HttpResponse:
+    def handle_exception(self, exc: Exception) -> Response:
         # Errors are answered in JSON like everywhere else in the API, not as Markdown.
         response = super().handle_exception(exc)
         self.request.accepted_renderer = JSONRenderer()

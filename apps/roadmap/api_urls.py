@@ -1,3 +1,7 @@
+"""Content routes under /api/v1/. A resource (`resources/<id>/`) and a topic
+(`roadmaps/<slug>/topics/<topic>/`) are routed in roadmap_site/api_urls.py: moderators also
+PATCH them, and this app imports no other."""
+
 from django.urls import path
 
 from apps.roadmap import api
@@ -8,11 +12,5 @@ urlpatterns = [
     path(
         "roadmaps/<slug:slug>/export.md", api.RoadmapExportView.as_view(), name="roadmap-export-md"
     ),
-    path(
-        "roadmaps/<slug:slug>/topics/<slug:topic>/",
-        api.TopicDetailView.as_view(),
-        name="topic-detail",
-    ),
     path("resources/", api.ResourceListView.as_view(), name="resource-list"),
-    path("resources/<int:pk>/", api.ResourceDetailView.as_view(), name="resource-detail"),
 ]

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from apps.accounts.models import User
 from apps.community.models import Report
 from apps.community.services import report_create, resource_submit
-from apps.moderation.services import submission_approve
+from apps.moderation.services.submissions import submission_approve
 from apps.progress.services import enrollment_put, topic_progress_put
 from apps.roadmap.models import Phase, Resource, Roadmap, Topic
 from apps.roadmap.templatetags.roadmap_tags import THEME_COOKIE

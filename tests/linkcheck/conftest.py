@@ -82,7 +82,7 @@ def topic(roadmap):
 
 @pytest.fixture
 def moderator(db, settings):
-    from apps.moderation.services import moderator_add
+    from apps.moderation.services.roles import moderator_add
     from tests.accounts.factories import UserFactory
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

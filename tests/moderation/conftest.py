@@ -8,7 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.accounts.models import User
-from apps.moderation.services import moderator_add
+from apps.moderation.services.roles import moderator_add
 from apps.roadmap.models import Phase, Resource, Roadmap, Section, Topic
 from apps.roadmap.url_normalization import normalize_url
 from tests.accounts.factories import UserFactory

@@ -230,7 +230,7 @@ def test_patch_edit_retire_pick_each_log_their_wording(world, moderator) -> None
     assert edit.json()["topic"] is None
     pick = client.patch(path, {"editors_pick": True, "reason": "Great"}, format="json")
     assert pick.status_code == 200 and pick.json()["editors_pick"] is True
-    mixed = client.patch(path, {"status": "retired", "title": "X"}, format="json")
+    mixed = client.patch(path, {"status": "retired", "title": "A new title"}, format="json")
     assert mixed.status_code == 400 and "status" in mixed.json()
     assert client.patch(path, {"status": "approved"}, format="json").status_code == 400
     assert client.patch(path, {"topic": "nope"}, format="json").status_code == 400

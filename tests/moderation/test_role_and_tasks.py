@@ -10,8 +10,9 @@ from django.core.management import CommandError, call_command
 
 from apps.accounts.roles import MODERATORS_GROUP, is_moderator
 from apps.accounts.selectors import user_export
-from apps.moderation import services, tasks
+from apps.moderation import tasks
 from apps.moderation.models import ModerationAction
+from apps.moderation.services import resources, roles, submissions
 from apps.roadmap.models import Resource
 from tests.accounts.factories import UserFactory
 from tests.moderation.conftest import client_for, pending, resource
@@ -64,7 +65,7 @@ def test_the_tasks_run_through_celery_and_are_safe_twice(
 ) -> None:
     submission = pending(roadmap, topic, submitter)
     assert tasks.moderator_digest_send.delay().get() == 1
-    services.submission_approve(actor=moderator, resource=submission)
+    submissions.submission_approve(actor=moderator, resource=submission)
     assert tasks.submission_decision_email_send.delay(submission.pk, "approve").get() is True
     # A stale task (the decision changed since) sends nothing.
     assert tasks.submission_decision_email_send.delay(submission.pk, "reject").get() is False
@@ -94,10 +95,10 @@ def test_the_digest_preference_shows_only_to_moderators_and_saves(
 
 def test_the_export_holds_the_users_own_moderation_actions(roadmap, topic, moderator) -> None:
     item = resource(roadmap, topic, title="Picked")
-    services.resource_pick(actor=moderator, resource=item, editors_pick=True)
+    resources.resource_pick(actor=moderator, resource=item, editors_pick=True)
     other = UserFactory(username="othermod")
-    services.moderator_add(user=other)
-    services.resource_retire(actor=other, resource=resource(roadmap, topic))
+    roles.moderator_add(user=other)
+    resources.resource_retire(actor=other, resource=resource(roadmap, topic))
     exported = user_export(user=moderator)["moderation"]
     assert [(e["action"], e["target_title"]) for e in exported] == [("pick", "Picked")]
     assert ModerationAction.objects.count() == 2

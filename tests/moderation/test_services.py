@@ -6,17 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from apps.accounts.services import user_delete
 from apps.community.models import Report, Vote
 from apps.community.ranking import wilson_lower_bound
-from apps.moderation import services
 from apps.moderation.models import ModerationAction
+from apps.moderation.services import notifications, reports, resources, roles, submissions, topics
 from apps.progress.models import ResourceTick, TopicProgress
 from apps.roadmap.models import Resource, Roadmap, Topic
 from apps.roadmap.readme_parser import decode_readme
 from apps.roadmap.services import roadmap_import
+from roadmap_site.errors import Conflict, Invalid
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.moderation.conftest import pending, resource
 
@@ -57,7 +57,9 @@ def test_approve_publishes_logs_bumps_and_mails(
     submission = pending(roadmap, topic, submitter, title="Pytest for ML")
     before = version(roadmap)
     with django_capture_on_commit_callbacks(execute=True):
-        services.submission_approve(actor=moderator, resource=submission, note="Clear and short.")
+        submissions.submission_approve(
+            actor=moderator, resource=submission, note="Clear and short."
+        )
     submission.refresh_from_db()
     assert submission.status == Resource.Status.APPROVED
     assert submission.review_reason == "Clear and short." and submission.reviewed_at
@@ -86,7 +88,7 @@ def test_the_approve_note_is_optional_and_the_email_can_be_turned_off(
     submitter.save()
     submission = pending(roadmap, topic, submitter)
     with django_capture_on_commit_callbacks(execute=True):
-        services.submission_approve(actor=moderator, resource=submission)
+        submissions.submission_approve(actor=moderator, resource=submission)
     only_log_entry(action="approve", reason="")
     assert mailoutbox == []
 
@@ -97,15 +99,15 @@ def test_reject_needs_a_reason_and_then_mails_it(
     submission = pending(roadmap, topic, submitter, title="Spammy page")
     before = version(roadmap)
     for blank in ("", "   "):
-        with pytest.raises(ValidationError) as error:
-            services.submission_reject(actor=moderator, resource=submission, reason=blank)
+        with pytest.raises(Invalid) as error:
+            submissions.submission_reject(actor=moderator, resource=submission, reason=blank)
         assert "reason" in error.value.message_dict
     submission.refresh_from_db()
     assert submission.status == Resource.Status.PENDING
     assert not ModerationAction.objects.exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.submission_reject(
+        submissions.submission_reject(
             actor=moderator, resource=submission, reason="It sells a course, not a tutorial."
         )
     submission.refresh_from_db()
@@ -125,12 +127,14 @@ def test_a_decided_submission_cannot_be_decided_again(
     roadmap, topic, submitter, moderator, mailoutbox, django_capture_on_commit_callbacks
 ) -> None:
     submission = pending(roadmap, topic, submitter)
-    services.submission_approve(actor=moderator, resource=submission)
+    submissions.submission_approve(actor=moderator, resource=submission)
     with (
         django_capture_on_commit_callbacks(execute=True),
-        pytest.raises(services.ModerationConflict),
+        pytest.raises(Conflict),
     ):
-        services.submission_reject(actor=moderator, resource=submission, reason="Changed my mind")
+        submissions.submission_reject(
+            actor=moderator, resource=submission, reason="Changed my mind"
+        )
     submission.refresh_from_db()
     assert submission.status == Resource.Status.APPROVED
     assert ModerationAction.objects.count() == 1
@@ -139,8 +143,8 @@ def test_a_decided_submission_cannot_be_decided_again(
 
 def test_a_readme_resource_is_not_a_submission(roadmap, topic, moderator) -> None:
     readme = resource(roadmap, topic, status=Resource.Status.PENDING)
-    with pytest.raises(services.ModerationConflict):
-        services.submission_approve(actor=moderator, resource=readme)
+    with pytest.raises(Conflict):
+        submissions.submission_approve(actor=moderator, resource=readme)
     assert not ModerationAction.objects.exists()
 
 
@@ -152,7 +156,7 @@ def test_bulk_approve_logs_and_mails_one_per_submission(
     items.append(pending(roadmap, topic, other))
     before = version(roadmap)
     with django_capture_on_commit_callbacks(execute=True):
-        done = services.submissions_bulk_decide(
+        done = submissions.submissions_bulk_decide(
             actor=moderator, ids=[r.pk for r in items], action="approve"
         )
     assert {r.pk for r in done} == {r.pk for r in items}
@@ -172,20 +176,20 @@ def test_bulk_reject_is_all_or_nothing(
     roadmap, topic, submitter, moderator, mailoutbox, django_capture_on_commit_callbacks
 ) -> None:
     first, second = pending(roadmap, topic, submitter), pending(roadmap, topic, submitter)
-    with pytest.raises(ValidationError) as error:
-        services.submissions_bulk_decide(actor=moderator, ids=[first.pk], action="reject")
+    with pytest.raises(Invalid) as error:
+        submissions.submissions_bulk_decide(actor=moderator, ids=[first.pk], action="reject")
     assert "reason" in error.value.message_dict
-    with pytest.raises(ValidationError) as error:
-        services.submissions_bulk_decide(
+    with pytest.raises(Invalid) as error:
+        submissions.submissions_bulk_decide(
             actor=moderator, ids=[first.pk, 999_999], action="reject", reason="Off topic"
         )
     assert "999999" in str(error.value.message_dict["ids"])
-    services.submission_approve(actor=moderator, resource=second)
+    submissions.submission_approve(actor=moderator, resource=second)
     with (
         django_capture_on_commit_callbacks(execute=True),
-        pytest.raises(services.ModerationConflict) as conflict,
+        pytest.raises(Conflict) as conflict,
     ):
-        services.submissions_bulk_decide(
+        submissions.submissions_bulk_decide(
             actor=moderator, ids=[first.pk, second.pk], action="reject", reason="Off topic"
         )
     assert conflict.value.extra == {"ids": [second.pk]}
@@ -194,7 +198,7 @@ def test_bulk_reject_is_all_or_nothing(
     assert ModerationAction.objects.count() == 1  # only the single approval before
     assert mailoutbox == []
     with django_capture_on_commit_callbacks(execute=True):
-        services.submissions_bulk_decide(
+        submissions.submissions_bulk_decide(
             actor=moderator, ids=[first.pk], action="reject", reason="Off topic"
         )
     assert ModerationAction.objects.filter(action="reject", target_id=first.pk).count() == 1
@@ -210,7 +214,7 @@ def test_edit_changes_the_fields_logs_edit_and_bumps(roadmap, topic, moderator, 
     )
     item = resource(roadmap, topic, title="Old title")
     before = version(roadmap)
-    services.resource_edit(
+    resources.resource_edit(
         actor=moderator,
         resource=item,
         title="New title",
@@ -235,11 +239,11 @@ def test_edit_changes_the_fields_logs_edit_and_bumps(roadmap, topic, moderator, 
 
 def test_edit_refuses_bad_values_and_no_change(roadmap, topic, moderator) -> None:
     item = resource(roadmap, topic, title="Same")
-    with pytest.raises(ValidationError) as error:
-        services.resource_edit(actor=moderator, resource=item, title="x", kind="rumour")
+    with pytest.raises(Invalid) as error:
+        resources.resource_edit(actor=moderator, resource=item, title="x", kind="rumour")
     assert set(error.value.message_dict) == {"title", "kind"}
-    with pytest.raises(ValidationError):
-        services.resource_edit(actor=moderator, resource=item, title="Same")
+    with pytest.raises(Invalid):
+        resources.resource_edit(actor=moderator, resource=item, title="Same")
     item.refresh_from_db()
     assert item.title == "Same" and item.kind == "docs"
     assert not ModerationAction.objects.exists()
@@ -249,28 +253,28 @@ def test_retire_takes_it_off_and_logs_retire(roadmap, topic, moderator, outsider
     item = resource(roadmap, topic, editors_pick=True)
     ResourceTick.objects.create(user=outsider, resource=item)
     before = version(roadmap)
-    services.resource_retire(actor=moderator, resource=item, reason="The site closed.")
+    resources.resource_retire(actor=moderator, resource=item, reason="The site closed.")
     item.refresh_from_db()
     assert item.status == Resource.Status.RETIRED and not item.editors_pick
     assert version(roadmap) == before + 1
     assert ResourceTick.objects.filter(user=outsider, resource=item).exists()
     only_log_entry(action="retire", reason="The site closed.")
-    with pytest.raises(services.ModerationConflict):
-        services.resource_retire(actor=moderator, resource=item)
+    with pytest.raises(Conflict):
+        resources.resource_retire(actor=moderator, resource=item)
     assert ModerationAction.objects.count() == 1
 
 
 def test_pick_and_unpick_log_pick(roadmap, topic, moderator) -> None:
     item = resource(roadmap, topic)
     before = version(roadmap)
-    services.resource_pick(actor=moderator, resource=item, editors_pick=True, reason="The best")
+    resources.resource_pick(actor=moderator, resource=item, editors_pick=True, reason="The best")
     item.refresh_from_db()
     assert item.editors_pick
     assert version(roadmap) == before + 1
     only_log_entry(action="pick", reason="Made it an editor's pick. The best")
-    with pytest.raises(services.ModerationConflict):
-        services.resource_pick(actor=moderator, resource=item, editors_pick=True)
-    services.resource_pick(actor=moderator, resource=item, editors_pick=False)
+    with pytest.raises(Conflict):
+        resources.resource_pick(actor=moderator, resource=item, editors_pick=True)
+    resources.resource_pick(actor=moderator, resource=item, editors_pick=False)
     item.refresh_from_db()
     assert not item.editors_pick
     assert list(ModerationAction.objects.values_list("action", "reason")) == [
@@ -278,8 +282,8 @@ def test_pick_and_unpick_log_pick(roadmap, topic, moderator) -> None:
         ("pick", "Made it an editor's pick. The best"),
     ]
     pending_item = resource(roadmap, topic, status=Resource.Status.PENDING)
-    with pytest.raises(services.ModerationConflict):
-        services.resource_pick(actor=moderator, resource=pending_item, editors_pick=True)
+    with pytest.raises(Conflict):
+        resources.resource_pick(actor=moderator, resource=pending_item, editors_pick=True)
 
 
 # -- merge
@@ -309,7 +313,7 @@ def test_merge_moves_votes_ticks_and_reports_and_keeps_one_vote_per_user(
     open_report = Report.objects.create(resource=duplicate, user=only_dup, reason="duplicate")
     before = version(roadmap)
 
-    services.resource_merge(actor=moderator, resource=duplicate, into=target, reason="Same page")
+    resources.resource_merge(actor=moderator, resource=duplicate, into=target, reason="Same page")
 
     votes = dict(Vote.objects.filter(resource=target).values_list("user__username", "value"))
     assert votes == {"both": -1, "onlydup": 1, "x": 1}
@@ -339,15 +343,15 @@ def test_merge_refuses_itself_other_roadmaps_and_unapproved_targets(
     roadmap, topic, moderator
 ) -> None:
     item = resource(roadmap, topic)
-    with pytest.raises(ValidationError):
-        services.resource_merge(actor=moderator, resource=item, into=item)
+    with pytest.raises(Invalid):
+        resources.resource_merge(actor=moderator, resource=item, into=item)
     elsewhere = Roadmap.objects.create(slug="other", title="Other")
     foreign = resource(elsewhere, None)
-    with pytest.raises(ValidationError):
-        services.resource_merge(actor=moderator, resource=item, into=foreign)
+    with pytest.raises(Invalid):
+        resources.resource_merge(actor=moderator, resource=item, into=foreign)
     retired = resource(roadmap, topic, status=Resource.Status.RETIRED)
-    with pytest.raises(services.ModerationConflict):
-        services.resource_merge(actor=moderator, resource=item, into=retired)
+    with pytest.raises(Conflict):
+        resources.resource_merge(actor=moderator, resource=item, into=retired)
     item.refresh_from_db()
     assert item.status == Resource.Status.APPROVED
     assert not ModerationAction.objects.exists()
@@ -358,7 +362,7 @@ def test_merging_a_pending_submission_tells_its_submitter_why(
 ) -> None:
     target = resource(roadmap, topic, title="Already here")
     submission = pending(roadmap, topic, submitter)
-    services.resource_merge(actor=moderator, resource=submission, into=target)
+    resources.resource_merge(actor=moderator, resource=submission, into=target)
     submission.refresh_from_db()
     assert submission.status == Resource.Status.RETIRED
     assert "Already here" in submission.review_reason
@@ -375,7 +379,7 @@ def test_resolve_report_logs_the_moderators_note_not_the_reporters(
     report = Report.objects.create(
         resource=item, user=outsider, reason="broken", note="my email is olive@mail.example"
     )
-    services.report_resolve(actor=moderator, report=report, note="Works again.")
+    reports.report_resolve(actor=moderator, report=report, note="Works again.")
     report.refresh_from_db()
     assert report.resolved_by == moderator and report.resolved_at
     assert report.resolution_note == "Works again."
@@ -387,8 +391,8 @@ def test_resolve_report_logs_the_moderators_note_not_the_reporters(
     )
     assert entry.reason == "Report: the link is broken. Works again."
     assert "olive" not in entry.reason
-    with pytest.raises(services.ModerationConflict):
-        services.report_resolve(actor=moderator, report=report)
+    with pytest.raises(Conflict):
+        reports.report_resolve(actor=moderator, report=report)
     assert ModerationAction.objects.count() == 1
 
 
@@ -399,7 +403,7 @@ def test_topic_edit_keeps_a_revision_recomputes_the_summary_and_logs(
     roadmap, topic, phase, moderator
 ) -> None:
     before = version(roadmap)
-    services.topic_edit(
+    topics.topic_edit(
         actor=moderator,
         topic=topic,
         title="Testing ML code",
@@ -432,13 +436,13 @@ def test_topic_edit_keeps_a_revision_recomputes_the_summary_and_logs(
 
 
 def test_topic_edit_refuses_bad_values(roadmap, topic, moderator) -> None:
-    with pytest.raises(ValidationError) as error:
-        services.topic_edit(
+    with pytest.raises(Invalid) as error:
+        topics.topic_edit(
             actor=moderator, topic=topic, title="", est_hours=401, key_points=[""], order=-1
         )
     assert set(error.value.message_dict) == {"title", "est_hours", "key_points", "order"}
-    with pytest.raises(ValidationError):
-        services.topic_edit(actor=moderator, topic=topic, title="Testing")  # no change
+    with pytest.raises(Invalid):
+        topics.topic_edit(actor=moderator, topic=topic, title="Testing")  # no change
     topic.refresh_from_db()
     assert topic.title == "Testing" and topic.est_hours == 4
     assert not ModerationAction.objects.exists()
@@ -448,13 +452,13 @@ def test_revert_restores_the_exact_earlier_text_as_a_new_revision(
     roadmap, topic, phase, moderator
 ) -> None:
     original = topic.history.first()
-    services.topic_edit(actor=moderator, topic=topic, body="Changed.", est_hours=9, phase=None)
-    services.topic_edit(actor=moderator, topic=topic, title="Changed again")
+    topics.topic_edit(actor=moderator, topic=topic, body="Changed.", est_hours=9, phase=None)
+    topics.topic_edit(actor=moderator, topic=topic, title="Changed again")
     assert topic.history.count() == 3
     ModerationAction.objects.all().delete()  # only the revert's entry is looked at below
     before = version(roadmap)
 
-    services.topic_revert(actor=moderator, topic=topic, revision_id=original.history_id)
+    topics.topic_revert(actor=moderator, topic=topic, revision_id=original.history_id)
 
     topic.refresh_from_db()
     assert (topic.title, topic.body_md, topic.summary) == (
@@ -470,10 +474,10 @@ def test_revert_restores_the_exact_earlier_text_as_a_new_revision(
     assert version(roadmap) == before + 1
     entry = only_log_entry(action="revert", target_type="topic", target_id=topic.pk)
     assert entry.reason.startswith(f"Back to revision {original.history_id} of ")
-    with pytest.raises(services.ModerationConflict):
-        services.topic_revert(actor=moderator, topic=topic, revision_id=original.history_id)
-    with pytest.raises(ValidationError):
-        services.topic_revert(actor=moderator, topic=topic, revision_id=999_999)
+    with pytest.raises(Conflict):
+        topics.topic_revert(actor=moderator, topic=topic, revision_id=original.history_id)
+    with pytest.raises(Invalid):
+        topics.topic_revert(actor=moderator, topic=topic, revision_id=999_999)
     assert ModerationAction.objects.count() == 1
 
 
@@ -481,7 +485,7 @@ def test_a_reimport_never_overwrites_a_moderators_topic_edit(moderator) -> None:
     text = decode_readme(SEED.read_bytes())
     roadmap = roadmap_import(text=text, slug="ml-engineer").roadmap
     topic = Topic.objects.get(roadmap=roadmap, slug="model-lifecycle")
-    services.topic_edit(
+    topics.topic_edit(
         actor=moderator,
         topic=topic,
         title="The Model Lifecycle",
@@ -511,7 +515,7 @@ def test_a_reimport_never_overwrites_a_moderators_topic_edit(moderator) -> None:
 
 def test_a_deleted_moderator_becomes_a_pseudonym_in_the_log(roadmap, topic, moderator) -> None:
     item = resource(roadmap, topic)
-    services.resource_pick(actor=moderator, resource=item, editors_pick=True)
+    resources.resource_pick(actor=moderator, resource=item, editors_pick=True)
     moderator_id = moderator.pk
     user_delete(user=moderator, password=PASSWORD)
     entry = ModerationAction.objects.get()
@@ -524,21 +528,21 @@ def test_digest_goes_only_to_moderators_who_want_it_and_only_with_work(
     from django.contrib.auth.models import Group
 
     quiet = UserFactory(username="quiet", email="quiet@mail.example")
-    services.moderator_add(user=quiet)
+    roles.moderator_add(user=quiet)
     quiet.email_moderation_digest = False
     quiet.save()
     UserFactory(username="root", email="root@mail.example", is_superuser=True)
     assert Group.objects.get(name="moderators").permissions.count() == len(
-        services.MODERATOR_PERMISSIONS
+        roles.MODERATOR_PERMISSIONS
     )
 
-    assert services.moderator_digest_notify() == 0  # empty queue: no email
+    assert notifications.moderator_digest_notify() == 0  # empty queue: no email
     assert mailoutbox == []
 
     pending(roadmap, topic, submitter)
     pending(roadmap, topic, submitter)
     Report.objects.create(resource=resource(roadmap, topic), user=submitter, reason="spam")
-    assert services.moderator_digest_notify() == 2
+    assert notifications.moderator_digest_notify() == 2
     assert sorted(m.to[0] for m in mailoutbox) == ["maud@mail.example", "root@mail.example"]
     message = mailoutbox[0]
     assert "2 submissions, 1 report, 0 broken links" in message.subject

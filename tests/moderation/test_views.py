@@ -230,14 +230,14 @@ def test_queue_and_modlog_pages_cost_the_same_queries_at_1x_and_10x(
 def test_revisions_page_costs_the_same_queries_at_1x_and_10x(
     roadmap, topic, moderator, django_assert_max_num_queries
 ) -> None:
-    from apps.moderation import services
+    from apps.moderation.services import topics
 
     client = browser(moderator)
     client.get("/moderation/roadmaps/ml-engineer/topics/testing/revisions/")  # warm up
     counts = []
     for n in (1, 10):
         while topic.history.count() < n:
-            services.topic_edit(actor=moderator, topic=topic, est_hours=topic.history.count() + 1)
+            topics.topic_edit(actor=moderator, topic=topic, est_hours=topic.history.count() + 1)
         with django_assert_max_num_queries(10) as captured:
             page = client.get("/moderation/roadmaps/ml-engineer/topics/testing/revisions/")
         counts.append(len(captured.captured_queries))

@@ -18,7 +18,7 @@ from django.db.models import Q
 
 from apps.accounts.models import User
 from apps.accounts.roles import MODERATORS_GROUP
-from apps.moderation import services
+from apps.moderation.services import roles
 
 
 class Command(BaseCommand):
@@ -47,12 +47,12 @@ class Command(BaseCommand):
             raise CommandError(f"No user has the username or email {user!r}.")
         if operation == "add":
             try:
-                changed = services.moderator_add(user=account)
+                changed = roles.moderator_add(user=account)
             except LookupError as error:
                 raise CommandError(str(error)) from None
             message = "is now a moderator" if changed else "was already a moderator"
         else:
-            changed = services.moderator_remove(user=account)
+            changed = roles.moderator_remove(user=account)
             message = "is no longer a moderator" if changed else "was not a moderator"
             if account.is_superuser:
                 message += " (but stays one as a superuser)"

@@ -1,0 +1,152 @@
+"""The one audited write: every moderation change goes through `audited_write`.
+
+A use case locks its rows and checks them (what it may decide depends on what it finds); it
+then hands its decisions to `audited_write`, which for each of them sets the fields, stamps
+`updated_at` where the model keeps one, gives django-simple-history the actor and the reason
+for the revision, saves exactly those fields and writes exactly one ModerationAction. Then it
+bumps the `content_version` of each roadmap whose public content changed, once per roadmap
+however many rows changed, and queues what must wait for the commit (emails), so that a
+rolled-back decision neither shows nor mails. (The model is pretix's `LoggingMixin.log_action`:
+no change without its log row, written by one call.)
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.accounts.selectors import public_name
+from apps.community.models import Report
+from apps.moderation.models import ModerationAction
+from apps.roadmap.models import Resource, Roadmap, Topic
+from apps.roadmap.services import roadmap_touch
+from roadmap_site import limits
+from roadmap_site.errors import Invalid
+
+Target = ModerationAction.Target
+
+# django-simple-history's revision reason column (HistoricalRecords' default max_length).
+HISTORY_REASON_MAX = 100
+# ModerationAction.target_title's max_length.
+TARGET_TITLE_MAX = 300
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One decided thing: the row, its new values and what the public log says about it.
+
+    `changes` maps field names (or attnames such as `phase_id`) to their new values. `reason`
+    is the log's public text; `revision_reason` the revision's (the action when empty).
+    `after_commit` runs only once the transaction has committed.
+    """
+
+    target: Resource | Topic | Report
+    action: str
+    changes: Mapping[str, Any]
+    reason: str = ""
+    revision_reason: str = ""
+    after_commit: Callable[[], None] | None = field(default=None, compare=False)
+
+
+def audited_write(
+    *, actor: User, decisions: Sequence[Decision], public: bool
+) -> list[ModerationAction]:
+    """Save each decision and log it once; bump each roadmap once when `public` content changed.
+
+    Runs inside the caller's transaction (the one that holds its locks): on any error later in
+    that transaction nothing of it is kept, the log rows and the version bump included.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audited_write runs inside the use case's transaction.")
+    entries = [_save_and_log(actor=actor, decision=decision) for decision in decisions]
+    if public:
+        roadmaps: dict[int, Roadmap] = {}
+        for decision in decisions:
+            roadmap = _roadmap_of(decision.target)
+            roadmaps.setdefault(roadmap.pk, roadmap)
+        for roadmap in roadmaps.values():
+            roadmap_touch(roadmap=roadmap)
+    for decision in decisions:
+        if decision.after_commit is not None:
+            transaction.on_commit(decision.after_commit)
+    return entries
+
+
+def _save_and_log(*, actor: User, decision: Decision) -> ModerationAction:
+    target = decision.target
+    fields = list(decision.changes)
+    for name, value in decision.changes.items():
+        setattr(target, name, value)
+    if isinstance(target, Resource) and "updated_at" not in decision.changes:
+        target.updated_at = timezone.now()
+        fields.append("updated_at")
+    if hasattr(type(target), "history"):
+        # simple-history reads these two attributes for the revision it writes on save.
+        vars(target).update(
+            _history_user=actor,
+            _change_reason=(decision.revision_reason or decision.action)[:HISTORY_REASON_MAX],
+        )
+    target.save(update_fields=fields)
+    target_type, title = _described(target)
+    return ModerationAction.objects.create(
+        actor=actor,
+        actor_name=public_name(actor),
+        action=decision.action,
+        target_type=target_type,
+        target_id=target.pk,
+        target_title=title[:TARGET_TITLE_MAX],
+        reason=decision.reason,
+    )
+
+
+def _described(target: Resource | Topic | Report) -> tuple[str, str]:
+    if isinstance(target, Report):
+        return Target.REPORT, target.resource.title
+    if isinstance(target, Topic):
+        return Target.TOPIC, target.title
+    return Target.RESOURCE, target.title
+
+
+def _roadmap_of(target: Resource | Topic | Report) -> Roadmap:
+    if isinstance(target, Report):
+        return target.resource.roadmap
+    return target.roadmap
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared by the use cases
+
+
+class Keep(enum.Enum):
+    """The default of an argument whose None means "clear it": leave the value as it is."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
+def reason_clean(reason: str, *, field: str = "reason", required: bool = False) -> str:
+    """The moderator's public reason, trimmed; Invalid when it is missing or too long."""
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise Invalid({field: ["Give a reason: the submitter and the public log see it."]})
+    message = limits.REASON.check(reason)
+    if message is not None:
+        raise Invalid({field: [message]})
+    return reason
+
+
+def joined(*parts: str) -> str:
+    return " ".join(part for part in parts if part)
+
+
+def moderation_log_pseudonymise(user: User) -> None:
+    """Deletion hook: the log keeps what was done, under a pseudonym instead of the name."""
+    ModerationAction.objects.filter(actor=user).update(actor_name=f"moderator {user.pk}")
