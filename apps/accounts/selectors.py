@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress
 from django.db.models import QuerySet
@@ -10,9 +10,25 @@ from django.utils import timezone
 
 from apps.accounts.export import export_sections
 from apps.accounts.models import ApiToken, User
+from roadmap_site.errors import NotAllowed
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from rest_framework.request import Request
 
 DELETED_USER_NAME = "deleted user"
 EXPORT_FORMAT = "ml-engineer-roadmap/export/1"
+
+
+def signed_in_user(request: HttpRequest | Request) -> User:
+    """The signed-in user of a request, typed as the site's User.
+
+    For views behind `login_required` or `IsAuthenticated`, which pass services a `User` (not
+    `User | AnonymousUser`); an anonymous request that got this far is refused (403)."""
+    user = request.user
+    if isinstance(user, User) and user.is_authenticated:
+        return user
+    raise NotAllowed("Sign in first.", code="not_authenticated")
 
 
 def public_name(user: User | None) -> str:
