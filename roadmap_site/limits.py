@@ -106,6 +106,16 @@ HOURS_PER_WEEK = Range("Hours per week", 3, 40)
 CHECK_IN_HOURS = Range("Hours", 0, 168)  # the hours in a week
 PROGRESS_NOTE = Length("A note", max=20_000)
 
+# -- Accounts
+
+DISPLAY_NAME = Length("The display name", max=80)
+API_TOKEN_NAME = Length("The token's name", min=1, max=100)
+
+# -- Link health (a check's URL and where it redirected to are RESOURCE_URL: a redirect may
+# become the resource's URL)
+
+LINK_CHECK_ERROR = Length("The error", max=500)  # what the checker said went wrong
+
 # -- Lists
 
 PAGE_SIZE = 50  # the API's pages
