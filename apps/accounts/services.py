@@ -126,8 +126,10 @@ def api_token_record_use(*, auth_token: AuthToken) -> None:
         first_in_interval = cache.add(
             f"accounts:token-used:{auth_token.digest[:40]}:{bucket}", 1, timeout=interval * 2
         )
-    except Exception:  # a cache that is down degrades to the database's own guard below
-        logger.warning("cache unavailable while recording token use", exc_info=True)
+    except Exception as error:  # a cache that is down degrades to the database's guard below
+        # An expected state, not a fault: one line with the reason, no traceback to render
+        # in the middle of an API request.
+        logger.warning("cache unavailable while recording token use", extra={"error": repr(error)})
         first_in_interval = True
     if not first_in_interval:
         return

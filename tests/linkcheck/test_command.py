@@ -10,7 +10,7 @@ from django.core.checks import run_checks
 from django.core.management import CommandError, call_command
 
 from apps.linkcheck.checker import LinkResult, Verdict
-from apps.linkcheck.management.commands.check_urls import ProgressBar
+from apps.linkcheck.cli import ProgressBar
 from bench.linkcheck_server import Reply, Site
 
 

@@ -21,7 +21,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from apps.linkcheck import selectors, services
-from apps.linkcheck.management.commands.check_urls import ProgressBar
+from apps.linkcheck.cli import ProgressBar
 from apps.roadmap.models import Resource
 
 
@@ -64,8 +64,7 @@ class Command(BaseCommand):
         if resource is not None and not claimed:
             raise CommandError(f"Resource {resource} is being checked by a worker right now.")
         logging.getLogger("httpx").setLevel(logging.WARNING)
-        show_bar = sys.stderr.isatty() and verbosity > 0
-        progress = ProgressBar(len(claimed), sys.stderr) if show_bar else None
+        progress = ProgressBar.on_terminal(len(claimed), sys.stderr, verbosity)
         try:
             run = services.link_checks_run(resource_ids=claimed, token=token, on_result=progress)
         finally:
