@@ -30,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -186,10 +187,22 @@ call_command("moderator", "add", "smoke-moderator")
 """
 
 
-def main() -> int:
-    started = time.monotonic()
-    smoke_db, admin_db = database_urls()
-    broker = redis_url()
+@dataclass
+class Stack:
+    """What one smoke run set up: where the site listens, its settings, its mail."""
+
+    env: dict[str, str]
+    workdir: Path
+    mail_dir: Path
+    web_port: int
+    target_port: int
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+
+def stack_settings(smoke_db: str, broker: str) -> Stack:
     workdir = Path(tempfile.mkdtemp(prefix="roadmap-smoke-"))
     mail_dir = workdir / "mail"
     mail_dir.mkdir()
@@ -212,187 +225,229 @@ def main() -> int:
         "GUNICORN_BIND": f"127.0.0.1:{web_port}",
         "WEB_CONCURRENCY": "2",
     }
+    return Stack(env, workdir, mail_dir, web_port, target_port)
+
+
+def fresh_stores(smoke_db: str, admin_db: str, broker: str) -> None:
+    step(f"fresh database {smoke_db.rsplit('/', 1)[1]} and Redis database 6")
+    subprocess.run(
+        [BIN / "python", "-c", (
+            "import psycopg, sys\n"
+            "name = sys.argv[2]\n"
+            "with psycopg.connect(sys.argv[1], autocommit=True) as c:\n"
+            "    c.execute(f'DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)')\n"
+            "    c.execute(f'CREATE DATABASE \"{name}\"')\n"
+        ), admin_db, smoke_db.rsplit("/", 1)[1]],
+        check=True,
+    )  # fmt: skip
+    subprocess.run(
+        [BIN / "python", "-c", "import redis,sys; redis.Redis.from_url(sys.argv[1]).flushdb()",
+         broker],
+        check=True,
+    )  # fmt: skip
+
+
+def migrate_service(env: dict[str, str]) -> str:
+    """What the migrate service does; returns the smoke moderator's password."""
+    step("migrate service: migrate, import the roadmap, load the enrichment; collectstatic")
+    manage(env, "migrate", "--noinput")
+    manage(env, "import_roadmap", "fixtures/ml-engineer-roadmap.md", "--slug", ROADMAP)
+    manage(env, "load_enrichment", "fixtures/ml-engineer-enrichment.json")
+    manage(env, "collectstatic", "--noinput")
+    password = secrets.token_urlsafe(16)
+    manage(env, "shell", "-c", f"PASSWORD = {password!r}\n{MODERATOR_SETUP}")
+    return password
+
+
+def start_services(stack: Stack, processes: list[subprocess.Popen]) -> Browser:
+    """Web, worker and beat; returns a browser once the web server and the worker answer."""
+    env = stack.env
+    step("web (gunicorn, DEBUG=0), worker and beat, as in docker-compose.yml")
+    processes.append(
+        subprocess.Popen(
+            [BIN / "gunicorn", "--config", "gunicorn.conf.py", "roadmap_site.wsgi:application"],
+            cwd=ROOT,
+            env=env,
+        )
+    )
+    processes.append(
+        subprocess.Popen(
+            [BIN / "celery", "-A", "roadmap_site", "worker", "--loglevel", "WARNING",
+             "--concurrency", "2"],
+            cwd=ROOT,
+            env=env,
+        )
+    )  # fmt: skip
+    processes.append(
+        subprocess.Popen(
+            [BIN / "celery", "-A", "roadmap_site", "beat", "--loglevel", "WARNING",
+             "--schedule", str(stack.workdir / "celerybeat-schedule")],
+            cwd=ROOT,
+            env=env,
+        )
+    )  # fmt: skip
+    browser = Browser(stack.base)
+
+    def ready():
+        try:
+            return browser.get("/readyz").status_code == 200
+        except httpx.TransportError:
+            return False
+
+    wait_for("the web server to be ready", ready, 60)
+    wait_for(
+        "the worker to answer",
+        lambda: (
+            subprocess.run(
+                [BIN / "celery", "-A", "roadmap_site", "inspect", "ping", "--timeout", "2"],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+            ).returncode
+            == 0
+        ),
+        90,
+    )
+    plain = httpx.get(stack.base + "/", timeout=10, trust_env=False)
+    expect(plain, 301, "plain HTTP is redirected to HTTPS")
+    return browser
+
+
+def sign_up(browser: Browser, mail_dir: Path) -> str:
+    """Sign up, confirm the email, sign in; returns the learner's password."""
+    step("sign up, confirm the email, sign in")
+    user_password = secrets.token_urlsafe(16)
+    signup = browser.submit_form(
+        "/accounts/signup/",
+        {
+            "email": "learner@smoke.example",
+            "username": "smoke-learner",
+            "password1": user_password,
+            "password2": user_password,
+        },
+    )
+    if signup.status_code != 302:
+        raise SmokeFailure(f"sign-up answered {signup.status_code}: {signup.text[:500]}")
+
+    def confirmation_link():
+        for message in sorted(mail_dir.glob("*.log")):
+            found = re.search(
+                r"https?://[^\s\"<>]+/accounts/confirm-email/[^\s\"<>]+/", message.read_text()
+            )
+            if found:
+                return urlsplit(found.group(0)).path
+        return None
+
+    path = wait_for("the confirmation email", confirmation_link, 30)
+    expect(browser.submit_form(path, {}), 302, "confirming the email")
+    login = browser.submit_form(
+        "/accounts/login/", {"login": "smoke-learner", "password": user_password}
+    )
+    expect(login, 302, "signing in")
+    return user_password
+
+
+def enrol(browser: Browser) -> None:
+    step("enrol at 5 h/week and see the plan")
+    enrolled = browser.submit_form(
+        f"/roadmaps/{ROADMAP}/enrol/",
+        {
+            "start_date": date.today().isoformat(),
+            "hours_per_week": "5",
+            "background": "new_to_ml",
+            "goal_project": "",
+        },
+    )
+    expect(enrolled, 302, "enrolling")
+    dashboard = expect(browser.get(f"/roadmaps/{ROADMAP}/dashboard/"), 200, "the dashboard")
+    if "Week 1 of" not in dashboard.text:
+        raise SmokeFailure("the dashboard does not show 'Week 1 of ...'")
+    for header in ("Content-Security-Policy", "Strict-Transport-Security"):
+        if header not in dashboard.headers:
+            raise SmokeFailure(f"the dashboard has no {header} header")
+
+
+def submit_and_check(stack: Stack, user_password: str, moderator_password: str) -> None:
+    """Submit a resource on the loopback server, approve it, and see its link check land."""
+    step("submit a resource on the loopback test server")
+    api = httpx.Client(base_url=stack.base, timeout=20, trust_env=False,
+                       headers={"X-Forwarded-Proto": "https"})  # fmt: skip
+
+    def token_for(username: str, secret: str) -> dict[str, str]:
+        response = api.post(
+            "/api/v1/auth/token/",
+            json={"username": username, "password": secret, "name": "smoke"},
+        )
+        expect(response, 201, f"a token for {username}")
+        return {"Authorization": f"Bearer {response.json()['token']}"}
+
+    learner = token_for("smoke-learner", user_password)
+    url = f"http://{TEST_HOST}:{stack.target_port}/guide"
+    submitted = api.post(
+        "/api/v1/submissions/",
+        headers=learner,
+        json={"roadmap": ROADMAP, "topic": "testing", "url": url,
+              "title": "A guide to testing ML code", "kind": "article"},
+    )  # fmt: skip
+    resource_id = expect(submitted, 201, "the submission").json()["id"]
+
+    step("approve it as a moderator")
+    moderator = token_for("smoke-moderator", moderator_password)
+    approved = api.post(f"/api/v1/submissions/{resource_id}/approve/", headers=moderator, json={})
+    expect(approved, 200, "the approval")
+
+    def approval_mail():
+        return any(
+            "learner@smoke.example" in m.read_text() and "approved" in m.read_text().lower()
+            for m in stack.mail_dir.glob("*.log")
+        )
+
+    wait_for("the approval email, sent by the worker", approval_mail, 60)
+
+    step("ask for a check and see it land through the worker")
+    expect(api.post(f"/api/v1/resources/{resource_id}/check/", headers=moderator), 202,
+           "check now")  # fmt: skip
+
+    def checked():
+        response = api.get(f"/api/v1/resources/{resource_id}/checks/", headers=moderator)
+        results = response.json().get("results", []) if response.status_code == 200 else []
+        return results[0] if results else None
+
+    check = wait_for("the link check", checked, 90)
+    if check.get("verdict") != "ok":
+        raise SmokeFailure(f"the link check's verdict is {check.get('verdict')!r}, not ok")
+    resource = expect(api.get(f"/api/v1/resources/{resource_id}/"), 200, "the resource")
+    if resource.json()["health"] != "ok":
+        raise SmokeFailure(f"the resource's health is {resource.json()['health']!r}")
+    if LinkTarget.hits == 0:
+        raise SmokeFailure("the test server saw no request")
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def main() -> int:
+    started = time.monotonic()
+    smoke_db, admin_db = database_urls()
+    broker = redis_url()
+    stack = stack_settings(smoke_db, broker)
     processes: list[subprocess.Popen] = []
-    server = http.server.ThreadingHTTPServer((TEST_HOST, target_port), LinkTarget)
+    server = http.server.ThreadingHTTPServer((TEST_HOST, stack.target_port), LinkTarget)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        step(f"fresh database {smoke_db.rsplit('/', 1)[1]} and Redis database 6")
-        subprocess.run(
-            [BIN / "python", "-c", (
-                "import psycopg, sys\n"
-                "name = sys.argv[2]\n"
-                "with psycopg.connect(sys.argv[1], autocommit=True) as c:\n"
-                "    c.execute(f'DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)')\n"
-                "    c.execute(f'CREATE DATABASE \"{name}\"')\n"
-            ), admin_db, smoke_db.rsplit("/", 1)[1]],
-            check=True,
-        )  # fmt: skip
-        subprocess.run(
-            [BIN / "python", "-c", "import redis,sys; redis.Redis.from_url(sys.argv[1]).flushdb()",
-             broker],
-            check=True,
-        )  # fmt: skip
-
-        step("migrate service: migrate, import the roadmap, load the enrichment; collectstatic")
-        manage(env, "migrate", "--noinput")
-        manage(env, "import_roadmap", "fixtures/ml-engineer-roadmap.md", "--slug", ROADMAP)
-        manage(env, "load_enrichment", "fixtures/ml-engineer-enrichment.json")
-        manage(env, "collectstatic", "--noinput")
-        password = secrets.token_urlsafe(16)
-        manage(env, "shell", "-c", f"PASSWORD = {password!r}\n{MODERATOR_SETUP}")
-
-        step("web (gunicorn, DEBUG=0), worker and beat, as in docker-compose.yml")
-        processes.append(
-            subprocess.Popen(
-                [BIN / "gunicorn", "--config", "gunicorn.conf.py", "roadmap_site.wsgi:application"],
-                cwd=ROOT,
-                env=env,
-            )
-        )
-        processes.append(
-            subprocess.Popen(
-                [BIN / "celery", "-A", "roadmap_site", "worker", "--loglevel", "WARNING",
-                 "--concurrency", "2"],
-                cwd=ROOT,
-                env=env,
-            )
-        )  # fmt: skip
-        processes.append(
-            subprocess.Popen(
-                [BIN / "celery", "-A", "roadmap_site", "beat", "--loglevel", "WARNING",
-                 "--schedule", str(workdir / "celerybeat-schedule")],
-                cwd=ROOT,
-                env=env,
-            )
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{web_port}"
-        browser = Browser(base)
-
-        def ready():
-            try:
-                return browser.get("/readyz").status_code == 200
-            except httpx.TransportError:
-                return False
-
-        wait_for("the web server to be ready", ready, 60)
-        wait_for(
-            "the worker to answer",
-            lambda: (
-                subprocess.run(
-                    [BIN / "celery", "-A", "roadmap_site", "inspect", "ping", "--timeout", "2"],
-                    cwd=ROOT,
-                    env=env,
-                    capture_output=True,
-                ).returncode
-                == 0
-            ),
-            90,
-        )
-        plain = httpx.get(base + "/", timeout=10, trust_env=False)
-        expect(plain, 301, "plain HTTP is redirected to HTTPS")
-
-        step("sign up, confirm the email, sign in")
-        user_password = secrets.token_urlsafe(16)
-        signup = browser.submit_form(
-            "/accounts/signup/",
-            {
-                "email": "learner@smoke.example",
-                "username": "smoke-learner",
-                "password1": user_password,
-                "password2": user_password,
-            },
-        )
-        if signup.status_code != 302:
-            raise SmokeFailure(f"sign-up answered {signup.status_code}: {signup.text[:500]}")
-
-        def confirmation_link():
-            for message in sorted(mail_dir.glob("*.log")):
-                found = re.search(
-                    r"https?://[^\s\"<>]+/accounts/confirm-email/[^\s\"<>]+/", message.read_text()
-                )
-                if found:
-                    return urlsplit(found.group(0)).path
-            return None
-
-        path = wait_for("the confirmation email", confirmation_link, 30)
-        expect(browser.submit_form(path, {}), 302, "confirming the email")
-        login = browser.submit_form(
-            "/accounts/login/", {"login": "smoke-learner", "password": user_password}
-        )
-        expect(login, 302, "signing in")
-
-        step("enrol at 5 h/week and see the plan")
-        enrol = browser.submit_form(
-            f"/roadmaps/{ROADMAP}/enrol/",
-            {
-                "start_date": date.today().isoformat(),
-                "hours_per_week": "5",
-                "background": "new_to_ml",
-                "goal_project": "",
-            },
-        )
-        expect(enrol, 302, "enrolling")
-        dashboard = expect(browser.get(f"/roadmaps/{ROADMAP}/dashboard/"), 200, "the dashboard")
-        if "Week 1 of" not in dashboard.text:
-            raise SmokeFailure("the dashboard does not show 'Week 1 of ...'")
-        for header in ("Content-Security-Policy", "Strict-Transport-Security"):
-            if header not in dashboard.headers:
-                raise SmokeFailure(f"the dashboard has no {header} header")
-
-        step("submit a resource on the loopback test server")
-        api = httpx.Client(base_url=base, timeout=20, trust_env=False,
-                           headers={"X-Forwarded-Proto": "https"})  # fmt: skip
-
-        def token_for(username: str, secret: str) -> dict[str, str]:
-            response = api.post(
-                "/api/v1/auth/token/",
-                json={"username": username, "password": secret, "name": "smoke"},
-            )
-            expect(response, 201, f"a token for {username}")
-            return {"Authorization": f"Bearer {response.json()['token']}"}
-
-        learner = token_for("smoke-learner", user_password)
-        url = f"http://{TEST_HOST}:{target_port}/guide"
-        submitted = api.post(
-            "/api/v1/submissions/",
-            headers=learner,
-            json={"roadmap": ROADMAP, "topic": "testing", "url": url,
-                  "title": "A guide to testing ML code", "kind": "article"},
-        )  # fmt: skip
-        resource_id = expect(submitted, 201, "the submission").json()["id"]
-
-        step("approve it as a moderator")
-        moderator = token_for("smoke-moderator", password)
-        approved = api.post(
-            f"/api/v1/submissions/{resource_id}/approve/", headers=moderator, json={}
-        )
-        expect(approved, 200, "the approval")
-
-        def approval_mail():
-            return any(
-                "learner@smoke.example" in m.read_text() and "approved" in m.read_text().lower()
-                for m in mail_dir.glob("*.log")
-            )
-
-        wait_for("the approval email, sent by the worker", approval_mail, 60)
-
-        step("ask for a check and see it land through the worker")
-        expect(api.post(f"/api/v1/resources/{resource_id}/check/", headers=moderator), 202,
-               "check now")  # fmt: skip
-
-        def checked():
-            response = api.get(f"/api/v1/resources/{resource_id}/checks/", headers=moderator)
-            results = response.json().get("results", []) if response.status_code == 200 else []
-            return results[0] if results else None
-
-        check = wait_for("the link check", checked, 90)
-        if check.get("verdict") != "ok":
-            raise SmokeFailure(f"the link check's verdict is {check.get('verdict')!r}, not ok")
-        resource = expect(api.get(f"/api/v1/resources/{resource_id}/"), 200, "the resource")
-        if resource.json()["health"] != "ok":
-            raise SmokeFailure(f"the resource's health is {resource.json()['health']!r}")
-        if LinkTarget.hits == 0:
-            raise SmokeFailure("the test server saw no request")
+        fresh_stores(smoke_db, admin_db, broker)
+        moderator_password = migrate_service(stack.env)
+        browser = start_services(stack, processes)
+        user_password = sign_up(browser, stack.mail_dir)
+        enrol(browser)
+        submit_and_check(stack, user_password, moderator_password)
         step(
             f"all steps passed in {time.monotonic() - started:.1f} s; the test server saw "
             f"{LinkTarget.hits} request(s)"
@@ -402,15 +457,9 @@ def main() -> int:
         print(f"prod-smoke FAILED: {failure}", file=sys.stderr)
         return 1
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(processes)
         server.shutdown()
-        shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(stack.workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

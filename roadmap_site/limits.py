@@ -80,6 +80,7 @@ class Range:
 
 TOPIC_TITLE = Length("The title", min=1, max=200)
 TOPIC_BODY = Length("The text", max=50_000)
+TOPIC_SUMMARY = Length("The summary", max=600)  # the body's first sentence, cut to fit
 KEY_POINTS = Range("The number of key things", 0, 50)
 KEY_POINT = Length("Each key thing", min=1, max=500)
 # A topic's estimate; also the cap the enrichment and the plan read.

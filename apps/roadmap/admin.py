@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
-from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -20,8 +22,10 @@ from apps.roadmap.models import (
 )
 from apps.roadmap.services import roadmap_touch
 
+Content = Roadmap | Section | Phase | PhaseGoal | Topic | Outcome | Project | FAQ | Resource
 
-def _roadmap_of(obj: models.Model) -> Roadmap:
+
+def _roadmap_of(obj: Content) -> Roadmap:
     if isinstance(obj, Roadmap):
         return obj
     if isinstance(obj, PhaseGoal):
@@ -29,20 +33,20 @@ def _roadmap_of(obj: models.Model) -> Roadmap:
     return obj.roadmap
 
 
-class TouchesRoadmap:
+class TouchesRoadmap(admin.ModelAdmin):
     """An edit in the admin is a content change: bump content_version in its transaction."""
 
-    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Content, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         roadmap_touch(roadmap=_roadmap_of(obj))
 
-    def delete_model(self, request: HttpRequest, obj) -> None:
+    def delete_model(self, request: HttpRequest, obj: Content) -> None:
         roadmap = _roadmap_of(obj)
         super().delete_model(request, obj)
         if Roadmap.objects.filter(pk=roadmap.pk).exists():
             roadmap_touch(roadmap=roadmap)
 
-    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Content]) -> None:
         roadmaps = {_roadmap_of(obj).pk: _roadmap_of(obj) for obj in queryset}
         super().delete_queryset(request, queryset)
         for roadmap in roadmaps.values():

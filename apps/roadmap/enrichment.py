@@ -23,10 +23,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from apps.roadmap.url_normalization import normalize_url
+from roadmap_site.limits import RESOURCE_TITLE, TOPIC_HOURS
 
 FORMAT = 1
 RESOURCE_KINDS = frozenset({"docs", "tool"})
-MAX_HOURS = 400
 
 
 class EnrichmentError(ValueError):
@@ -102,7 +102,8 @@ def _url(row: dict[str, Any], where: str) -> str:
 
 def _rows(data: dict[str, Any], key: str, *, required: bool = True) -> list[dict[str, Any]]:
     rows = data.get(key, [] if not required else None)
-    _require(isinstance(rows, list), key, "must be a list")
+    if not isinstance(rows, list):
+        raise EnrichmentError(f"{key}: must be a list")
     for index, row in enumerate(rows):
         _require(isinstance(row, dict), f"{key}[{index}]", "must be an object")
     return rows
@@ -127,11 +128,13 @@ def parse_enrichment(text: str) -> Enrichment:
         _require(slug not in seen_topics, where, "is listed twice")
         seen_topics.add(slug)
         hours = row.get("est_hours")
-        _require(
-            isinstance(hours, int) and not isinstance(hours, bool) and 1 <= hours <= MAX_HOURS,
-            where,
-            f"est_hours must be a whole number from 1 to {MAX_HOURS}",
-        )
+        if not (
+            isinstance(hours, int) and not isinstance(hours, bool) and TOPIC_HOURS.contains(hours)
+        ):
+            raise EnrichmentError(
+                f"{where}: est_hours must be a whole number "
+                f"from {TOPIC_HOURS.min} to {TOPIC_HOURS.max}"
+            )
         phase = row.get("phase")
         _require(
             phase is None
@@ -158,7 +161,8 @@ def parse_enrichment(text: str) -> Enrichment:
             where,
             f"kind must be one of {', '.join(sorted(RESOURCE_KINDS))}",
         )
-        _require(len(resource.title) <= 200, where, "title is longer than 200 characters")
+        title_error = RESOURCE_TITLE.check(resource.title)
+        _require(title_error is None, where, title_error or "")
         key = resource.normalized_url
         _require(key not in seen_urls, where, f"has the same URL as {seen_urls.get(key)!r}")
         seen_urls[key] = resource.title

@@ -9,7 +9,17 @@ from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 from simple_history.models import HistoricalRecords
 
+from roadmap_site.limits import (
+    RESOURCE_TITLE,
+    RESOURCE_URL,
+    TOPIC_HOURS,
+    TOPIC_SUMMARY,
+    TOPIC_TITLE,
+)
+
 ARCHIVE_PREFIX = "https://web.archive.org/web/*/"
+# Roadmaps, sections, phases and projects have titles as long as a topic's.
+TITLE_LENGTH = TOPIC_TITLE.max
 
 
 class Imported(models.Model):
@@ -28,7 +38,7 @@ class Imported(models.Model):
 
 class Roadmap(Imported):
     slug = models.SlugField(max_length=80, unique=True)
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=TITLE_LENGTH)
     summary_md = models.TextField(blank=True)
     pathway_md = models.TextField(blank=True, help_text="The introduction to the phases.")
     contributing_md = models.TextField(blank=True)
@@ -55,7 +65,7 @@ class Section(Imported):
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="sections")
     number = models.PositiveSmallIntegerField()
     slug = models.SlugField(max_length=120)
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=TITLE_LENGTH)
     summary_md = models.TextField(blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)
 
@@ -76,7 +86,7 @@ class Phase(Imported):
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="phases")
     number = models.PositiveSmallIntegerField()
     slug = models.SlugField(max_length=120)
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=TITLE_LENGTH)
     week_start = models.PositiveSmallIntegerField()
     week_end = models.PositiveSmallIntegerField()
 
@@ -111,8 +121,10 @@ class Topic(Imported):
         Phase, on_delete=models.SET_NULL, null=True, blank=True, related_name="topics"
     )
     slug = models.SlugField(max_length=120, help_text="Set at first import, never changed.")
-    title = models.CharField(max_length=200)
-    summary = models.CharField(max_length=600, blank=True, help_text="The body's first sentence.")
+    title = models.CharField(max_length=TITLE_LENGTH)
+    summary = models.CharField(
+        max_length=TOPIC_SUMMARY.max, blank=True, help_text="The body's first sentence."
+    )
     body_md = models.TextField(blank=True)
     key_points = models.JSONField(default=list, blank=True)
     is_additional = models.BooleanField(default=False)
@@ -128,7 +140,7 @@ class Topic(Imported):
         constraints = [
             models.UniqueConstraint(fields=["roadmap", "slug"], name="topic_slug_unique"),
             models.CheckConstraint(
-                condition=Q(est_hours__isnull=True) | Q(est_hours__gte=1, est_hours__lte=400),
+                condition=Q(est_hours__isnull=True) | TOPIC_HOURS.q("est_hours"),
                 name="topic_hours_in_range",
             ),
         ]
@@ -171,7 +183,7 @@ class Outcome(Imported):
 class Project(Imported):
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="projects")
     slug = models.SlugField(max_length=120)
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=TITLE_LENGTH)
     description_md = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField()
     topics = models.ManyToManyField(Topic, blank=True, related_name="projects")
@@ -256,9 +268,9 @@ class Resource(Imported):
     topic = models.ForeignKey(
         Topic, on_delete=models.PROTECT, null=True, blank=True, related_name="resources"
     )
-    url = models.URLField(max_length=2000, blank=True)
+    url = models.URLField(max_length=RESOURCE_URL.max, blank=True)
     normalized_url = models.CharField(max_length=2500, blank=True, editable=False)
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=RESOURCE_TITLE.max)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.ARTICLE)
     description_md = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
@@ -287,7 +299,7 @@ class Resource(Imported):
     score = models.FloatField(default=0.0)
     health = models.CharField(max_length=16, choices=Health.choices, default=Health.UNKNOWN)
     last_checked_at = models.DateTimeField(null=True, blank=True)
-    final_url = models.URLField(max_length=2000, blank=True)
+    final_url = models.URLField(max_length=RESOURCE_URL.max, blank=True)
     consecutive_failures = models.PositiveSmallIntegerField(default=0)
     first_failure_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords(

@@ -64,11 +64,9 @@ def _topic_lines(topic: Topic, resources: list[Resource]) -> list[str]:
     return [*lines, ""]
 
 
-def roadmap_to_markdown(roadmap: Roadmap) -> str:
-    topics = list(
-        roadmap.topics.active().select_related("section").order_by("section__number", "order")
-    )
-    readme_resources = list(
+def _readme_resources(roadmap: Roadmap) -> dict[int | None, list[Resource]]:
+    """The README's own resources still on the site, by topic id (None: the whole roadmap)."""
+    readme_resources = (
         roadmap.resources.filter(origin=Resource.Origin.README)
         .exclude(status__in=[Resource.Status.REJECTED, Resource.Status.RETIRED])
         .order_by("id")
@@ -76,24 +74,30 @@ def roadmap_to_markdown(roadmap: Roadmap) -> str:
     by_topic: dict[int | None, list[Resource]] = {}
     for resource in readme_resources:
         by_topic.setdefault(resource.topic_id, []).append(resource)
+    return by_topic
 
-    out = [f"### {roadmap.title}", ""]
-    if roadmap.summary_md:
-        out += [roadmap.summary_md, ""]
-    out += ["#### What You’ll Learn", ""]
+
+def _sections(roadmap: Roadmap, by_topic: dict[int | None, list[Resource]]) -> list[str]:
+    topics = list(
+        roadmap.topics.active().select_related("section").order_by("section__number", "order")
+    )
+    out = ["#### What You’ll Learn", ""]
     for section in roadmap.sections.active().order_by("number"):
         out += [f"#### {section.number}. {section.title}:"]
         if section.summary_md:
             out += [section.summary_md]
         out += [""]
-        mine = [t for t in topics if t.section_id == section.id]
+        mine = [t for t in topics if t.section_id == section.pk]
         for topic in (t for t in mine if not t.is_additional):
-            out += _topic_lines(topic, by_topic.get(topic.id, []))
+            out += _topic_lines(topic, by_topic.get(topic.pk, []))
         additional = [t for t in mine if t.is_additional]
         for body, _group in groupby(additional, key=lambda t: t.body_md.strip()):
             out += [body, ""]
+    return out
 
-    out += ["#### 🌱 Progression Pathway:"]
+
+def _pathway(roadmap: Roadmap) -> list[str]:
+    out = ["#### 🌱 Progression Pathway:"]
     if roadmap.pathway_md:
         out += [roadmap.pathway_md]
     out += [""]
@@ -103,32 +107,41 @@ def roadmap_to_markdown(roadmap: Roadmap) -> str:
         ]
         out += [f"- {goal.text}" for goal in phase.goals.order_by("order")]
         out += [""]
+    return out
 
+
+def _outcomes_and_projects(roadmap: Roadmap) -> list[str]:
+    out: list[str] = []
     outcomes = list(roadmap.outcomes.order_by("order"))
     if outcomes:
         out += ["#### ✨ Outcome", "", "By completing this roadmap, you will:", ""]
         out += [f"- {outcome.text}" for outcome in outcomes]
         out += [""]
-
     projects = list(roadmap.projects.active().order_by("order"))
     if projects:
         out += ["#### 🚀 Projects to Build", ""]
         out += [f"- **{p.title}:** {p.description_md}".rstrip() for p in projects]
         out += [""]
+    return out
 
-    general = by_topic.get(None, [])
-    if general:
-        out += ["#### 📚 Resources", ""]
-        for kind, heading in _HEADING_FOR_KIND.items():
-            of_kind = [r for r in general if r.kind == kind]
-            if of_kind:
-                out += [f"#### {heading}:"]
-                out += [_resource_line(r, nested=False) for r in of_kind]
-                out += [""]
 
+def _general_resources(general: list[Resource]) -> list[str]:
+    if not general:
+        return []
+    out = ["#### 📚 Resources", ""]
+    for kind, heading in _HEADING_FOR_KIND.items():
+        of_kind = [r for r in general if r.kind == kind]
+        if of_kind:
+            out += [f"#### {heading}:"]
+            out += [_resource_line(r, nested=False) for r in of_kind]
+            out += [""]
+    return out
+
+
+def _closing(roadmap: Roadmap) -> list[str]:
+    out: list[str] = []
     if roadmap.contributing_md:
         out += ["#### 🌍 Contributions Welcome!", "", roadmap.contributing_md, ""]
-
     faqs = list(roadmap.faqs.order_by("order"))
     if faqs:
         out += ["#### ❓ FAQ", ""]
@@ -136,4 +149,17 @@ def roadmap_to_markdown(roadmap: Roadmap) -> str:
             out += [f"#### Q: {faq.question}", f"A: {faq.answer_md}", ""]
         if roadmap.closing_md:
             out += [roadmap.closing_md, ""]
+    return out
+
+
+def roadmap_to_markdown(roadmap: Roadmap) -> str:
+    by_topic = _readme_resources(roadmap)
+    out = [f"### {roadmap.title}", ""]
+    if roadmap.summary_md:
+        out += [roadmap.summary_md, ""]
+    out += _sections(roadmap, by_topic)
+    out += _pathway(roadmap)
+    out += _outcomes_and_projects(roadmap)
+    out += _general_resources(by_topic.get(None, []))
+    out += _closing(roadmap)
     return "\n".join(out).rstrip("\n") + "\n"

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from django.utils.text import slugify
 
 from apps.roadmap.url_normalization import normalize_url
+from roadmap_site.limits import TOPIC_SUMMARY
 
 
 class RoadmapParseError(ValueError):
@@ -148,8 +149,8 @@ def decode_readme(data: bytes) -> str:
             "save it as UTF-8 and import it again",
         ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    for number, line in enumerate(text.split("\n"), start=1):
-        for run in _NON_ASCII_RUN.finditer(line):
+    for number, text_line in enumerate(text.split("\n"), start=1):
+        for run in _NON_ASCII_RUN.finditer(text_line):
             for codec in _MISREAD_AS:
                 try:
                     repaired = run.group().encode(codec).decode("utf-8")
@@ -219,16 +220,18 @@ def first_sentence(markdown: str) -> str:
     if not text:
         return ""
     sentence = _SENTENCE_END.split(text, maxsplit=1)[0]
-    return sentence[:600]
+    return sentence[: TOPIC_SUMMARY.max]
 
 
 def split_list_phrase(text: str) -> list[str]:
     """'A, B, and C.' -> [A, B, C]; '; ' also separates. Commas inside brackets stay."""
     text = text.strip().rstrip(".").strip()
+    parts: list[str] = []
     if ";" in text:
         parts = text.split(";")
     else:
-        parts, depth, current = [], 0, []
+        current: list[str] = []
+        depth = 0
         for ch in text:
             depth += ch in "([{"
             depth -= ch in ")]}"
@@ -309,6 +312,11 @@ def _text(lines: list[tuple[int, str]]) -> str:
 # The parser
 
 
+_FAQ_HEADINGS = frozenset({"faq", "frequently asked questions"})
+# Headings that take no text of their own: what follows them has its own headings.
+_EMPTY_HEADINGS = _FAQ_HEADINGS | {"what you'll learn", "what you will learn", "resources"}
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.lines = text.split("\n")
@@ -329,45 +337,58 @@ class _Parser:
         seen: set[str] = set()
         for line, _, heading, body in blocks[1:]:
             key = heading_key(heading)
-            section = _SECTION.match(heading.strip())
-            phase = _PHASE.match(heading_key_keep_case(heading))
             if in_faq and (heading.strip().startswith("Q:") or key.startswith("q:")):
                 self._faq(line, heading, body)
                 continue
-            if section:
-                self._section(line, int(section.group(1)), section.group(2).strip(), body)
-            elif phase:
-                self._phase(line, phase, body)
-            elif key in {"what you'll learn", "what you will learn"}:
-                self._expect_empty(body, heading)
-            elif key == "progression pathway":
-                result.pathway_md = _text(body)
-            elif key in {"outcome", "outcomes"}:
-                result.outcomes = [text for _, text in self._bullets(body, heading, lead=True)]
-            elif key in {"projects to build", "projects"}:
-                self._projects(body, heading)
-            elif key == "resources":
-                self._expect_empty(body, heading)
-            elif key in RESOURCE_HEADINGS:
-                self._resource_list(RESOURCE_HEADINGS[key], body, heading)
-            elif key.startswith("contributions welcome") or key == "contributing":
-                result.contributing_md = _text(body)
-            elif key in {"faq", "frequently asked questions"}:
-                in_faq = True
-                self._expect_empty(body, heading)
-            else:
-                raise RoadmapParseError(
-                    line,
-                    f"unknown heading {heading!r}: expected a numbered section ('1. Title'), "
-                    "'Phase N: Title (Weeks A-B)', or one of What You'll Learn, Progression "
-                    "Pathway, Outcome, Projects to Build, Resources, Books, Courses, "
-                    "Communities, Contributions Welcome, FAQ",
-                )
-            if key in seen and not section and not phase:
-                raise RoadmapParseError(line, f"the heading {heading!r} appears twice")
+            if not self._numbered(line, heading, body):
+                in_faq = self._named(line, key, heading, body) or in_faq
+                if key in seen:
+                    raise RoadmapParseError(line, f"the heading {heading!r} appears twice")
             seen.add(key)
         self._check(result)
         return result
+
+    def _numbered(self, line: int, heading: str, body: list[tuple[int, str]]) -> bool:
+        """A numbered section or a phase heading: read it and say so."""
+        section = _SECTION.match(heading.strip())
+        if section:
+            self._section(line, int(section.group(1)), section.group(2).strip(), body)
+            return True
+        phase = _PHASE.match(heading_key_keep_case(heading))
+        if phase:
+            self._phase(line, phase, body)
+            return True
+        return False
+
+    def _named(self, line: int, key: str, heading: str, body: list[tuple[int, str]]) -> bool:
+        """A heading known by its name; True when it opens the FAQ."""
+        result = self._result()
+        if key in _EMPTY_HEADINGS:
+            self._expect_empty(body, heading)
+            return key in _FAQ_HEADINGS
+        if key == "progression pathway":
+            result.pathway_md = _text(body)
+        elif key in {"outcome", "outcomes"}:
+            result.outcomes = [text for _, text in self._bullets(body, heading, lead=True)]
+        elif key in {"projects to build", "projects"}:
+            self._projects(body, heading)
+        elif key in RESOURCE_HEADINGS:
+            self._resource_list(RESOURCE_HEADINGS[key], body, heading)
+        elif key.startswith("contributions welcome") or key == "contributing":
+            result.contributing_md = _text(body)
+        else:
+            raise RoadmapParseError(
+                line,
+                f"unknown heading {heading!r}: expected a numbered section ('1. Title'), "
+                "'Phase N: Title (Weeks A-B)', or one of What You'll Learn, Progression "
+                "Pathway, Outcome, Projects to Build, Resources, Books, Courses, "
+                "Communities, Contributions Welcome, FAQ",
+            )
+        return False
+
+    def _result(self) -> ParsedRoadmap:
+        assert self.result is not None, "the title is read first"
+        return self.result
 
     # -- structure
 
@@ -417,13 +438,31 @@ class _Parser:
     # -- sections and topics
 
     def _section(self, line: int, number: int, title: str, body: list[tuple[int, str]]) -> None:
-        result = self.result
-        assert result is not None
+        result = self._result()
         if any(s.number == number for s in result.sections):
             raise RoadmapParseError(line, f"section {number} appears twice")
         expected = len(result.sections) + 1
         if number != expected:
             raise RoadmapParseError(line, f"section {number} should be numbered {expected}")
+        summary, topics, additional = self._section_body(body)
+        if not topics:
+            raise RoadmapParseError(line, f"section {number} ({title!r}) has no topic bullets")
+        result.sections.append(ParsedSection(number, slugify(title), title, _text(summary), line))
+        for topic_line, topic_title, topic_lines in topics:
+            self._topic(number, topic_line, topic_title, topic_lines)
+        for block_line, block in additional:
+            self._additional_topics(number, block_line, block)
+
+    @staticmethod
+    def _section_body(
+        body: list[tuple[int, str]],
+    ) -> tuple[
+        list[tuple[int, str]],
+        list[tuple[int, str, list[tuple[int, str]]]],
+        list[tuple[int, list[str]]],
+    ]:
+        """A section's lines: its summary, its topic bullets (with their lines), and its
+        'Additional ...' paragraphs."""
         summary: list[tuple[int, str]] = []
         topics: list[tuple[int, str, list[tuple[int, str]]]] = []
         additional: list[tuple[int, list[str]]] = []
@@ -459,37 +498,33 @@ class _Parser:
             else:
                 topics[-1][2].append((number_, text))
             index += 1
-        if not topics:
-            raise RoadmapParseError(line, f"section {number} ({title!r}) has no topic bullets")
-        result.sections.append(ParsedSection(number, slugify(title), title, _text(summary), line))
-        for topic_line, topic_title, topic_lines in topics:
-            self._topic(number, topic_line, topic_title, topic_lines)
-        for block_line, block in additional:
-            paragraph = _join_block(block)
-            titles = additional_topic_titles(paragraph)
-            if not titles:
-                raise RoadmapParseError(
-                    block_line,
-                    "an 'Additional ...' paragraph must name its topics, like 'An additional "
-                    "topic here is Data Lineage, tracking ...'",
+        return summary, topics, additional
+
+    def _additional_topics(self, number: int, block_line: int, block: list[str]) -> None:
+        paragraph = _join_block(block)
+        titles = additional_topic_titles(paragraph)
+        if not titles:
+            raise RoadmapParseError(
+                block_line,
+                "an 'Additional ...' paragraph must name its topics, like 'An additional "
+                "topic here is Data Lineage, tracking ...'",
+            )
+        for title_ in titles:
+            self._add_topic(
+                ParsedTopic(
+                    slug=slugify(title_),
+                    title=title_,
+                    section_number=number,
+                    body_md=paragraph,
+                    key_points=[],
+                    is_additional=True,
+                    order=0,
+                    line=block_line,
                 )
-            for title_ in titles:
-                self._add_topic(
-                    ParsedTopic(
-                        slug=slugify(title_),
-                        title=title_,
-                        section_number=number,
-                        body_md=paragraph,
-                        key_points=[],
-                        is_additional=True,
-                        order=0,
-                        line=block_line,
-                    )
-                )
+            )
 
     def _topic(self, section: int, line: int, title: str, lines: list[tuple[int, str]]) -> None:
-        result = self.result
-        assert result is not None
+        result = self._result()
         slug = slugify(title)
         kept: list[tuple[int, str]] = []
         key_points: list[str] = []
@@ -530,8 +565,7 @@ class _Parser:
         self._add_topic(ParsedTopic(slug, title, section, body, key_points, False, 0, line))
 
     def _add_topic(self, topic: ParsedTopic) -> None:
-        result = self.result
-        assert result is not None
+        result = self._result()
         if not topic.slug:
             raise RoadmapParseError(topic.line, f"the topic title {topic.title!r} gives no slug")
         if any(t.slug == topic.slug for t in result.topics):
@@ -543,8 +577,7 @@ class _Parser:
     # -- the pathway
 
     def _phase(self, line: int, match: re.Match[str], body: list[tuple[int, str]]) -> None:
-        result = self.result
-        assert result is not None
+        result = self._result()
         number, title = int(match.group(1)), match.group(2).strip()
         start, end = int(match.group(3)), int(match.group(4))
         if number != len(result.phases) + 1:
@@ -564,8 +597,7 @@ class _Parser:
         result.phases.append(ParsedPhase(number, slugify(title), title, start, end, goals, line))
 
     def _projects(self, body: list[tuple[int, str]], heading: str) -> None:
-        result = self.result
-        assert result is not None
+        result = self._result()
         for number, text in self._bullets(body, heading):
             match = _TOPIC_BULLET.match(f"- {text}")
             if not match:
@@ -590,8 +622,7 @@ class _Parser:
             raise RoadmapParseError(line, f"the link {url!r} is not usable: {exc}") from None
 
     def _resource_list(self, kind: str, body: list[tuple[int, str]], heading: str) -> None:
-        result = self.result
-        assert result is not None
+        result = self._result()
         for number, text in self._bullets(body, heading):
             link = _LINK_BULLET.match(f"- {text}")
             if link:
@@ -610,8 +641,7 @@ class _Parser:
             result.resources.append(ParsedResource(title, url, kind, description, None, number))
 
     def _faq(self, line: int, heading: str, body: list[tuple[int, str]]) -> None:
-        result = self.result
-        assert result is not None
+        result = self._result()
         question = re.sub(r"^Q:\s*", "", heading.strip())
         blocks = _paragraphs(body)
         if not blocks or not blocks[0][1][0].startswith("A:"):

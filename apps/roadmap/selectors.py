@@ -1,13 +1,17 @@
 """Reads of roadmap content, shaped for pages and the API with a fixed number of queries.
 
-Each selector's query count is pinned by tests at the seed's size and at ten times it.
+Each selector's query count is pinned by tests at the seed's size and at ten times it. A
+selector that finds nothing raises `roadmap_site.errors.NotFound`: the API answers it as JSON
+404 and the pages with the styled 404 page.
 """
 
 from __future__ import annotations
 
+from typing import Any, TypedDict, TypeVar, cast
+
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
-from django.shortcuts import get_object_or_404
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
+from django_stubs_ext import WithAnnotations
 
 from apps.roadmap.models import (
     FAQ,
@@ -16,12 +20,35 @@ from apps.roadmap.models import (
     PhaseGoal,
     Project,
     Resource,
+    ResourceQuerySet,
     Roadmap,
     Section,
     Topic,
 )
+from roadmap_site.errors import NotFound
+
+M = TypeVar("M", bound=Model)
+
+
+class RankedResources(TypedDict):
+    ranked_resources: list[Resource]  # approved, best first
+
+
+class PlannedTopics(TypedDict):
+    planned_topics: list[Topic]  # active, in order
+
 
 _APPROVED = Q(resources__status=Resource.Status.APPROVED)
+_NO_ROADMAP = "No roadmap has this slug."
+_NO_TOPIC = "No topic of this roadmap has this slug."
+
+
+def _one(queryset: QuerySet[M], message: str, **filters: Any) -> M:
+    """The one row matching `filters`, or NotFound with `message`."""
+    found = queryset.filter(**filters).first()
+    if found is None:
+        raise NotFound(message)
+    return found
 
 
 def roadmap_list() -> QuerySet[Roadmap]:
@@ -43,7 +70,7 @@ def roadmap_featured() -> Roadmap | None:
 
 
 def roadmap_get(*, slug: str) -> Roadmap:
-    return get_object_or_404(Roadmap, slug=slug)
+    return _one(Roadmap.objects.all(), _NO_ROADMAP, slug=slug)
 
 
 def roadmap_version_or_none(*, slug: str) -> int | None:
@@ -109,7 +136,7 @@ def roadmap_tree(*, slug: str) -> Roadmap:
         ),
         Prefetch("faqs", queryset=FAQ.objects.order_by("order")),
     )
-    return get_object_or_404(queryset, slug=slug)
+    return _one(queryset, _NO_ROADMAP, slug=slug)
 
 
 def roadmap_general_resources(*, roadmap: Roadmap) -> QuerySet[Resource]:
@@ -122,12 +149,12 @@ def roadmap_general_resources(*, roadmap: Roadmap) -> QuerySet[Resource]:
 
 
 def topic_get(*, roadmap: Roadmap, slug: str) -> Topic:
-    return get_object_or_404(
-        Topic.objects.select_related("section", "phase"), roadmap=roadmap, slug=slug
+    return _one(
+        Topic.objects.select_related("section", "phase"), _NO_TOPIC, roadmap=roadmap, slug=slug
     )
 
 
-def _ranked(queryset: QuerySet[Resource]) -> QuerySet[Resource]:
+def _ranked(queryset: ResourceQuerySet) -> QuerySet[Resource]:
     return queryset.ranked()
 
 
@@ -135,7 +162,7 @@ def topic_resources(*, topic: Topic) -> QuerySet[Resource]:
     return _ranked(topic.resources.approved())
 
 
-def topic_detail(*, roadmap_slug: str, slug: str) -> Topic:
+def topic_detail(*, roadmap_slug: str, slug: str) -> WithAnnotations[Topic, RankedResources]:
     """An active topic with its roadmap, section, phase and ranked resources (two queries)."""
     resources = _ranked(
         Resource.objects.approved().select_related("roadmap", "topic", "submitted_by")
@@ -145,10 +172,10 @@ def topic_detail(*, roadmap_slug: str, slug: str) -> Topic:
         .select_related("roadmap", "section", "phase")
         .prefetch_related(Prefetch("resources", queryset=resources, to_attr="ranked_resources"))
     )
-    return get_object_or_404(queryset, roadmap__slug=roadmap_slug, slug=slug)
+    return _one(queryset, _NO_TOPIC, roadmap__slug=roadmap_slug, slug=slug)
 
 
-def phase_detail(*, roadmap_slug: str, slug: str) -> Phase:
+def phase_detail(*, roadmap_slug: str, slug: str) -> WithAnnotations[Phase, PlannedTopics]:
     """A phase with its roadmap, goals (with their topics) and its own topics (four queries)."""
     topics = _active_topics().only("id", "slug", "title", "order", "est_hours", "phase_id")
     queryset = Phase.objects.select_related("roadmap").prefetch_related(
@@ -160,7 +187,11 @@ def phase_detail(*, roadmap_slug: str, slug: str) -> Phase:
         ),
         Prefetch("topics", queryset=topics, to_attr="planned_topics"),
     )
-    return get_object_or_404(queryset, roadmap__slug=roadmap_slug, slug=slug)
+    # The plugin reads the prefetched topics as the abstract base's; they are Topics.
+    found = _one(
+        queryset, "No phase of this roadmap has this slug.", roadmap__slug=roadmap_slug, slug=slug
+    )
+    return cast("WithAnnotations[Phase, PlannedTopics]", found)
 
 
 def resource_list(
@@ -190,9 +221,8 @@ def resource_list(
 
 def resource_get(*, pk: int) -> Resource:
     """One approved resource: anything else is not public, so it is not found."""
-    return get_object_or_404(
-        Resource.objects.approved().select_related("roadmap", "topic", "submitted_by"), pk=pk
-    )
+    queryset = Resource.objects.approved().select_related("roadmap", "topic", "submitted_by")
+    return _one(queryset, "No resource has this id.", pk=pk)
 
 
 def roadmap_projects(*, slug: str) -> Roadmap:
@@ -203,22 +233,19 @@ def roadmap_projects(*, slug: str) -> Roadmap:
         .order_by("order")
         .prefetch_related(Prefetch("topics", queryset=topics))
     )
-    return get_object_or_404(
-        Roadmap.objects.prefetch_related(Prefetch("projects", queryset=projects)), slug=slug
-    )
+    queryset = Roadmap.objects.prefetch_related(Prefetch("projects", queryset=projects))
+    return _one(queryset, _NO_ROADMAP, slug=slug)
 
 
 def roadmap_faqs(*, slug: str) -> Roadmap:
     """A roadmap with its FAQ entries (two queries)."""
-    return get_object_or_404(
-        Roadmap.objects.prefetch_related(Prefetch("faqs", queryset=FAQ.objects.order_by("order"))),
-        slug=slug,
-    )
+    faqs = FAQ.objects.order_by("order")
+    queryset = Roadmap.objects.prefetch_related(Prefetch("faqs", queryset=faqs))
+    return _one(queryset, _NO_ROADMAP, slug=slug)
 
 
 def roadmap_outcomes(*, slug: str) -> Roadmap:
     """A roadmap with its outcomes (two queries)."""
     outcomes = Outcome.objects.order_by("order")
-    return get_object_or_404(
-        Roadmap.objects.prefetch_related(Prefetch("outcomes", queryset=outcomes)), slug=slug
-    )
+    queryset = Roadmap.objects.prefetch_related(Prefetch("outcomes", queryset=outcomes))
+    return _one(queryset, _NO_ROADMAP, slug=slug)

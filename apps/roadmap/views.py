@@ -62,8 +62,9 @@ def phase_detail(request: HttpRequest, slug: str, phase: str) -> HttpResponse:
     phase_obj = selectors.phase_detail(roadmap_slug=slug, slug=phase)
     topics = phase_obj.planned_topics
     weeks = []
-    if topics and all(t.est_hours for t in topics):
-        packed = pack_into_weeks(topics, [t.est_hours for t in topics], REFERENCE_HOURS_PER_WEEK)
+    hours = [t.est_hours for t in topics if t.est_hours]
+    if topics and len(hours) == len(topics):
+        packed = pack_into_weeks(topics, hours, REFERENCE_HOURS_PER_WEEK)
         weeks = [(phase_obj.week_start + index, week) for index, week in enumerate(packed)]
     return render(
         request,

@@ -9,9 +9,10 @@ from rest_framework.test import APIClient
 
 from apps.roadmap.api import forget_local_trees
 from apps.roadmap.enrichment import parse_enrichment
+from apps.roadmap.management.synthetic import roadmap_seed_synthetic
 from apps.roadmap.models import Roadmap
 from apps.roadmap.readme_parser import decode_readme
-from apps.roadmap.services import roadmap_enrich, roadmap_import, roadmap_seed_synthetic
+from apps.roadmap.services import roadmap_enrich, roadmap_import
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 SEED_README = FIXTURES / "ml-engineer-roadmap.md"

@@ -444,3 +444,11 @@ def test_the_export_endpoint_serves_the_markdown(client) -> None:
     assert response["Content-Type"].startswith("text/markdown")
     assert response.content.decode() == roadmap_to_markdown(Roadmap.objects.get())
     assert client.get("/api/v1/roadmaps/nope/export.md").status_code == 404
+
+
+def test_the_command_dry_run_reports_and_writes_nothing() -> None:
+    out = StringIO()
+    call_command("import_roadmap", str(SEED), "--dry-run", stdout=out, stderr=StringIO())
+    assert "topics: 38 new" in out.getvalue()
+    assert "ml-engineer: would be imported; dry run: nothing was written" in out.getvalue()
+    assert Roadmap.objects.count() == 0 and Topic.objects.count() == 0

@@ -3,6 +3,7 @@
 Idempotent: loading the same file twice changes nothing. Values changed on the site since the
 last load (by a moderator or a user) are kept and reported as conflicts. A file that names a
 topic, phase or README resource the roadmap lacks is refused, and nothing is written.
+`--dry-run` reports, then rolls back.
 """
 
 from __future__ import annotations
@@ -10,14 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 
 from apps.roadmap.enrichment import EnrichmentError, parse_enrichment
 from apps.roadmap.services import roadmap_enrich
-
-
-class DryRun(Exception):
-    """Raised inside the transaction to roll a dry run back."""
+from roadmap_site.cli import run_atomic, write_report
 
 
 class Command(BaseCommand):
@@ -36,25 +33,14 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {path}: {exc}") from None
         try:
             enrichment = parse_enrichment(text)
-            with transaction.atomic():
-                report = roadmap_enrich(enrichment=enrichment)
-                if dry_run:
-                    raise DryRun
+            report = run_atomic(lambda: roadmap_enrich(enrichment=enrichment), dry_run=dry_run)
         except EnrichmentError as exc:
             raise CommandError(f"{path}: {exc}; nothing was loaded") from None
-        except DryRun:
-            self.stdout.write("dry run: nothing was written")
-            return
-
-        for message in report.notes:
-            self.stdout.write(f"note: {message}")
-        for message in report.conflicts:
-            self.stderr.write(self.style.WARNING(f"conflict: {message}"))
-        if verbosity >= 1:
-            for kind, count in report.counts.items():
-                self.stdout.write(
-                    f"{kind}: {count.created} new, {count.updated} updated, "
-                    f"{count.unchanged} unchanged, {count.retired} retired"
-                )
-        verdict = "enriched" if report.changed else "already up to date"
-        self.stdout.write(self.style.SUCCESS(f"{report.roadmap.slug}: {verdict}"))
+        write_report(
+            self,
+            report,
+            name=enrichment.roadmap,
+            done="enriched",
+            verbosity=verbosity,
+            dry_run=dry_run,
+        )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.roadmap.services import roadmap_seed_synthetic
+from apps.roadmap.management.synthetic import roadmap_seed_synthetic
 
 
 class Command(BaseCommand):

@@ -1,0 +1,24 @@
+"""Writes to roadmap content. Each function is one use case and runs in one transaction.
+
+By sub-domain: `touch` (the content version every public change bumps), `merge` (the three-way
+merge and report that the import and the enrichment share), `importing` (the README) and
+`enriching` (hours, phases and official links). Callers import from here.
+"""
+
+from __future__ import annotations
+
+from apps.roadmap.services.enriching import ENRICHMENT_STATE, roadmap_enrich
+from apps.roadmap.services.importing import Progress, roadmap_import, topic_phase_numbers
+from apps.roadmap.services.merge import KindCount, MergeReport
+from apps.roadmap.services.touch import roadmap_touch
+
+__all__ = [
+    "ENRICHMENT_STATE",
+    "KindCount",
+    "MergeReport",
+    "Progress",
+    "roadmap_enrich",
+    "roadmap_import",
+    "roadmap_touch",
+    "topic_phase_numbers",
+]
