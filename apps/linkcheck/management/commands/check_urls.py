@@ -20,8 +20,9 @@ from typing import Any, TextIO
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.linkcheck.checker import LinkResult, check_urls
-from apps.linkcheck.cli import ProgressBar
+from apps.linkcheck.cli import by_verdict
 from apps.linkcheck.config import link_checker_config, link_guard
+from roadmap_site.cli import ProgressBar
 
 
 def read_urls(source: TextIO) -> list[str]:
@@ -57,7 +58,7 @@ class Command(BaseCommand):
             check_urls(urls, guard=guard, config=config, on_result=self._print_json)
             return
         progress = ProgressBar.on_terminal(len(urls), sys.stderr, options.get("verbosity", 1))
-        results = check_urls(urls, guard=guard, config=config, on_result=progress)
+        results = check_urls(urls, guard=guard, config=config, on_result=by_verdict(progress))
         if progress is not None:
             progress.close()
         self._print_table(results)
