@@ -106,6 +106,8 @@ QUEUE_ROWS = 100  # rows per list of the moderation queue
 HOURS_PER_WEEK = Range("Hours per week", 3, 40)
 CHECK_IN_HOURS = Range("Hours", 0, 168)  # the hours in a week
 PROGRESS_NOTE = Length("A note", max=20_000)
+CHECK_IN_WEEK = Range("The week", 1, 2_600)  # week numbers of a plan: fifty years of weeks
+ENROLMENT_START_DAYS = 365  # an enrolment starts within this many days of today, either way
 
 # -- Accounts
 

@@ -1,23 +1,21 @@
 """The personal API: enrolment, the plan, progress, ticks, check-ins and the CSV export.
 
-Every view answers only for the caller (querysets and lookups are scoped to request.user);
-anonymous callers get 401. Views are thin: parse, call a service or selector, serialise.
+Every view answers only for the caller (lookups are scoped to the signed-in user); anonymous
+callers get 401. Views are thin: parse, call a service or selector, serialise. A service's
+refusal is not caught here: the project's one exception handler answers it (400 by field, 404,
+412 with the current state).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
-from rest_framework.exceptions import ValidationError as APIValidationError
+from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -25,58 +23,36 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.progress import selectors, services
-from apps.progress.models import Enrollment, TopicProgress, WeeklyCheckIn
 from apps.progress.plan import Plan
-from apps.roadmap.models import Project, Resource, Roadmap, Topic
-from roadmap_site.api_errors import ErrorSerializer
-
-
-def _roadmap(slug: str) -> Roadmap:
-    return get_object_or_404(Roadmap, slug=slug)
-
-
-def _enrollment(request: Request, roadmap: Roadmap) -> Enrollment:
-    enrollment = selectors.enrollment_get(user=request.user, roadmap=roadmap)
-    if enrollment is None:
-        raise NotFound(f"You are not enrolled in {roadmap.slug!r}; PUT your enrolment first.")
-    return enrollment
-
-
-def _raise_for(error: ValidationError) -> None:
-    raise APIValidationError(error.message_dict) from None
-
+from apps.progress.serializers import (
+    CheckInInput,
+    CheckInOutput,
+    EnrollmentInput,
+    EnrollmentOutput,
+    PlanOutput,
+    ProgressOutput,
+    StaleProgressOutput,
+    TickOutput,
+    TopicProgressInput,
+    TopicProgressOutput,
+    topic_progress_body,
+)
+from apps.roadmap import selectors as content
+from roadmap_site.api_errors import DENIED, INVALID, NOT_FOUND, UNAUTHENTICATED
+from roadmap_site.errors import Invalid, Stale
+from roadmap_site.limits import CHECK_IN_WEEK
 
 # -- enrolment
-
-
-class EnrollmentInput(serializers.Serializer):
-    start_date = serializers.DateField(required=False, allow_null=True)
-    hours_per_week = serializers.IntegerField(required=False, default=10, min_value=3, max_value=40)
-    background = serializers.ChoiceField(
-        choices=Enrollment.Background.choices, required=False, default="new_to_ml"
-    )
-    goal_project = serializers.SlugField(required=False, allow_null=True, allow_blank=True)
-
-
-class EnrollmentOutput(serializers.Serializer):
-    roadmap = serializers.CharField(source="roadmap.slug")
-    start_date = serializers.DateField()
-    hours_per_week = serializers.IntegerField()
-    background = serializers.CharField()
-    goal_project = serializers.CharField(source="goal_project.slug", allow_null=True)
-    calendar_url = serializers.SerializerMethodField()
-
-    def get_calendar_url(self, enrollment: Enrollment) -> str:
-        path = reverse("progress:calendar", args=[enrollment.calendar_token])
-        return self.context["request"].build_absolute_uri(path)
 
 
 class EnrollmentView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: EnrollmentOutput, 401: ErrorSerializer, 404: ErrorSerializer})
+    @extend_schema(responses={200: EnrollmentOutput, **UNAUTHENTICATED, **NOT_FOUND})
     def get(self, request: Request, roadmap: str) -> Response:
-        enrollment = _enrollment(request, _roadmap(roadmap))
+        enrollment = selectors.enrollment_of(
+            user=selectors.signed_in_user(request), roadmap=content.roadmap_get(slug=roadmap)
+        )
         return Response(EnrollmentOutput(enrollment, context={"request": request}).data)
 
     @extend_schema(
@@ -84,58 +60,31 @@ class EnrollmentView(APIView):
         responses={
             200: EnrollmentOutput,
             201: EnrollmentOutput,
-            400: OpenApiResponse(description="invalid input; nothing written"),
-            401: ErrorSerializer,
-            404: ErrorSerializer,
+            **INVALID,
+            **DENIED,
+            **NOT_FOUND,
         },
     )
     def put(self, request: Request, roadmap: str) -> Response:
-        roadmap_obj = _roadmap(roadmap)
-        data = EnrollmentInput(data=request.data)
+        user = selectors.signed_in_user(request)
+        roadmap_obj = content.roadmap_get(slug=roadmap)
+        data = EnrollmentInput(data=request.data, context={"roadmap": roadmap_obj})
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        project = None
-        if values.get("goal_project"):
-            project = Project.objects.filter(
-                roadmap=roadmap_obj, slug=values["goal_project"]
-            ).first()
-            if project is None:
-                raise APIValidationError(
-                    {"goal_project": ["No project of this roadmap has that slug."]}
-                )
-        existed = Enrollment.objects.filter(user=request.user, roadmap=roadmap_obj).exists()
-        try:
-            enrollment = services.enrollment_put(
-                user=request.user,
-                roadmap=roadmap_obj,
-                start_date=values.get("start_date"),
-                hours_per_week=values["hours_per_week"],
-                background=values["background"],
-                goal_project=project,
-            )
-        except ValidationError as error:
-            _raise_for(error)
+        existed = selectors.enrollment_get(user=user, roadmap=roadmap_obj) is not None
+        enrollment = services.enrollment_put(
+            user=user,
+            roadmap=roadmap_obj,
+            start_date=values.get("start_date"),
+            hours_per_week=values["hours_per_week"],
+            background=values["background"],
+            goal_project=values.get("goal_project"),
+        )
         body = EnrollmentOutput(enrollment, context={"request": request}).data
         return Response(body, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
 
 
 # -- the plan
-
-
-class PlanWeekOutput(serializers.Serializer):
-    number = serializers.IntegerField()
-    starts_on = serializers.DateField()
-    ends_on = serializers.DateField()
-    phase = serializers.IntegerField()
-    topics = serializers.ListField(child=serializers.CharField())
-    continues = serializers.ListField(child=serializers.CharField())
-    hours = serializers.IntegerField()
-
-
-class PlanOutput(serializers.Serializer):
-    current_week = serializers.IntegerField()
-    behind_by_weeks = serializers.IntegerField()
-    weeks = PlanWeekOutput(many=True)
 
 
 def _plan_response(plan: Plan) -> Response:
@@ -145,45 +94,37 @@ def _plan_response(plan: Plan) -> Response:
 class PlanView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: PlanOutput, 401: ErrorSerializer, 404: ErrorSerializer})
+    @extend_schema(responses={200: PlanOutput, **UNAUTHENTICATED, **NOT_FOUND})
     def get(self, request: Request, roadmap: str) -> Response:
-        enrollment = _enrollment(request, _roadmap(roadmap))
+        enrollment = selectors.enrollment_of(
+            user=selectors.signed_in_user(request), roadmap=content.roadmap_get(slug=roadmap)
+        )
         return _plan_response(selectors.plan_for(enrollment=enrollment))
 
 
 class ReplanView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        request=None, responses={200: PlanOutput, 401: ErrorSerializer, 404: ErrorSerializer}
-    )
+    @extend_schema(request=None, responses={200: PlanOutput, **DENIED, **NOT_FOUND})
     def post(self, request: Request, roadmap: str) -> Response:
-        enrollment = services.plan_replan(enrollment=_enrollment(request, _roadmap(roadmap)))
+        enrollment = selectors.enrollment_of(
+            user=selectors.signed_in_user(request), roadmap=content.roadmap_get(slug=roadmap)
+        )
+        enrollment = services.plan_replan(enrollment=enrollment)
         return _plan_response(selectors.plan_for(enrollment=enrollment))
 
 
 # -- progress
 
 
-class PercentOutput(serializers.Serializer):
-    number = serializers.IntegerField()
-    percent = serializers.IntegerField()
-
-
-class ProgressOutput(serializers.Serializer):
-    percent_complete = serializers.IntegerField()
-    phases = PercentOutput(many=True)
-    sections = PercentOutput(many=True)
-    topics = serializers.DictField(child=serializers.CharField())
-    streak = serializers.IntegerField()
-
-
 class ProgressView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: ProgressOutput, 401: ErrorSerializer, 404: ErrorSerializer})
+    @extend_schema(responses={200: ProgressOutput, **UNAUTHENTICATED, **NOT_FOUND})
     def get(self, request: Request, roadmap: str) -> Response:
-        summary = selectors.progress_summary(user=request.user, roadmap=_roadmap(roadmap))
+        summary = selectors.progress_summary(
+            user=selectors.signed_in_user(request), roadmap=content.roadmap_get(slug=roadmap)
+        )
         return Response(
             {
                 "percent_complete": summary.percent_complete,
@@ -193,33 +134,6 @@ class ProgressView(APIView):
                 "streak": summary.streak,
             }
         )
-
-
-class TopicProgressInput(serializers.Serializer):
-    status = serializers.ChoiceField(choices=TopicProgress.Status.choices)
-    note = serializers.CharField(
-        required=False, allow_blank=True, trim_whitespace=False, max_length=services.NOTE_MAX_LENGTH
-    )
-
-
-class TopicProgressOutput(serializers.Serializer):
-    topic = serializers.CharField()
-    status = serializers.CharField()
-    note = serializers.CharField()
-    auto_skipped = serializers.BooleanField()
-    version = serializers.IntegerField()
-    updated_at = serializers.DateTimeField(allow_null=True)
-
-
-def _progress_body(topic: Topic, row: TopicProgress | None) -> dict:
-    return {
-        "topic": topic.slug,
-        "status": row.status if row else TopicProgress.Status.NOT_STARTED,
-        "note": row.note_md if row else "",
-        "auto_skipped": row.auto_skipped if row else False,
-        "version": row.version if row else 0,
-        "updated_at": row.updated_at if row else None,
-    }
 
 
 def _etag(version: int) -> str:
@@ -233,21 +147,25 @@ def _parse_if_match(header: str | None) -> int | None:
     value = header.strip().removeprefix("W/")
     if value.startswith('"') and value.endswith('"') and value[1:-1].isdigit():
         return int(value[1:-1])
-    raise APIValidationError({"If-Match": ['If-Match must be an ETag from a GET, like "3".']})
+    raise Invalid({"If-Match": ['If-Match must be an ETag from a GET, like "3".']})
 
 
 class TopicProgressView(APIView):
     permission_classes = [IsAuthenticated]
 
-    def _topic(self, roadmap: str, topic: str) -> Topic:
-        return get_object_or_404(Topic.objects.active(), roadmap=_roadmap(roadmap), slug=topic)
+    def handle_exception(self, exc: Exception) -> Response:
+        """A stale write's 412 carries the current version as its ETag, as a GET would."""
+        response = super().handle_exception(exc)
+        if isinstance(exc, Stale) and "version" in exc.extra:
+            response["ETag"] = _etag(exc.extra["version"])
+        return response
 
-    @extend_schema(responses={200: TopicProgressOutput, 401: ErrorSerializer, 404: ErrorSerializer})
+    @extend_schema(responses={200: TopicProgressOutput, **UNAUTHENTICATED, **NOT_FOUND})
     def get(self, request: Request, roadmap: str, topic: str) -> Response:
-        topic_obj = self._topic(roadmap, topic)
-        row = TopicProgress.objects.filter(user=request.user, topic=topic_obj).first()
-        body = _progress_body(topic_obj, row)
-        return Response(body, headers={"ETag": _etag(body["version"])})
+        topic_obj = selectors.topic_get(roadmap_slug=roadmap, slug=topic)
+        row = selectors.topic_progress_get(user=selectors.signed_in_user(request), topic=topic_obj)
+        state = services.topic_progress_state(topic=topic_obj, row=row)
+        return Response(topic_progress_body(state), headers={"ETag": _etag(state["version"])})
 
     @extend_schema(
         request=TopicProgressInput,
@@ -261,93 +179,75 @@ class TopicProgressView(APIView):
         ],
         responses={
             200: TopicProgressOutput,
-            400: OpenApiResponse(description="invalid input; nothing written"),
-            401: ErrorSerializer,
-            404: ErrorSerializer,
-            412: TopicProgressOutput,
+            **INVALID,
+            **DENIED,
+            **NOT_FOUND,
+            412: OpenApiResponse(
+                StaleProgressOutput,
+                description="If-Match is stale; nothing written; the current state and ETag",
+            ),
         },
     )
     def put(self, request: Request, roadmap: str, topic: str) -> Response:
-        topic_obj = self._topic(roadmap, topic)
+        user = selectors.signed_in_user(request)
+        topic_obj = selectors.topic_get(roadmap_slug=roadmap, slug=topic)
         data = TopicProgressInput(data=request.data)
         data.is_valid(raise_exception=True)
-        if_match = _parse_if_match(request.headers.get("If-Match"))
-        try:
-            row = services.topic_progress_put(
-                user=request.user,
-                topic=topic_obj,
-                status=data.validated_data["status"],
-                note_md=data.validated_data.get("note"),
-                if_match=if_match,
-            )
-        except services.StaleWrite as stale:
-            body = _progress_body(topic_obj, stale.current)
-            return Response(
-                {"detail": "This progress changed since you read it; nothing was written.", **body},
-                status=status.HTTP_412_PRECONDITION_FAILED,
-                headers={"ETag": _etag(body["version"])},
-            )
-        except ValidationError as error:
-            _raise_for(error)
-        body = _progress_body(topic_obj, row)
-        return Response(body, headers={"ETag": _etag(row.version)})
+        row = services.topic_progress_put(
+            user=user,
+            topic=topic_obj,
+            status=data.validated_data["status"],
+            note_md=data.validated_data.get("note"),
+            if_match=_parse_if_match(request.headers.get("If-Match")),
+        )
+        state = services.topic_progress_state(topic=topic_obj, row=row)
+        return Response(topic_progress_body(state), headers={"ETag": _etag(row.version)})
 
 
 # -- ticks
 
 
-class TickOutput(serializers.Serializer):
-    resource = serializers.IntegerField()
-    ticked = serializers.BooleanField()
-
-
 class TickView(APIView):
     permission_classes = [IsAuthenticated]
 
-    def _resource(self, resource_id: int) -> Resource:
-        return get_object_or_404(Resource.objects.approved(), pk=resource_id)
-
-    @extend_schema(
-        request=None, responses={200: TickOutput, 401: ErrorSerializer, 404: ErrorSerializer}
-    )
+    @extend_schema(request=None, responses={200: TickOutput, **DENIED, **NOT_FOUND})
     def put(self, request: Request, resource_id: int) -> Response:
-        resource = self._resource(resource_id)
-        services.resource_tick(user=request.user, resource=resource)
+        resource = content.resource_get(pk=resource_id)
+        services.resource_tick(user=selectors.signed_in_user(request), resource=resource)
         return Response({"resource": resource.pk, "ticked": True})
 
-    @extend_schema(responses={204: None, 401: ErrorSerializer, 404: ErrorSerializer})
+    @extend_schema(responses={204: None, **DENIED, **NOT_FOUND})
     def delete(self, request: Request, resource_id: int) -> Response:
-        services.resource_untick(user=request.user, resource=self._resource(resource_id))
+        services.resource_untick(
+            user=selectors.signed_in_user(request), resource=content.resource_get(pk=resource_id)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # -- check-ins
 
 
-class CheckInInput(serializers.Serializer):
-    hours = serializers.IntegerField(min_value=0, max_value=168)
-    note = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=services.NOTE_MAX_LENGTH
-    )
-
-
-class CheckInOutput(serializers.ModelSerializer):
-    note = serializers.CharField(source="note_md")
-
-    class Meta:
-        model = WeeklyCheckIn
-        fields = ["week", "hours", "note", "updated_at"]
-
-
 class CheckInListView(ListAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = CheckInOutput
 
-    def get_queryset(self):
-        roadmap = _roadmap(self.kwargs["roadmap"])
-        return WeeklyCheckIn.objects.filter(user=self.request.user, roadmap=roadmap).order_by(
-            "-week"
+    @extend_schema(responses={200: CheckInOutput(many=True), **UNAUTHENTICATED, **NOT_FOUND})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> Any:
+        return selectors.check_ins(
+            user=selectors.signed_in_user(self.request),
+            roadmap=content.roadmap_get(slug=self.kwargs["roadmap"]),
         )
+
+
+WEEK = OpenApiParameter(
+    "week",
+    {"type": "integer", "minimum": CHECK_IN_WEEK.min, "maximum": CHECK_IN_WEEK.max},
+    OpenApiParameter.PATH,
+    description="the week's number (week 1 is the week of the start date), up to this week",
+)
 
 
 class CheckInView(APIView):
@@ -355,27 +255,21 @@ class CheckInView(APIView):
 
     @extend_schema(
         request=CheckInInput,
-        responses={
-            200: CheckInOutput,
-            400: OpenApiResponse(description="invalid input; nothing written"),
-            401: ErrorSerializer,
-            404: ErrorSerializer,
-        },
+        parameters=[WEEK],
+        responses={200: CheckInOutput, **INVALID, **DENIED, **NOT_FOUND},
     )
     def put(self, request: Request, roadmap: str, week: int) -> Response:
-        enrollment = _enrollment(request, _roadmap(roadmap))
+        user = selectors.signed_in_user(request)
+        enrollment = selectors.enrollment_of(user=user, roadmap=content.roadmap_get(slug=roadmap))
         data = CheckInInput(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            check_in = services.check_in_put(
-                user=request.user,
-                enrollment=enrollment,
-                week=week,
-                hours=data.validated_data["hours"],
-                note_md=data.validated_data["note"],
-            )
-        except ValidationError as error:
-            _raise_for(error)
+        check_in = services.check_in_put(
+            user=user,
+            enrollment=enrollment,
+            week=week,
+            hours=data.validated_data["hours"],
+            note_md=data.validated_data["note"],
+        )
         return Response(CheckInOutput(check_in).data)
 
 
@@ -393,14 +287,14 @@ class ProgressCSVView(APIView):
     @extend_schema(
         responses={
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="progress as CSV"),
-            401: ErrorSerializer,
+            **UNAUTHENTICATED,
         }
     )
     def get(self, request: Request) -> HttpResponse:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["roadmap", "topic", "title", "status", "auto_skipped", "done_at", "note"])
-        for row in selectors.progress_rows_for_export(user=request.user):
+        for row in selectors.progress_rows_for_export(user=selectors.signed_in_user(request)):
             cells = [
                 row.topic.roadmap.slug,
                 row.topic.slug,

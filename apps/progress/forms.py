@@ -1,10 +1,38 @@
+"""The progress pages' forms. Their bounds and messages come from roadmap_site.limits, the
+same the services enforce."""
+
 from __future__ import annotations
+
+from datetime import date
+from typing import Any
 
 from django import forms
 
-from apps.progress.models import MAX_HOURS_PER_WEEK, MIN_HOURS_PER_WEEK, Enrollment, TopicProgress
-from apps.progress.services import NOTE_MAX_LENGTH
+from apps.progress.models import Enrollment, TopicProgress
 from apps.roadmap.models import Project, Roadmap
+from apps.roadmap.schedule import REFERENCE_HOURS_PER_WEEK
+from roadmap_site.limits import CHECK_IN_HOURS, HOURS_PER_WEEK, PROGRESS_NOTE
+
+
+def not_started() -> str:
+    """The status of a topic nobody has touched (views name it without the models module)."""
+    return TopicProgress.Status.NOT_STARTED.value
+
+
+def enrollment_initial(enrollment: Enrollment | None, *, today: date) -> dict[str, Any]:
+    """The enrolment form as it opens: the enrolment's settings, or today at the reference pace."""
+    if enrollment is None:
+        return {
+            "start_date": today,
+            "hours_per_week": REFERENCE_HOURS_PER_WEEK,
+            "background": Enrollment.Background.NEW_TO_ML,
+        }
+    return {
+        "start_date": enrollment.start_date,
+        "hours_per_week": enrollment.hours_per_week,
+        "background": enrollment.background,
+        "goal_project": enrollment.goal_project,
+    }
 
 
 class EnrollmentForm(forms.Form):
@@ -15,15 +43,14 @@ class EnrollmentForm(forms.Form):
     )
     hours_per_week = forms.IntegerField(
         label="Hours per week",
-        min_value=MIN_HOURS_PER_WEEK,
-        max_value=MAX_HOURS_PER_WEEK,
-        help_text=f"From {MIN_HOURS_PER_WEEK} to {MAX_HOURS_PER_WEEK}. The roadmap's 16 weeks "
-        "assume 10.",
+        help_text=f"From {HOURS_PER_WEEK.min} to {HOURS_PER_WEEK.max}. The roadmap's 16 weeks "
+        f"assume {REFERENCE_HOURS_PER_WEEK}.",
+        min_value=HOURS_PER_WEEK.min,
+        max_value=HOURS_PER_WEEK.max,
         error_messages={
-            "min_value": f"Hours per week must be at least {MIN_HOURS_PER_WEEK}.",
-            "max_value": f"Hours per week must be at most {MAX_HOURS_PER_WEEK}.",
+            **HOURS_PER_WEEK.form_kwargs()["error_messages"],
             "required": "Enter how many hours a week you can study.",
-            "invalid": "Enter hours per week as a whole number, like 10.",
+            "invalid": f"Enter hours per week as a whole number, like {REFERENCE_HOURS_PER_WEEK}.",
         },
     )
     background = forms.ChoiceField(
@@ -40,9 +67,11 @@ class EnrollmentForm(forms.Form):
         empty_label="No goal project",
     )
 
-    def __init__(self, *args, roadmap: Roadmap, **kwargs) -> None:
+    def __init__(self, *args: Any, roadmap: Roadmap, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["goal_project"].queryset = Project.objects.active().filter(roadmap=roadmap)
+        goal_project = self.fields["goal_project"]
+        assert isinstance(goal_project, forms.ModelChoiceField)
+        goal_project.queryset = Project.objects.active().filter(roadmap=roadmap)
 
 
 class StatusForm(forms.Form):
@@ -53,10 +82,10 @@ class NoteForm(forms.Form):
     note = forms.CharField(
         label="My note",
         required=False,
-        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Private to you. Markdown works.",
         strip=False,
+        **PROGRESS_NOTE.form_kwargs(),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
@@ -64,17 +93,16 @@ class NoteForm(forms.Form):
 class CheckInForm(forms.Form):
     hours = forms.IntegerField(
         label="Hours studied this week",
-        min_value=0,
-        max_value=168,
+        min_value=CHECK_IN_HOURS.min,
+        max_value=CHECK_IN_HOURS.max,
         error_messages={
+            **CHECK_IN_HOURS.form_kwargs()["error_messages"],
             "required": "Enter the hours you studied this week, 0 if none.",
-            "min_value": "Hours cannot be negative.",
-            "max_value": "A week has 168 hours.",
         },
     )
     note = forms.CharField(
         label="How did it go? (optional)",
         required=False,
-        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
+        **PROGRESS_NOTE.form_kwargs(),
     )

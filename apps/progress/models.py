@@ -10,9 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.roadmap.models import Project, Resource, Roadmap, Topic
-
-MIN_HOURS_PER_WEEK = 3
-MAX_HOURS_PER_WEEK = 40
+from apps.roadmap.schedule import REFERENCE_HOURS_PER_WEEK
+from roadmap_site.limits import CHECK_IN_HOURS, CHECK_IN_WEEK, HOURS_PER_WEEK
 
 
 def new_calendar_token() -> str:
@@ -31,7 +30,7 @@ class Enrollment(models.Model):
     )
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="enrollments")
     start_date = models.DateField()
-    hours_per_week = models.PositiveSmallIntegerField(default=10)
+    hours_per_week = models.PositiveSmallIntegerField(default=REFERENCE_HOURS_PER_WEEK)
     background = models.CharField(
         max_length=32, choices=Background.choices, default=Background.NEW_TO_ML
     )
@@ -47,8 +46,7 @@ class Enrollment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "roadmap"], name="enrollment_once_per_roadmap"),
             models.CheckConstraint(
-                condition=Q(hours_per_week__gte=MIN_HOURS_PER_WEEK)
-                & Q(hours_per_week__lte=MAX_HOURS_PER_WEEK),
+                condition=HOURS_PER_WEEK.q("hours_per_week"),
                 name="enrollment_hours_in_range",
             ),
         ]
@@ -124,8 +122,12 @@ class WeeklyCheckIn(models.Model):
             models.UniqueConstraint(
                 fields=["user", "roadmap", "week"], name="check_in_once_per_week"
             ),
-            models.CheckConstraint(condition=Q(week__gte=1), name="check_in_week_positive"),
-            models.CheckConstraint(condition=Q(hours__lte=168), name="check_in_hours_in_a_week"),
+            models.CheckConstraint(
+                condition=CHECK_IN_WEEK.q("week"), name="check_in_week_in_range"
+            ),
+            models.CheckConstraint(
+                condition=CHECK_IN_HOURS.q("hours"), name="check_in_hours_in_a_week"
+            ),
         ]
 
     def __str__(self) -> str:

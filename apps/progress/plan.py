@@ -3,18 +3,20 @@
 Weeks run Monday to Sunday in the learner's time zone; week 1 is the week of the start date,
 and week numbers never change (check-ins are filed under them). From the week of the plan's
 anchor, every topic that is not skipped and was not already done before the anchor is laid out
-in phase order, then topic order, filling each week up to the weekly hours. A topic is never
-split; one larger than a week's budget takes as many whole weeks as it needs (its hours spread
-over them); a new phase always starts a new week. Topics finished after the anchor stay where
-they were planned, so finishing work never reshuffles the plan. Re-planning moves the anchor.
+in phase order, then topic order, and packed into weeks by the one week-packing rule
+(`apps.roadmap.schedule.pack_into_weeks`: a week filled up to the weekly hours, a topic never
+split, one larger than a week on whole weeks of its own, a new phase in a new week). Topics
+finished after the anchor stay where they were planned, so finishing work never reshuffles the
+plan. Re-planning moves the anchor.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+
+from apps.roadmap.schedule import pack_into_weeks
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,6 @@ def build_plan(
     plan_anchor: date,
     today: date,
 ) -> Plan:
-    if hours_per_week < 1:
-        raise ValueError("hours_per_week must be at least 1")
     anchor = max(plan_anchor, start_date)
     first_week = week_number(start_date=start_date, day=anchor)
 
@@ -91,35 +91,27 @@ def build_plan(
         return not (state.status == "done" and state.done_on is not None and state.done_on < anchor)
 
     ordered = sorted((t for t in topics if planned(t)), key=lambda t: (t.phase, t.order))
-    weeks: list[PlanWeek] = []
-
-    def open_week(phase: int) -> PlanWeek:
-        number = first_week + len(weeks)
+    packed = pack_into_weeks(
+        ordered,
+        [t.est_hours for t in ordered],
+        hours_per_week,
+        groups=[t.phase for t in ordered],
+    )
+    weeks = []
+    for index, packed_week in enumerate(packed):
+        number = first_week + index
         starts = week_starts_on(start_date=start_date, number=number)
-        week = PlanWeek(number, starts, starts + timedelta(days=6), phase)
-        weeks.append(week)
-        return week
-
-    current: PlanWeek | None = None
-    closed = False  # the week a too-large topic ends in is not shared
-    for topic in ordered:
-        hours = max(topic.est_hours, 0)
-        fits = current is not None and not closed and current.phase == topic.phase
-        if not (fits and current.hours + hours <= hours_per_week):
-            current = open_week(topic.phase)
-            closed = False
-        current.topics.append(topic.slug)
-        if hours <= hours_per_week:
-            current.hours += hours
-            continue
-        # Larger than a week: whole weeks to itself, the hours spread over them.
-        span = math.ceil(hours / hours_per_week)
-        current.hours = hours_per_week
-        for index in range(1, span):
-            current = open_week(topic.phase)
-            current.continues.append(topic.slug)
-            current.hours = min(hours_per_week, hours - index * hours_per_week)
-        closed = True
+        weeks.append(
+            PlanWeek(
+                number=number,
+                starts_on=starts,
+                ends_on=starts + timedelta(days=6),
+                phase=packed_week.items[0].phase,
+                topics=[t.slug for t in packed_week.starting],
+                continues=[] if not packed_week.continued else [packed_week.items[0].slug],
+                hours=packed_week.hours,
+            )
+        )
 
     this_week = week_number(start_date=start_date, day=today)
     unfinished = [

@@ -1,10 +1,16 @@
-"""Reads of a learner's progress, each in a fixed number of queries."""
+"""Reads of a learner's progress, each in a fixed number of queries.
+
+A lookup that finds nothing (or nothing the caller may see) raises
+`roadmap_site.errors.NotFound`: the API answers it 404 and pages show the 404 page.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -12,9 +18,51 @@ from apps.progress.chart import Chart, week_chart
 from apps.progress.models import Enrollment, TopicProgress, WeeklyCheckIn
 from apps.progress.plan import Plan, PlanTopic, TopicState, build_plan, week_number
 from apps.progress.services import local_today
-from apps.roadmap.models import Roadmap, Topic
+from apps.roadmap import selectors as content
+from apps.roadmap.models import PhaseGoal, Resource, Roadmap, Topic
+from roadmap_site.errors import NotAllowed, NotFound
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from rest_framework.request import Request
 
 COMPLETE = frozenset({TopicProgress.Status.DONE, TopicProgress.Status.SKIPPED})
+
+
+def signed_in_user(request: HttpRequest | Request) -> User:
+    """The caller of a login_required view or an IsAuthenticated API view, typed as a User.
+
+    (A local helper until apps.accounts offers one for every app.)
+    """
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise NotAllowed("Sign in first.", code="not_signed_in")
+    return user
+
+
+# -- lookups (roadmaps and resources: apps.roadmap.selectors)
+
+
+def topic_get(*, roadmap_slug: str, slug: str) -> Topic:
+    """An active topic of the roadmap: a retired one takes no new progress (unlike
+    `apps.roadmap.selectors.topic_get`, which finds retired ones too)."""
+    topic = (
+        Topic.objects.active()
+        .select_related("roadmap")
+        .filter(roadmap__slug=roadmap_slug, slug=slug)
+        .first()
+    )
+    if topic is None:
+        raise NotFound(f"No topic {slug!r} in the roadmap {roadmap_slug!r}.")
+    return topic
+
+
+def resource_of_roadmap(*, pk: int, roadmap_slug: str) -> Resource:
+    """An approved resource of the roadmap (the one a page names): the only ones to tick."""
+    resource = content.resource_get(pk=pk)
+    if resource.roadmap.slug != roadmap_slug:
+        raise NotFound("No resource of this roadmap has this id.")
+    return resource
 
 
 def enrollment_get(*, user: User, roadmap: Roadmap) -> Enrollment | None:
@@ -23,6 +71,35 @@ def enrollment_get(*, user: User, roadmap: Roadmap) -> Enrollment | None:
         .filter(user=user, roadmap=roadmap)
         .first()
     )
+
+
+def enrollment_of(*, user: User, roadmap: Roadmap) -> Enrollment:
+    """The caller's enrolment, which reads of the plan and check-ins need."""
+    enrollment = enrollment_get(user=user, roadmap=roadmap)
+    if enrollment is None:
+        raise NotFound(
+            f"You are not enrolled in {roadmap.slug!r}; enrol first.", code="not_enrolled"
+        )
+    return enrollment
+
+
+def enrollment_by_calendar_token(*, token: str) -> Enrollment:
+    enrollment = (
+        Enrollment.objects.select_related("user", "roadmap").filter(calendar_token=token).first()
+    )
+    if enrollment is None:
+        raise NotFound("No calendar has this address; it may have been replaced.")
+    return enrollment
+
+
+def topic_progress_get(*, user: User, topic: Topic) -> TopicProgress | None:
+    """The caller's row for the topic; None until they first write one."""
+    return TopicProgress.objects.filter(user=user, topic=topic).first()
+
+
+def check_ins(*, user: User, roadmap: Roadmap) -> QuerySet[WeeklyCheckIn]:
+    """The caller's check-ins on the roadmap, the latest week first."""
+    return WeeklyCheckIn.objects.filter(user=user, roadmap=roadmap).order_by("-week")
 
 
 def progress_by_topic(*, user: User, roadmap: Roadmap) -> dict[str, TopicProgress]:
@@ -115,7 +192,7 @@ def check_in_streak(*, user: User, roadmap: Roadmap) -> int:
     return streak
 
 
-def progress_rows_for_export(*, user: User):
+def progress_rows_for_export(*, user: User) -> QuerySet[TopicProgress]:
     return (
         TopicProgress.objects.filter(user=user)
         .select_related("topic__roadmap")
@@ -207,8 +284,6 @@ class Dashboard:
 
 def dashboard(*, enrollment: Enrollment) -> Dashboard:
     """Everything the dashboard shows, in a fixed number of queries."""
-    from apps.roadmap.models import PhaseGoal
-
     roadmap = enrollment.roadmap
     plan = plan_for(enrollment=enrollment)
     summary = progress_summary(user=enrollment.user, roadmap=roadmap)
@@ -217,11 +292,14 @@ def dashboard(*, enrollment: Enrollment) -> Dashboard:
         for t in Topic.objects.active().filter(roadmap=roadmap).select_related("phase", "section")
     }
     week = next((w for w in plan.weeks if w.number == plan.current_week), None)
-    phase_number = week.phase if week else None
-    goals = list(
-        PhaseGoal.objects.filter(phase__roadmap=roadmap, phase__number=phase_number)
-        .order_by("order")
-        .prefetch_related("topics")
+    goals = (
+        list(
+            PhaseGoal.objects.filter(phase__roadmap=roadmap, phase__number=week.phase)
+            .order_by("order")
+            .prefetch_related("topics")
+        )
+        if week
+        else []
     )
     check_ins = {
         c.week: c for c in WeeklyCheckIn.objects.filter(user=enrollment.user, roadmap=roadmap)

@@ -1,18 +1,21 @@
-"""Writes to a learner's own data. Each function is one use case, in one transaction."""
+"""Writes to a learner's own data. Each function is one use case, in one transaction.
+
+Refusals are `roadmap_site.errors`: `Invalid` (400, by field) for input that breaks a rule,
+`Stale` (412, with the current state) for a write against an out-of-date version. Either way
+nothing is written. The limits are `roadmap_site.limits`.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.progress.backgrounds import skipped_by_background
 from apps.progress.models import (
-    MAX_HOURS_PER_WEEK,
-    MIN_HOURS_PER_WEEK,
     Enrollment,
     ResourceTick,
     TopicProgress,
@@ -21,20 +24,28 @@ from apps.progress.models import (
 )
 from apps.progress.plan import week_number
 from apps.roadmap.models import Project, Resource, Roadmap, Topic
-
-NOTE_MAX_LENGTH = 20_000
-
-
-class StaleWrite(Exception):
-    """An If-Match that no longer matches: the caller must re-read before writing."""
-
-    def __init__(self, current: TopicProgress | None) -> None:
-        self.current = current
-        super().__init__("the progress changed since it was read")
+from apps.roadmap.schedule import REFERENCE_HOURS_PER_WEEK
+from roadmap_site.errors import Invalid, Stale
+from roadmap_site.limits import (
+    CHECK_IN_HOURS,
+    CHECK_IN_WEEK,
+    ENROLMENT_START_DAYS,
+    HOURS_PER_WEEK,
+    PROGRESS_NOTE,
+)
 
 
 def local_today(user: User) -> date:
     return timezone.localtime(timezone.now(), user.zone).date()
+
+
+def _raise_if(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise Invalid(errors)
+
+
+def _choice_message(what: str, values: list[str]) -> str:
+    return f"{what} must be one of: " + ", ".join(values) + "."
 
 
 @transaction.atomic
@@ -43,26 +54,33 @@ def enrollment_put(
     user: User,
     roadmap: Roadmap,
     start_date: date | None = None,
-    hours_per_week: int = 10,
+    hours_per_week: int = REFERENCE_HOURS_PER_WEEK,
     background: str = Enrollment.Background.NEW_TO_ML,
     goal_project: Project | None = None,
 ) -> Enrollment:
-    """Enrol, or re-enrol with new settings. Progress is always kept."""
+    """Enrol, or re-enrol with new settings. Progress is always kept.
+
+    A new start date lies within `ENROLMENT_START_DAYS` of today; an enrolment's own start
+    date is always accepted again (re-enrolling with new hours a year later keeps it).
+    """
+    today = local_today(user)
+    enrollment = Enrollment.objects.select_for_update().filter(user=user, roadmap=roadmap).first()
     errors: dict[str, list[str]] = {}
-    if not MIN_HOURS_PER_WEEK <= hours_per_week <= MAX_HOURS_PER_WEEK:
-        errors["hours_per_week"] = [
-            f"Hours per week must be from {MIN_HOURS_PER_WEEK} to {MAX_HOURS_PER_WEEK}."
-        ]
+    if message := HOURS_PER_WEEK.check(hours_per_week):
+        errors["hours_per_week"] = [message]
     if background not in Enrollment.Background.values:
-        errors["background"] = [
-            "Background must be one of: " + ", ".join(Enrollment.Background.values) + "."
-        ]
+        errors["background"] = [_choice_message("Background", Enrollment.Background.values)]
     if goal_project is not None and goal_project.roadmap_id != roadmap.id:
         errors["goal_project"] = ["That project belongs to another roadmap."]
-    if errors:
-        raise ValidationError(errors)
-    start = start_date or local_today(user)
-    enrollment = Enrollment.objects.select_for_update().filter(user=user, roadmap=roadmap).first()
+    kept = enrollment is not None and start_date == enrollment.start_date
+    if (
+        start_date is not None
+        and not kept
+        and abs((start_date - today).days) > ENROLMENT_START_DAYS
+    ):
+        errors["start_date"] = ["Choose a start date within a year of today."]
+    _raise_if(errors)
+    start = start_date or today
     previous_background = enrollment.background if enrollment else None
     if enrollment is None:
         enrollment = Enrollment(user=user, roadmap=roadmap, plan_anchor=start)
@@ -100,8 +118,8 @@ def _apply_background(*, user: User, roadmap: Roadmap, background: str) -> None:
             row.updated_at = now
             row.save(update_fields=["status", "auto_skipped", "version", "updated_at"])
     for slug in sorted(wanted & topics.keys()):
-        row = rows.get(slug)
-        if row is None:
+        existing = rows.get(slug)
+        if existing is None:
             TopicProgress.objects.create(
                 user=user,
                 topic=topics[slug],
@@ -109,11 +127,11 @@ def _apply_background(*, user: User, roadmap: Roadmap, background: str) -> None:
                 auto_skipped=True,
                 updated_at=now,
             )
-        elif row.status == TopicProgress.Status.NOT_STARTED and not row.note_md:
-            row.status, row.auto_skipped = TopicProgress.Status.SKIPPED, True
-            row.version += 1
-            row.updated_at = now
-            row.save(update_fields=["status", "auto_skipped", "version", "updated_at"])
+        elif existing.status == TopicProgress.Status.NOT_STARTED and not existing.note_md:
+            existing.status, existing.auto_skipped = TopicProgress.Status.SKIPPED, True
+            existing.version += 1
+            existing.updated_at = now
+            existing.save(update_fields=["status", "auto_skipped", "version", "updated_at"])
 
 
 @transaction.atomic
@@ -134,25 +152,29 @@ def topic_progress_put(
     note_md: str | None = None,
     if_match: int | None = None,
 ) -> TopicProgress:
-    """Set a topic's status (and note). A stale `if_match` raises StaleWrite, writing nothing.
+    """Set a topic's status (and note). A stale `if_match` raises `Stale` with the current
+    state (`topic_progress_state`), writing nothing.
 
     The same write twice leaves one row and one version: writes are idempotent.
     """
+    errors: dict[str, list[str]] = {}
     if status not in TopicProgress.Status.values:
-        raise ValidationError(
-            {"status": ["Status must be one of: " + ", ".join(TopicProgress.Status.values) + "."]}
-        )
-    if note_md is not None and len(note_md) > NOTE_MAX_LENGTH:
-        raise ValidationError(
-            {"note": [f"A note can be at most {NOTE_MAX_LENGTH:,} characters long."]}
-        )
+        errors["status"] = [_choice_message("Status", TopicProgress.Status.values)]
+    if note_md is not None and (message := PROGRESS_NOTE.check(note_md)):
+        errors["note"] = [message]
+    if if_match is not None and if_match < 0:
+        errors["version"] = ["A version is a whole number from 0."]
+    _raise_if(errors)
     # Lock the learner's row first: concurrent first writes of one topic queue up here instead
     # of racing to insert (the unique constraint would turn the loser into an error).
     User.objects.select_for_update().filter(pk=user.pk).first()
     row = TopicProgress.objects.select_for_update().filter(user=user, topic=topic).first()
     current_version = row.version if row else 0
     if if_match is not None and if_match != current_version:
-        raise StaleWrite(row)
+        raise Stale(
+            "This progress changed since you read it; nothing was written.",
+            **topic_progress_state(topic=topic, row=row),
+        )
     if row is None:
         row = TopicProgress(user=user, topic=topic)
     note = row.note_md if note_md is None else note_md
@@ -169,6 +191,20 @@ def topic_progress_put(
     return row
 
 
+def topic_progress_state(*, topic: Topic, row: TopicProgress | None) -> dict[str, Any]:
+    """A topic's progress as the API shows it and a stale write answers it: no row yet is
+    "not started" at version 0."""
+    updated_at: datetime | None = row.updated_at if row else None
+    return {
+        "topic": topic.slug,
+        "status": row.status if row else TopicProgress.Status.NOT_STARTED.value,
+        "note": row.note_md if row else "",
+        "auto_skipped": row.auto_skipped if row else False,
+        "version": row.version if row else 0,
+        "updated_at": updated_at,
+    }
+
+
 @transaction.atomic
 def calendar_token_regenerate(*, enrollment: Enrollment) -> Enrollment:
     """A new secret calendar URL; the old one stops working at once."""
@@ -180,7 +216,7 @@ def calendar_token_regenerate(*, enrollment: Enrollment) -> Enrollment:
 @transaction.atomic
 def resource_tick(*, user: User, resource: Resource) -> ResourceTick:
     if resource.status != Resource.Status.APPROVED:
-        raise ValidationError({"resource": ["Only approved resources can be ticked."]})
+        raise Invalid({"resource": ["Only approved resources can be ticked."]})
     tick, _ = ResourceTick.objects.get_or_create(user=user, resource=resource)
     return tick
 
@@ -196,15 +232,15 @@ def check_in_put(
 ) -> WeeklyCheckIn:
     """File (or replace) the check-in of one week, up to the current one."""
     current = week_number(start_date=enrollment.start_date, day=local_today(user))
+    last = min(max(current, CHECK_IN_WEEK.min), CHECK_IN_WEEK.max)
     errors: dict[str, list[str]] = {}
-    if not 1 <= week <= max(current, 1):
-        errors["week"] = [f"Check in for a week from 1 to {max(current, 1)} (this week)."]
-    if not 0 <= hours <= 168:
-        errors["hours"] = ["Hours must be from 0 to 168 (the hours in a week)."]
-    if len(note_md) > NOTE_MAX_LENGTH:
-        errors["note"] = [f"A note can be at most {NOTE_MAX_LENGTH:,} characters long."]
-    if errors:
-        raise ValidationError(errors)
+    if not CHECK_IN_WEEK.min <= week <= last:
+        errors["week"] = [f"Check in for a week from {CHECK_IN_WEEK.min} to {last} (this week)."]
+    if message := CHECK_IN_HOURS.check(hours):
+        errors["hours"] = [message]
+    if message := PROGRESS_NOTE.check(note_md):
+        errors["note"] = [message]
+    _raise_if(errors)
     User.objects.select_for_update().filter(pk=user.pk).first()
     check_in, created = WeeklyCheckIn.objects.select_for_update().get_or_create(
         user=user,

@@ -1,39 +1,65 @@
 """Pages of a learner's own progress. Thin: check access, validate, call a service, redirect.
 
 Every form works without JavaScript (POST, then redirect back); with htmx the same POST answers
-the updated fragment in place.
+the updated fragment in place. A service's refusal lands on the form that asked
+(`call_for_form`) and the page answers with its status (`form_status`); a lookup that finds
+nothing raises NotFound, which the site answers with its 404 page.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
 
 from apps.progress import selectors, services
 from apps.progress.calendar import plan_calendar
-from apps.progress.forms import CheckInForm, EnrollmentForm, NoteForm, StatusForm
-from apps.progress.models import Enrollment, TopicProgress
+from apps.progress.forms import (
+    CheckInForm,
+    EnrollmentForm,
+    NoteForm,
+    StatusForm,
+    enrollment_initial,
+    not_started,
+)
 from apps.progress.plan import week_number
-from apps.roadmap.models import Resource, Roadmap, Topic
-from roadmap_site.form_errors import add_service_errors
+from apps.roadmap import selectors as content
+from roadmap_site.errors import Stale
+from roadmap_site.form_errors import call_for_form, form_status, refusal_of
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+    from apps.progress.models import Enrollment
+    from apps.roadmap.models import Roadmap
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request through django_htmx's middleware (django-htmx's documented typing)."""
+
+    htmx: HtmxDetails
 
 
 @require_GET
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The plan as .ics. The unguessable token is the only key: calendar apps send no cookie."""
-    enrollment = get_object_or_404(
-        Enrollment.objects.select_related("user", "roadmap"), calendar_token=token
-    )
+    enrollment = selectors.enrollment_by_calendar_token(token=token)
     body = plan_calendar(enrollment=enrollment, plan=selectors.plan_for(enrollment=enrollment))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+def _enrolled(request: HttpRequest, slug: str) -> tuple[User, Roadmap, Enrollment | None]:
+    user = selectors.signed_in_user(request)
+    roadmap = content.roadmap_get(slug=slug)
+    return user, roadmap, selectors.enrollment_get(user=user, roadmap=roadmap)
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
@@ -45,61 +71,45 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(target)
 
 
-def _enrolled(request: HttpRequest, slug: str) -> tuple[Roadmap, Enrollment | None]:
-    roadmap = get_object_or_404(Roadmap, slug=slug)
-    return roadmap, selectors.enrollment_get(user=request.user, roadmap=roadmap)
+def _enrolment_saved(form: EnrollmentForm, *, user: User, roadmap: Roadmap) -> bool:
+    enrollment = call_for_form(
+        form,
+        services.enrollment_put,
+        user=user,
+        roadmap=roadmap,
+        start_date=form.cleaned_data["start_date"],
+        hours_per_week=form.cleaned_data["hours_per_week"],
+        background=form.cleaned_data["background"],
+        goal_project=form.cleaned_data["goal_project"],
+    )
+    return enrollment is not None
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def enrol(request: HttpRequest, slug: str) -> HttpResponse:
-    roadmap = get_object_or_404(Roadmap, slug=slug)
-    enrollment = selectors.enrollment_get(user=request.user, roadmap=roadmap)
+    user, roadmap, enrollment = _enrolled(request, slug)
     if request.method == "POST":
         form = EnrollmentForm(request.POST, roadmap=roadmap)
-        if form.is_valid():
-            try:
-                services.enrollment_put(
-                    user=request.user,
-                    roadmap=roadmap,
-                    start_date=form.cleaned_data["start_date"],
-                    hours_per_week=form.cleaned_data["hours_per_week"],
-                    background=form.cleaned_data["background"],
-                    goal_project=form.cleaned_data["goal_project"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                verb = "updated" if enrollment else "enrolled"
-                messages.success(request, f"You are {verb}: your plan is below.")
-                return redirect("progress:dashboard", slug=roadmap.slug)
+        if form.is_valid() and _enrolment_saved(form, user=user, roadmap=roadmap):
+            verb = "updated" if enrollment else "enrolled"
+            messages.success(request, f"You are {verb}: your plan is below.")
+            return redirect("progress:dashboard", slug=roadmap.slug)
     else:
-        initial = {
-            "start_date": services.local_today(request.user),
-            "hours_per_week": 10,
-            "background": Enrollment.Background.NEW_TO_ML,
-        }
-        if enrollment:
-            initial = {
-                "start_date": enrollment.start_date,
-                "hours_per_week": enrollment.hours_per_week,
-                "background": enrollment.background,
-                "goal_project": enrollment.goal_project,
-            }
+        initial = enrollment_initial(enrollment, today=services.local_today(user))
         form = EnrollmentForm(initial=initial, roadmap=roadmap)
     return render(
         request,
         "progress/enrol.html",
         {"roadmap": roadmap, "form": form, "enrollment": enrollment},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
 @login_required
 @require_GET
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    roadmap = get_object_or_404(Roadmap, slug=slug)
-    enrollment = selectors.enrollment_get(user=request.user, roadmap=roadmap)
+    _, roadmap, enrollment = _enrolled(request, slug)
     if enrollment is None:
         return redirect("progress:enrol", slug=roadmap.slug)
     data = selectors.dashboard(enrollment=enrollment)
@@ -115,21 +125,17 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _topic(slug: str, topic: str) -> Topic:
-    return get_object_or_404(
-        Topic.objects.active().select_related("roadmap"), roadmap__slug=slug, slug=topic
-    )
-
-
 @login_required
 @require_POST
-def topic_status(request: HttpRequest, slug: str, topic: str) -> HttpResponse:
-    topic_obj = _topic(slug, topic)
+def topic_status(request: HtmxHttpRequest, slug: str, topic: str) -> HttpResponse:
+    topic_obj = selectors.topic_get(roadmap_slug=slug, slug=topic)
     form = StatusForm(request.POST)
     if not form.is_valid():
         return HttpResponse("Choose one of the four statuses.", status=400)
     row = services.topic_progress_put(
-        user=request.user, topic=topic_obj, status=form.cleaned_data["status"]
+        user=selectors.signed_in_user(request),
+        topic=topic_obj,
+        status=form.cleaned_data["status"],
     )
     if request.htmx:
         return render(
@@ -143,37 +149,51 @@ def topic_status(request: HttpRequest, slug: str, topic: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def topic_note(request: HttpRequest, slug: str, topic: str) -> HttpResponse:
-    topic_obj = _topic(slug, topic)
+def topic_note(request: HtmxHttpRequest, slug: str, topic: str) -> HttpResponse:
+    user = selectors.signed_in_user(request)
+    topic_obj = selectors.topic_get(roadmap_slug=slug, slug=topic)
     form = NoteForm(request.POST)
-    row = TopicProgress.objects.filter(user=request.user, topic=topic_obj).first()
-    context = {"topic": topic_obj, "row": row, "note_form": form, "conflict": False}
-    if form.is_valid():
-        current = row.status if row else TopicProgress.Status.NOT_STARTED
-        try:
-            row = services.topic_progress_put(
-                user=request.user,
-                topic=topic_obj,
-                status=current,
-                note_md=form.cleaned_data["note"],
-                if_match=form.cleaned_data["version"],
-            )
-        except services.StaleWrite as stale:
-            # Saved elsewhere meanwhile: show both, keep the typed text, write nothing.
-            context.update(row=stale.current, conflict=True)
-            return render(request, "progress/note_conflict.html", context, status=409)
+    row = selectors.topic_progress_get(user=user, topic=topic_obj)
+    saved = (
+        call_for_form(
+            form,
+            services.topic_progress_put,
+            user=user,
+            topic=topic_obj,
+            status=row.status if row else not_started(),
+            note_md=form.cleaned_data["note"],
+            if_match=form.cleaned_data["version"],
+        )
+        if form.is_valid()
+        else None
+    )
+    if saved is not None:
         if request.htmx:
-            context.update(row=row, note_form=None, saved=True)
-            return render(request, "progress/_note_form.html", context)
+            fragment = {"topic": topic_obj, "row": saved, "note_form": None, "saved": True}
+            return render(request, "progress/_note_form.html", fragment)
         messages.success(request, "Your note is saved.")
         return _back(request, reverse("roadmap:topic", args=[slug, topic]))
-    return render(request, "progress/note_conflict.html", context, status=400)
+    # Invalid, or saved elsewhere meanwhile (Stale, whose extra is the current state): show
+    # what is saved and what was typed, keep the typed text, write nothing.
+    refusal = refusal_of(form)
+    current: dict[str, Any] = (
+        refusal.extra
+        if isinstance(refusal, Stale)
+        else services.topic_progress_state(topic=topic_obj, row=row)
+    )
+    context = {
+        "topic": topic_obj,
+        "current": current,
+        "note_form": form,
+        "conflict": isinstance(refusal, Stale),
+    }
+    return render(request, "progress/note_conflict.html", context, status=form_status(form))
 
 
 @login_required
 @require_POST
 def replan(request: HttpRequest, slug: str) -> HttpResponse:
-    _, enrollment = _enrolled(request, slug)
+    _, _, enrollment = _enrolled(request, slug)
     if enrollment is None:
         return redirect("progress:enrol", slug=slug)
     services.plan_replan(enrollment=enrollment)
@@ -184,38 +204,40 @@ def replan(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def check_in(request: HttpRequest, slug: str) -> HttpResponse:
-    roadmap, enrollment = _enrolled(request, slug)
+    user, roadmap, enrollment = _enrolled(request, slug)
     if enrollment is None:
         return redirect("progress:enrol", slug=slug)
     form = CheckInForm(request.POST)
-    week = week_number(start_date=enrollment.start_date, day=services.local_today(request.user))
-    if form.is_valid():
-        try:
-            services.check_in_put(
-                user=request.user,
-                enrollment=enrollment,
-                week=week,
-                hours=form.cleaned_data["hours"],
-                note_md=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Week {week} checked in.")
-            return redirect("progress:dashboard", slug=slug)
+    week = week_number(start_date=enrollment.start_date, day=services.local_today(user))
+    saved = (
+        call_for_form(
+            form,
+            services.check_in_put,
+            user=user,
+            enrollment=enrollment,
+            week=week,
+            hours=form.cleaned_data["hours"],
+            note_md=form.cleaned_data["note"],
+        )
+        if form.is_valid()
+        else None
+    )
+    if saved is not None:
+        messages.success(request, f"Week {week} checked in.")
+        return redirect("progress:dashboard", slug=slug)
     data = selectors.dashboard(enrollment=enrollment)
     return render(
         request,
         "progress/dashboard.html",
         {"roadmap": roadmap, "d": data, "check_in_form": form},
-        status=400,
+        status=form_status(form),
     )
 
 
 @login_required
 @require_POST
 def calendar_regenerate(request: HttpRequest, slug: str) -> HttpResponse:
-    _, enrollment = _enrolled(request, slug)
+    _, _, enrollment = _enrolled(request, slug)
     if enrollment is None:
         return redirect("progress:enrol", slug=slug)
     services.calendar_token_regenerate(enrollment=enrollment)
@@ -225,15 +247,14 @@ def calendar_regenerate(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def tick(request: HttpRequest, slug: str, resource_id: int) -> HttpResponse:
-    resource = get_object_or_404(
-        Resource.objects.approved().select_related("topic"), pk=resource_id, roadmap__slug=slug
-    )
-    if request.POST.get("ticked") == "1":
-        services.resource_tick(user=request.user, resource=resource)
-    else:
-        services.resource_untick(user=request.user, resource=resource)
+def tick(request: HtmxHttpRequest, slug: str, resource_id: int) -> HttpResponse:
+    user = selectors.signed_in_user(request)
+    resource = selectors.resource_of_roadmap(pk=resource_id, roadmap_slug=slug)
     ticked = request.POST.get("ticked") == "1"
+    if ticked:
+        services.resource_tick(user=user, resource=resource)
+    else:
+        services.resource_untick(user=user, resource=resource)
     if request.htmx:
         return render(
             request,

@@ -18,6 +18,7 @@ from apps.accounts.services import api_token_create
 from apps.progress import services
 from apps.progress.models import Enrollment, ResourceTick, TopicProgress, WeeklyCheckIn
 from apps.roadmap.models import Resource, Topic
+from roadmap_site.limits import CHECK_IN_WEEK, HOURS_PER_WEEK, PROGRESS_NOTE
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=ZoneInfo("UTC"))
@@ -89,21 +90,31 @@ def test_enrol_then_read_the_plan_and_progress(roadmap, owner_client) -> None:
         ({"background": "wizard"}, "background"),
         ({"goal_project": "no-such-project"}, "goal_project"),
         ({"start_date": "next tuesday"}, "start_date"),
+        ({"start_date": "2028-01-01"}, "start_date"),  # more than a year ahead
+        ({"start_date": "0001-01-01"}, "start_date"),
+        ({"hours_per_week": 10**12}, "hours_per_week"),
     ],
 )
+@time_machine.travel(NOW, tick=False)
 def test_bad_enrolment_answers_400_per_field_and_writes_nothing(
     roadmap, owner_client, body, field
 ) -> None:
     response = owner_client.put("/api/v1/me/enrollments/ml-engineer/", body, format="json")
     assert response.status_code == 400
-    assert field in response.json()
+    assert list(response.json()) == [field]
+    assert all(isinstance(m, str) and m for m in response.json()[field])
     assert not Enrollment.objects.exists() and not TopicProgress.objects.exists()
 
 
 def test_the_plan_needs_an_enrolment_and_unknown_roadmaps_are_404(roadmap, owner_client) -> None:
-    assert owner_client.get("/api/v1/me/plan/ml-engineer/").status_code == 404
+    not_enrolled = owner_client.get("/api/v1/me/plan/ml-engineer/")
+    assert not_enrolled.status_code == 404 and not_enrolled.json()["code"] == "not_enrolled"
     assert owner_client.get("/api/v1/me/enrollments/ml-engineer/").status_code == 404
-    assert owner_client.get("/api/v1/me/progress/nope/").status_code == 404
+    unknown = owner_client.get("/api/v1/me/progress/nope/")
+    assert unknown.status_code == 404
+    assert unknown.json()["code"] == "not_found" and unknown.json()["detail"]
+    for path in ("/api/v1/me/checkins/nope/", "/api/v1/me/enrollments/nope/"):
+        assert owner_client.get(path).json()["code"] == "not_found"
 
 
 def test_an_outsider_sees_only_their_own_data(roadmap, learner, owner_client, outsider_client):
@@ -145,15 +156,45 @@ def test_topic_progress_etag_if_match_and_idempotent_puts(roadmap, learner, owne
     stale = owner_client.put(
         path, {"status": "skipped", "note": "lost?"}, format="json", HTTP_IF_MATCH='"1"'
     )
-    assert stale.status_code == 412
-    assert stale.json()["status"] == "done" and stale["ETag"] == '"2"'
+    assert stale.status_code == 412 and stale["ETag"] == '"2"'
+    body = stale.json()
+    # The current state, as a GET answers it, beside the refusal's detail and code.
+    current = owner_client.get(path).json()
+    assert body == {"detail": body["detail"], "code": "stale", **current}
+    assert (body["status"], body["note"], body["version"]) == ("done", "# Notes\n", 2)
     row = TopicProgress.objects.get(user=learner)
     assert (row.status, row.note_md, row.version) == ("done", "# Notes\n", 2)
     bad = owner_client.put(path, {"status": "done"}, format="json", HTTP_IF_MATCH="yesterday")
-    assert bad.status_code == 400 and "If-Match" in bad.json()
+    assert bad.status_code == 400 and list(bad.json()) == ["If-Match"]
     invalid = owner_client.put(path, {"status": "finished"}, format="json")
-    assert invalid.status_code == 400 and "status" in invalid.json()
-    assert owner_client.get("/api/v1/me/progress/ml-engineer/topics/nope/").status_code == 404
+    assert invalid.status_code == 400 and list(invalid.json()) == ["status"]
+    missing = owner_client.get("/api/v1/me/progress/ml-engineer/topics/nope/")
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+    assert TopicProgress.objects.get(user=learner).version == 2
+
+
+def test_a_stale_first_write_answers_the_not_started_state(roadmap, learner, owner_client) -> None:
+    path = "/api/v1/me/progress/ml-engineer/topics/feature-stores/"
+    stale = owner_client.put(path, {"status": "done"}, format="json", HTTP_IF_MATCH='"4"')
+    assert stale.status_code == 412 and stale["ETag"] == '"0"'
+    body = stale.json()
+    assert (body["code"], body["status"], body["version"], body["note"]) == (
+        "stale",
+        "not_started",
+        0,
+        "",
+    )
+    assert not TopicProgress.objects.exists()
+
+
+def test_an_oversized_note_is_400_at_its_field(roadmap, owner_client) -> None:
+    path = "/api/v1/me/progress/ml-engineer/topics/feature-stores/"
+    response = owner_client.put(path, {"status": "done", "note": "x" * 20_001}, format="json")
+    assert response.status_code == 400 and list(response.json()) == ["note"]
+    assert (
+        owner_client.put(path, {"status": "done", "note": "x" * 20_000}, format="json").status_code
+        == 200
+    )
 
 
 def test_ticks(roadmap, learner, owner_client) -> None:
@@ -167,7 +208,9 @@ def test_ticks(roadmap, learner, owner_client) -> None:
     resource.status = Resource.Status.PENDING
     resource.save()
     assert owner_client.put(path).status_code == 404
-    assert owner_client.put("/api/v1/me/ticks/999999/").status_code == 404
+    unknown = owner_client.put("/api/v1/me/ticks/999999/")
+    assert unknown.status_code == 404 and unknown.json()["code"] == "not_found"
+    assert not ResourceTick.objects.exists()
 
 
 def test_check_ins(roadmap, learner, owner_client, outsider_client) -> None:
@@ -188,11 +231,19 @@ def test_check_ins(roadmap, learner, owner_client, outsider_client) -> None:
         assert response.json()["week"] == 2 and response.json()["note"] == "good"
         assert WeeklyCheckIn.objects.filter(user=learner).count() == 1
         future = owner_client.put("/api/v1/me/checkins/ml-engineer/4/", {"hours": 1}, format="json")
-        assert future.status_code == 400 and "week" in future.json()
-        negative = owner_client.put(
-            "/api/v1/me/checkins/ml-engineer/1/", {"hours": -1}, format="json"
-        )
-        assert negative.status_code == 400 and "hours" in negative.json()
+        assert future.status_code == 400
+        assert future.json() == {"week": ["Check in for a week from 1 to 3 (this week)."]}
+        for week in (0, 10**6, 10**30):
+            response = owner_client.put(
+                f"/api/v1/me/checkins/ml-engineer/{week}/", {"hours": 1}, format="json"
+            )
+            assert response.status_code == 400 and list(response.json()) == ["week"]
+        for hours in (-1, 169):
+            response = owner_client.put(
+                "/api/v1/me/checkins/ml-engineer/1/", {"hours": hours}, format="json"
+            )
+            assert response.status_code == 400 and list(response.json()) == ["hours"]
+        assert WeeklyCheckIn.objects.filter(user=learner).count() == 1
         listed = owner_client.get("/api/v1/me/checkins/ml-engineer/").json()
         assert listed["count"] == 1 and listed["results"][0]["hours"] == 7
         assert outsider_client.get("/api/v1/me/checkins/ml-engineer/").json()["count"] == 0
@@ -273,3 +324,31 @@ def test_query_counts_do_not_grow_with_progress(
         owner_client.get("/api/v1/me/plan/ml-engineer/")
     with django_assert_max_num_queries(progress_queries):
         owner_client.get("/api/v1/me/progress/ml-engineer/")
+
+
+def test_the_schema_shows_the_limits_the_services_enforce(db) -> None:
+    response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    schema = response.json()
+    components = schema["components"]["schemas"]
+    enrolment = components["EnrollmentInput"]["properties"]
+    assert (enrolment["hours_per_week"]["minimum"], enrolment["hours_per_week"]["maximum"]) == (
+        HOURS_PER_WEEK.min,
+        HOURS_PER_WEEK.max,
+    )
+    check_in = components["CheckInInput"]["properties"]
+    assert (check_in["hours"]["minimum"], check_in["hours"]["maximum"]) == (0, 168)
+    assert check_in["note"]["maxLength"] == PROGRESS_NOTE.max
+    assert components["TopicProgressInput"]["properties"]["note"]["maxLength"] == 20_000
+    week = next(
+        p
+        for p in schema["paths"]["/api/v1/me/checkins/{roadmap}/{week}/"]["put"]["parameters"]
+        if p["name"] == "week"
+    )
+    assert (week["schema"]["minimum"], week["schema"]["maximum"]) == (
+        CHECK_IN_WEEK.min,
+        CHECK_IN_WEEK.max,
+    )
+    put = schema["paths"]["/api/v1/me/progress/{roadmap}/topics/{topic}/"]["put"]["responses"]
+    assert {"400", "401", "403", "404", "412"} <= set(put)
+    stale = put["412"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert {"detail", "code", "status", "note", "version"} <= set(components[stale]["properties"])

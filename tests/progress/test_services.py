@@ -8,13 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from apps.progress import selectors, services
-from apps.progress.models import TopicProgress, WeeklyCheckIn
+from apps.progress.models import Enrollment, TopicProgress, WeeklyCheckIn
 from apps.roadmap.models import Project, Resource, Topic
 from apps.roadmap.readme_parser import decode_readme
 from apps.roadmap.services import roadmap_import
+from roadmap_site.errors import Invalid, Stale
 
 SEED = Path(__file__).resolve().parents[2] / "fixtures" / "ml-engineer-roadmap.md"
 pytestmark = pytest.mark.django_db
@@ -41,9 +42,9 @@ def test_enrol_defaults_to_today_in_the_learners_time_zone(roadmap, learner) -> 
     ],
 )
 def test_bad_enrolment_is_refused_and_writes_nothing(roadmap, learner, kwargs, field) -> None:
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Invalid) as error:
         services.enrollment_put(user=learner, roadmap=roadmap, **kwargs)
-    assert field in error.value.message_dict
+    assert field in error.value.fields
     assert not learner.enrollments.exists()
     assert not TopicProgress.objects.exists()
 
@@ -51,9 +52,9 @@ def test_bad_enrolment_is_refused_and_writes_nothing(roadmap, learner, kwargs, f
 def test_a_goal_project_of_another_roadmap_is_refused(roadmap, learner) -> None:
     other = roadmap_import(text=decode_readme(SEED.read_bytes()), slug="other").roadmap
     project = Project.objects.filter(roadmap=other).first()
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Invalid) as error:
         services.enrollment_put(user=learner, roadmap=roadmap, goal_project=project)
-    assert "goal_project" in error.value.message_dict
+    assert "goal_project" in error.value.fields
 
 
 def test_background_pre_marks_skips_that_are_undone_by_one_write(roadmap, learner) -> None:
@@ -98,8 +99,13 @@ def test_progress_writes_are_idempotent_and_stale_writes_lose_nothing(roadmap, l
     again = services.topic_progress_put(user=learner, topic=topic, status="in_progress", if_match=1)
     assert again.version == 1 and TopicProgress.objects.filter(user=learner).count() == 1
     services.topic_progress_put(user=learner, topic=topic, status="done", note_md="v2", if_match=1)
-    with pytest.raises(services.StaleWrite):
+    with pytest.raises(Stale) as stale:
         services.topic_progress_put(user=learner, topic=topic, status="skipped", if_match=1)
+    # The refusal carries the current state, for the caller to merge and send again.
+    assert stale.value.status == 412 and stale.value.code == "stale"
+    current = stale.value.extra
+    assert (current["status"], current["note"], current["version"]) == ("done", "v2", 2)
+    assert current["topic"] == "feature-stores"
     row = TopicProgress.objects.get(user=learner, topic=topic)
     assert (row.status, row.note_md, row.version) == ("done", "v2", 2)
     assert row.done_at is not None
@@ -107,10 +113,12 @@ def test_progress_writes_are_idempotent_and_stale_writes_lose_nothing(roadmap, l
 
 def test_bad_status_and_oversized_notes_are_refused(roadmap, learner) -> None:
     topic = Topic.objects.get(roadmap=roadmap, slug="feature-stores")
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid) as bad_status:
         services.topic_progress_put(user=learner, topic=topic, status="finished")
-    with pytest.raises(ValidationError):
+    assert list(bad_status.value.fields) == ["status"]
+    with pytest.raises(Invalid) as long_note:
         services.topic_progress_put(user=learner, topic=topic, status="done", note_md="x" * 20_001)
+    assert long_note.value.fields == {"note": ["A note can be at most 20,000 characters long."]}
     assert not TopicProgress.objects.exists()
 
 
@@ -123,7 +131,7 @@ def test_ticks_only_on_approved_resources_and_idempotent(roadmap, learner) -> No
     assert learner.resource_ticks.count() == 0
     resource.status = Resource.Status.PENDING
     resource.save()
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.resource_tick(user=learner, resource=resource)
 
 
@@ -140,10 +148,10 @@ def test_check_ins_one_per_week_and_the_streak(roadmap, learner) -> None:
         assert selectors.check_in_streak(user=learner, roadmap=roadmap) == 3
         services.check_in_put(user=learner, enrollment=enrollment, week=4, hours=1)
         assert selectors.check_in_streak(user=learner, roadmap=roadmap) == 4
-        with pytest.raises(ValidationError) as error:
+        with pytest.raises(Invalid) as error:
             services.check_in_put(user=learner, enrollment=enrollment, week=5, hours=1)
-        assert "week" in error.value.message_dict
-        with pytest.raises(ValidationError):
+        assert "week" in error.value.fields
+        with pytest.raises(Invalid):
             services.check_in_put(user=learner, enrollment=enrollment, week=2, hours=200)
         assert WeeklyCheckIn.objects.get(user=learner, week=2).hours == 6
 
@@ -195,3 +203,79 @@ def test_the_enriched_seed_plan_reproduces_the_readmes_four_phases(learner) -> N
         slower_pace = services.enrollment_put(user=learner, roadmap=roadmap, hours_per_week=5)
         slower = selectors.plan_for(enrollment=slower_pace)
     assert len(slower.weeks) == 41
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("start", "allowed"),
+    [
+        (date(2025, 11, 26), True),  # a year ago to the day
+        (date(2027, 11, 26), True),  # a year ahead
+        (date(2025, 11, 25), False),
+        (date(2027, 11, 27), False),
+        (date(1, 1, 1), False),
+        (date(9999, 12, 31), False),
+    ],
+)
+def test_an_enrolment_starts_within_a_year_of_today(roadmap, learner, start, allowed) -> None:
+    if allowed:
+        assert services.enrollment_put(user=learner, roadmap=roadmap, start_date=start)
+        return
+    with pytest.raises(Invalid) as error:
+        services.enrollment_put(user=learner, roadmap=roadmap, start_date=start)
+    assert error.value.fields == {"start_date": ["Choose a start date within a year of today."]}
+    assert not learner.enrollments.exists()
+
+
+def test_re_enrolling_keeps_a_start_date_older_than_a_year(roadmap, learner) -> None:
+    with time_machine.travel(NOW, tick=False):
+        enrollment = services.enrollment_put(user=learner, roadmap=roadmap)
+    with time_machine.travel(datetime(2028, 3, 1, 12, tzinfo=ZoneInfo("UTC")), tick=False):
+        again = services.enrollment_put(
+            user=learner, roadmap=roadmap, start_date=enrollment.start_date, hours_per_week=6
+        )
+    assert (again.start_date, again.hours_per_week) == (enrollment.start_date, 6)
+
+
+def test_check_in_bounds_are_the_limits(roadmap, learner) -> None:
+    with time_machine.travel(datetime(2026, 11, 2, 9, tzinfo=ZoneInfo("UTC")), tick=False):
+        enrollment = services.enrollment_put(user=learner, roadmap=roadmap)
+    with time_machine.travel(NOW, tick=False):  # week 4
+        with pytest.raises(Invalid) as error:
+            services.check_in_put(
+                user=learner, enrollment=enrollment, week=0, hours=-1, note_md="x" * 20_001
+            )
+        assert error.value.fields == {
+            "week": ["Check in for a week from 1 to 4 (this week)."],
+            "hours": ["Hours must be from 0 to 168."],
+            "note": ["A note can be at most 20,000 characters long."],
+        }
+        with pytest.raises(Invalid):
+            services.check_in_put(user=learner, enrollment=enrollment, week=10**6, hours=1)
+        services.check_in_put(user=learner, enrollment=enrollment, week=4, hours=168)
+    assert WeeklyCheckIn.objects.get(user=learner).hours == 168
+
+
+def test_a_negative_version_is_refused(roadmap, learner) -> None:
+    topic = Topic.objects.get(roadmap=roadmap, slug="feature-stores")
+    with pytest.raises(Invalid) as error:
+        services.topic_progress_put(user=learner, topic=topic, status="done", if_match=-1)
+    assert "version" in error.value.fields
+    assert not TopicProgress.objects.exists()
+
+
+def test_the_database_holds_the_same_bounds(roadmap, learner) -> None:
+    """The models' constraints read the same limits: a write around the services fails too."""
+    for week, hours in ((0, 1), (2_601, 1), (1, 169)):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            WeeklyCheckIn.objects.create(user=learner, roadmap=roadmap, week=week, hours=hours)
+    for hours_per_week in (2, 41):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Enrollment.objects.create(
+                user=learner,
+                roadmap=roadmap,
+                start_date=NOW.date(),
+                plan_anchor=NOW.date(),
+                hours_per_week=hours_per_week,
+            )
+    assert not WeeklyCheckIn.objects.exists() and not Enrollment.objects.exists()

@@ -76,7 +76,8 @@ def test_bad_enrolment_shows_the_error_summary_and_writes_nothing(roadmap, web) 
     assert response.status_code == 400
     text = response.content.decode()
     assert "<title>Error: " in text and "There is a problem" in text
-    assert 'href="#id_hours_per_week"' in text and "at most 40" in text
+    assert 'href="#id_hours_per_week"' in text
+    assert "Hours per week must be from 3 to 40." in text  # the limit's own message
     assert 'href="#id_start_date"' in text
     assert not Enrollment.objects.exists()
 
@@ -102,9 +103,10 @@ def test_a_stale_note_keeps_both_texts_and_overwrites_nothing(roadmap, learner, 
     topic = Topic.objects.get(roadmap=roadmap, slug="testing")
     services.topic_progress_put(user=learner, topic=topic, status="done", note_md="from my phone")
     response = web.post(path, {"note": "typed on my laptop", "version": "1"})
-    assert response.status_code == 409
+    assert response.status_code == 412  # the service's Stale refusal, put on the form
     text = response.content.decode()
     assert "from my phone" in text and "typed on my laptop" in text
+    assert 'name="version" value="2"' in text  # saving again from here merges onto version 2
     assert TopicProgress.objects.get(user=learner).note_md == "from my phone"
     saved = web.post(path, {"note": "merged", "version": "2"}, HTTP_HX_REQUEST="true")
     assert saved.status_code == 200 and b"Saved." in saved.content
@@ -188,3 +190,45 @@ def test_the_calendar_link_is_secret_and_regenerable(roadmap, learner, outsider,
     enrolled.refresh_from_db()
     assert Client().get(old).status_code == 404
     assert Client().get(f"/calendar/{enrolled.calendar_token}.ics").status_code == 200
+
+
+def test_a_service_refusal_lands_on_the_enrolment_form(roadmap, web) -> None:
+    with time_machine.travel(NOW, tick=False):
+        response = web.post(
+            "/roadmaps/ml-engineer/enrol/",
+            {"start_date": "2031-01-05", "hours_per_week": "5", "background": "new_to_ml"},
+        )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert 'href="#id_start_date"' in text and "within a year of today" in text
+    assert 'value="2031-01-05"' in text  # what was typed stays
+    assert not Enrollment.objects.exists()
+
+
+def test_a_too_long_note_is_refused_on_its_page(roadmap, learner, web) -> None:
+    path = "/roadmaps/ml-engineer/topics/testing/note/"
+    response = web.post(path, {"note": "x" * 20_001, "version": "0"})
+    assert response.status_code == 400
+    assert "A note can be at most 20,000 characters long." in response.content.decode()
+    assert not TopicProgress.objects.exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_check_in_hours_beyond_a_week_are_refused(roadmap, learner, web, enrolled) -> None:
+    response = web.post("/roadmaps/ml-engineer/check-in/", {"hours": "169"})
+    assert response.status_code == 400
+    assert "Hours must be from 0 to 168." in response.content.decode()
+    assert not WeeklyCheckIn.objects.exists()
+
+
+def test_unknown_roadmaps_topics_and_calendars_are_404_pages(roadmap, web) -> None:
+    for response in (
+        web.post("/roadmaps/ml-engineer/topics/nope/status/", {"status": "done"}),
+        web.post("/roadmaps/ml-engineer/topics/nope/note/", {"note": "", "version": "0"}),
+        web.get("/roadmaps/nope/dashboard/"),
+        web.get("/roadmaps/nope/enrol/"),
+        Client().get("/calendar/not-a-token.ics"),
+    ):
+        assert response.status_code == 404
+        assert b"<html" in response.content
+    assert not TopicProgress.objects.exists()
