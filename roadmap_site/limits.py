@@ -109,6 +109,16 @@ PROGRESS_NOTE = Length("A note", max=20_000)
 CHECK_IN_WEEK = Range("The week", 1, 2_600)  # week numbers of a plan: fifty years of weeks
 ENROLMENT_START_DAYS = 365  # an enrolment starts within this many days of today, either way
 
+# -- Accounts
+
+DISPLAY_NAME = Length("The display name", max=80)
+API_TOKEN_NAME = Length("The token's name", min=1, max=100)
+
+# -- Link health (a check's URL and where it redirected to are RESOURCE_URL: a redirect may
+# become the resource's URL)
+
+LINK_CHECK_ERROR = Length("The error", max=500)  # what the checker said went wrong
+
 # -- Lists
 
 PAGE_SIZE = 50  # the API's pages

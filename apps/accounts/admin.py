@@ -10,7 +10,7 @@ from apps.accounts.models import ApiToken, User, UserSession
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("Profile", {"fields": ("display_name", "time_zone")}),
         ("Email preferences", {"fields": ("email_submission_decisions", "email_weekly_digest")}),
     )

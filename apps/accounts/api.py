@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from knox.models import AuthToken
 from rest_framework import exceptions, serializers, status
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from apps.accounts import selectors, services
 from apps.accounts.authentication import TokenAuthentication
 from apps.accounts.throttling import TokenCreateAddressThrottle, TokenCreateLoginThrottle
+from roadmap_site.api_errors import INVALID, LIMITED, UNAUTHENTICATED, ErrorSerializer
+from roadmap_site.limits import API_TOKEN_NAME
 
 
 class TokenCreateInput(serializers.Serializer):
     username = serializers.CharField(max_length=254, help_text="Username or email address.")
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
     name = serializers.CharField(
-        max_length=100, help_text="What the token is for, e.g. the script or machine."
+        help_text="What the token is for, e.g. the script or machine.",
+        **API_TOKEN_NAME.form_kwargs(),
     )
 
 
@@ -29,34 +32,17 @@ class TokenCreateOutput(serializers.Serializer):
     expires_at = serializers.DateTimeField()
 
 
-class DetailOutput(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-class EmailNotVerified(exceptions.PermissionDenied):
-    default_detail = (
-        "Verify your email address before creating API tokens: follow the link in the email we "
-        "sent you, or ask for a new one on the settings page."
-    )
-    default_code = "email_not_verified"
-
-
-class TokenConflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "token_limit"
-
-
 class TokenView(APIView):
     """POST: a new named token for a username/email and password. DELETE: revoke the token used."""
 
     authentication_classes = [TokenAuthentication]
 
-    def get_permissions(self):
+    def get_permissions(self) -> list[BasePermission]:
         if self.request.method == "POST":
             return [AllowAny()]
         return [IsAuthenticated()]
 
-    def get_throttles(self):
+    def get_throttles(self) -> list[BaseThrottle]:
         if self.request.method == "POST":
             return [TokenCreateAddressThrottle(), TokenCreateLoginThrottle()]
         return []
@@ -66,32 +52,29 @@ class TokenView(APIView):
         request=TokenCreateInput,
         responses={
             201: TokenCreateOutput,
-            400: OpenApiResponse(description="A field is missing or too long: {field: [messages]}"),
-            401: OpenApiResponse(DetailOutput, description="The username or password is wrong."),
-            403: OpenApiResponse(DetailOutput, description="The email is not verified yet."),
-            409: OpenApiResponse(DetailOutput, description="The account has too many tokens."),
-            429: OpenApiResponse(DetailOutput, description="Too many attempts; see Retry-After."),
+            **INVALID,
+            401: OpenApiResponse(ErrorSerializer, description="The username or password is wrong."),
+            403: OpenApiResponse(
+                ErrorSerializer, description="The email is not verified yet (email_not_verified)."
+            ),
+            409: OpenApiResponse(
+                ErrorSerializer, description="The account has too many tokens (token_limit)."
+            ),
+            **LIMITED,
         },
         auth=[],
     )
     def post(self, request: Request) -> Response:
         data = TokenCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(
+        user = selectors.user_by_credentials(
             request._request,
             username=data.validated_data["username"],
             password=data.validated_data["password"],
         )
-        if user is None or not user.is_active:
+        if user is None:
             raise exceptions.AuthenticationFailed("The username/email or password is not right.")
-        if not selectors.user_has_verified_email(user=user):
-            raise EmailNotVerified()
-        try:
-            token, key = services.api_token_create(user=user, name=data.validated_data["name"])
-        except services.TokenLimitReached as error:
-            raise TokenConflict(str(error)) from None
-        except services.AccountError as error:
-            raise exceptions.ValidationError({"name": [str(error)]}) from None
+        token, key = services.api_token_issue(user=user, name=data.validated_data["name"])
         response = Response(
             TokenCreateOutput({"token": key, "expires_at": token.expires_at}).data,
             status=status.HTTP_201_CREATED,
@@ -104,7 +87,7 @@ class TokenView(APIView):
         request=None,
         responses={
             204: OpenApiResponse(description="The token used for this request is revoked."),
-            401: OpenApiResponse(DetailOutput, description="No valid token was sent."),
+            401: OpenApiResponse(ErrorSerializer, description="No valid token was sent."),
         },
     )
     def delete(self, request: Request) -> Response:
@@ -131,11 +114,11 @@ class ExportView(APIView):
                     "account": serializers.DictField(),
                 },
             ),
-            401: OpenApiResponse(DetailOutput, description="Not signed in."),
+            **UNAUTHENTICATED,
         },
     )
     def get(self, request: Request) -> Response:
-        response = Response(selectors.user_export(user=request.user))
+        response = Response(selectors.user_export(user=selectors.signed_in_user(request)))
         response["Cache-Control"] = "no-store, private"
         response["Content-Disposition"] = 'attachment; filename="my-roadmap-data.json"'
         return response

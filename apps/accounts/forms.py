@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from apps.accounts.models import User, time_zone_names
+from roadmap_site.limits import API_TOKEN_NAME, DISPLAY_NAME
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -12,8 +15,8 @@ def time_zone_choices() -> list[tuple[str, str]]:
 class ProfileForm(forms.Form):
     display_name = forms.CharField(
         label="Display name",
-        max_length=80,
         required=False,
+        **DISPLAY_NAME.form_kwargs(),
         help_text="Shown beside resources you submit. Leave it empty to show your username.",
     )
     time_zone = forms.ChoiceField(
@@ -41,7 +44,7 @@ class EmailPreferencesForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, moderator: bool = False, **kwargs) -> None:
+    def __init__(self, *args: Any, moderator: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not moderator:  # only moderators get the digest, so only they see the choice
             del self.fields["email_moderation_digest"]
@@ -50,9 +53,12 @@ class EmailPreferencesForm(forms.Form):
 class TokenCreateForm(forms.Form):
     name = forms.CharField(
         label="Token name",
-        max_length=100,
         help_text="What will use it, for example “laptop script” or “CI”.",
-        error_messages={"required": "Enter a name for the token."},
+        max_length=API_TOKEN_NAME.max,
+        error_messages={
+            "required": "Enter a name for the token.",
+            "max_length": API_TOKEN_NAME.message(),
+        },
     )
 
 
@@ -65,6 +71,6 @@ class AccountDeleteForm(forms.Form):
         error_messages={"required": "Enter your password to delete your account."},
     )
 
-    def __init__(self, *args, user: User, **kwargs) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user

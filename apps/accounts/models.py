@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from roadmap_site.limits import API_TOKEN_NAME, DISPLAY_NAME
+
 
 @lru_cache(maxsize=1)
 def time_zone_names() -> frozenset[str]:
@@ -24,7 +26,7 @@ def validate_time_zone(value: str) -> None:
 class User(AbstractUser):
     """The site's user. The time zone decides where a user's weeks begin and end."""
 
-    display_name = models.CharField(max_length=80, blank=True)
+    display_name = models.CharField(max_length=DISPLAY_NAME.max, blank=True)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     # Email preferences: what the site may send besides account mail (verification, resets).
     email_submission_decisions = models.BooleanField(
@@ -69,7 +71,7 @@ class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=API_TOKEN_NAME.max)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
 

@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
+from django.contrib.auth import authenticate
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.accounts.export import export_sections
 from apps.accounts.models import ApiToken, User
+from roadmap_site.errors import NotAllowed
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from rest_framework.request import Request
 
 DELETED_USER_NAME = "deleted user"
 EXPORT_FORMAT = "ml-engineer-roadmap/export/1"
+
+
+def signed_in_user(request: HttpRequest | Request) -> User:
+    """The signed-in user of a request, typed as the site's User.
+
+    For views behind `login_required` or `IsAuthenticated`, which pass services a `User` (not
+    `User | AnonymousUser`); an anonymous request that got this far is refused (403)."""
+    user = request.user
+    if isinstance(user, User) and user.is_authenticated:
+        return user
+    raise NotAllowed("Sign in first.", code="not_authenticated")
+
+
+def user_by_credentials(request: HttpRequest, *, username: str, password: str) -> User | None:
+    """The active user with this username (or email) and password; None otherwise."""
+    user = authenticate(request, username=username, password=password)
+    return user if isinstance(user, User) and user.is_active else None
 
 
 def public_name(user: User | None) -> str:
@@ -52,7 +76,7 @@ def account_export(user: User) -> dict[str, Any]:
         ],
         "social_accounts": [
             {"provider": account.provider, "uid": account.uid}
-            for account in user.socialaccount_set.order_by("provider", "uid")
+            for account in SocialAccount.objects.filter(user=user).order_by("provider", "uid")
         ],
         # Metadata only: the keys themselves are never stored.
         "api_tokens": [

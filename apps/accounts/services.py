@@ -12,8 +12,11 @@ from django.db.models import Q
 from django.utils import timezone
 from knox.models import AuthToken
 
+from apps.accounts import selectors
 from apps.accounts.deletion import deletion_hooks
 from apps.accounts.models import ApiToken, User, UserSession, validate_time_zone
+from roadmap_site.errors import Conflict, Invalid, NotAllowed, NotFound
+from roadmap_site.limits import API_TOKEN_NAME, DISPLAY_NAME
 
 logger = logging.getLogger(__name__)
 
@@ -21,23 +24,20 @@ logger = logging.getLogger(__name__)
 # read into a write.
 TOKEN_USE_RECORD_INTERVAL = timedelta(minutes=1)
 
-
-class AccountError(Exception):
-    """A request the account services refuse; the message is meant for the person."""
-
-
-class TokenLimitReached(AccountError):
-    pass
-
-
-class WrongPassword(AccountError):
-    pass
+EMAIL_NOT_VERIFIED = (
+    "Verify your email address before creating API tokens: follow the link in the email we "
+    "sent you, or ask for a new one on the settings page."
+)
 
 
 @transaction.atomic
 def user_profile_update(*, user: User, display_name: str, time_zone: str) -> User:
+    """Refuses with Invalid (by field): a display name too long, an unknown time zone."""
+    display_name = display_name.strip()
+    if too_long := DISPLAY_NAME.check(display_name):
+        raise Invalid(too_long, field="display_name")
     validate_time_zone(time_zone)
-    user.display_name = display_name.strip()
+    user.display_name = display_name
     user.time_zone = time_zone
     user.full_clean(exclude=["password", "username", "email"])
     user.save(update_fields=["display_name", "time_zone"])
@@ -64,32 +64,50 @@ def user_email_preferences_update(
 
 @transaction.atomic
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a named token; the key is returned once and never stored (knox keeps a digest)."""
+    """Create a named token; the key is returned once and never stored (knox keeps a digest).
+
+    Refuses with Invalid on `name` (400) and Conflict "token_limit" (409) when the user has
+    API_TOKEN_LIMIT_PER_USER tokens that still work.
+    """
     name = name.strip()
     if not name:
-        raise AccountError("Name the token, for example after the script or machine that uses it.")
+        raise Invalid(
+            "Name the token, for example after the script or machine that uses it.", field="name"
+        )
+    if too_long := API_TOKEN_NAME.check(name):
+        raise Invalid(too_long, field="name")
     # Lock the user row so that two parallel requests cannot both pass the limit.
     User.objects.select_for_update().filter(pk=user.pk).first()
     active = ApiToken.objects.filter(user=user).active().count()
     if active >= settings.API_TOKEN_LIMIT_PER_USER:
-        raise TokenLimitReached(
+        raise Conflict(
             f"You already have {active} API tokens, the most allowed. Revoke one you no longer "
-            "use first."
+            "use first.",
+            code="token_limit",
         )
     auth_token, key = AuthToken.objects.create(
         user=user, expiry=timedelta(days=settings.API_TOKEN_TTL_DAYS)
     )
     token = ApiToken.objects.create(
-        auth_token=auth_token, user=user, name=name[:100], created_at=auth_token.created
+        auth_token=auth_token, user=user, name=name, created_at=auth_token.created
     )
     return token, key
 
 
+def api_token_issue(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """A token for a person who asks for one (the settings page, POST /auth/token/): only
+    accounts with a verified email get one (NotAllowed "email_not_verified", 403)."""
+    if not selectors.user_has_verified_email(user=user):
+        raise NotAllowed(EMAIL_NOT_VERIFIED, code="email_not_verified")
+    return api_token_create(user=user, name=name)
+
+
 @transaction.atomic
-def api_token_revoke(*, user: User, token_id: int) -> bool:
-    """Revoke one of the user's own tokens; False when the user has no such token."""
+def api_token_revoke(*, user: User, token_id: int) -> None:
+    """Revoke one of the user's own tokens; NotFound when the user has no such token."""
     deleted, _ = AuthToken.objects.filter(user=user, details__id=token_id).delete()
-    return deleted > 0
+    if not deleted:
+        raise NotFound("You have no such token.")
 
 
 @transaction.atomic
@@ -108,8 +126,10 @@ def api_token_record_use(*, auth_token: AuthToken) -> None:
         first_in_interval = cache.add(
             f"accounts:token-used:{auth_token.digest[:40]}:{bucket}", 1, timeout=interval * 2
         )
-    except Exception:  # a cache that is down degrades to the database's own guard below
-        logger.warning("cache unavailable while recording token use", exc_info=True)
+    except Exception as error:  # a cache that is down degrades to the database's guard below
+        # An expected state, not a fault: one line with the reason, no traceback to render
+        # in the middle of an API request.
+        logger.warning("cache unavailable while recording token use", extra={"error": repr(error)})
         first_in_interval = True
     if not first_in_interval:
         return
@@ -133,7 +153,11 @@ def user_delete(*, user: User, password: str) -> None:
     registered deletion hook anonymises or removes what it keeps (see apps.accounts.deletion).
     """
     if not password or not user.check_password(password):
-        raise WrongPassword("The password is not right. Type the password you sign in with.")
+        raise Invalid(
+            "The password is not right. Type the password you sign in with.",
+            field="password",
+            code="wrong_password",
+        )
     user_id = user.pk
     for hook in deletion_hooks().values():
         hook(user)

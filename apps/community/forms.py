@@ -1,10 +1,26 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 
 from apps.community import services
 from apps.community.models import Report
 from apps.roadmap.models import Resource, Roadmap, Topic
+from roadmap_site.limits import (
+    REPORT_NOTE,
+    RESOURCE_DESCRIPTION,
+    RESOURCE_TITLE,
+    RESOURCE_URL,
+    Length,
+)
+
+
+def _length(limit: Length, **error_messages: str) -> dict[str, Any]:
+    """A field's bounds and their message from the limit, beside the field's own messages."""
+    kwargs = limit.form_kwargs()
+    kwargs["error_messages"] = {**kwargs["error_messages"], **error_messages}
+    return kwargs
 
 
 class SubmissionForm(forms.Form):
@@ -17,34 +33,28 @@ class SubmissionForm(forms.Form):
     )
     url = forms.CharField(
         label="Link",
-        max_length=services.URL_MAX_LENGTH,
         help_text="The page's full address, starting with https:// or http://.",
         widget=forms.URLInput(attrs={"inputmode": "url", "spellcheck": "false"}),
-        error_messages={"required": "Enter the resource's link."},
+        **_length(RESOURCE_URL, required="Enter the resource's link."),
     )
     title = forms.CharField(
         label="Title",
-        min_length=services.TITLE_MIN,
-        max_length=services.TITLE_MAX,
-        help_text=f"{services.TITLE_MIN} to {services.TITLE_MAX} characters.",
-        error_messages={
-            "required": "Enter a title.",
-            "min_length": f"The title must be at least {services.TITLE_MIN} characters long.",
-            "max_length": f"The title must be at most {services.TITLE_MAX} characters long.",
-        },
+        help_text=f"{RESOURCE_TITLE.min} to {RESOURCE_TITLE.max} characters.",
+        **_length(RESOURCE_TITLE, required="Enter a title."),
     )
     kind = forms.ChoiceField(label="Kind", choices=Resource.Kind.choices)
     description = forms.CharField(
         label="Why it helps (optional)",
         required=False,
-        max_length=services.DESCRIPTION_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Markdown works. At most 5,000 characters.",
+        help_text=f"Markdown works. At most {RESOURCE_DESCRIPTION.max:,} characters.",
+        **_length(RESOURCE_DESCRIPTION),
     )
 
-    def __init__(self, *args, roadmap: Roadmap, **kwargs) -> None:
+    def __init__(self, *args: Any, roadmap: Roadmap, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topic"].queryset = Topic.objects.active().filter(roadmap=roadmap)
+        topic = cast(forms.ModelChoiceField, self.fields["topic"])
+        topic.queryset = Topic.objects.active().filter(roadmap=roadmap)
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"].strip()
@@ -60,6 +70,6 @@ class ReportForm(forms.Form):
     note = forms.CharField(
         label="Anything a moderator should know? (optional)",
         required=False,
-        max_length=services.NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
+        **_length(REPORT_NOTE),
     )

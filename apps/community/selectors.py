@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from apps.accounts.models import User
 from apps.accounts.roles import is_moderator
 from apps.community.models import Report, Vote
 from apps.roadmap.models import Resource
+from roadmap_site.errors import NotFound
+
+
+def approved_resource(*, pk: int) -> Resource:
+    """A resource on the roadmap (what may be voted on and reported), with its place."""
+    resource = Resource.objects.approved().select_related("roadmap", "topic").filter(pk=pk).first()
+    if resource is None:
+        raise NotFound("No resource on the roadmap has this id.")
+    return resource
+
+
+def resource_with_place(*, pk: int) -> Resource | None:
+    """Any resource with its roadmap and topic (to link the one a duplicate points at)."""
+    return Resource.objects.select_related("roadmap", "topic").filter(pk=pk).first()
 
 
 def submissions_for(*, user: User, status: str = "") -> QuerySet[Resource]:
@@ -32,7 +48,7 @@ def my_votes(*, user: User, resource_ids: list[int]) -> dict[int, int]:
     )
 
 
-def export_section(user: User) -> dict:
+def export_section(user: User) -> dict[str, Any]:
     """The user's submissions, votes and reports for the personal export."""
     return {
         "submissions": [

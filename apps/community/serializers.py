@@ -1,11 +1,20 @@
-"""The community's serializers: how submissions, votes and reports are shown to API clients."""
+"""The community's serializers: what API clients send (submissions, votes, reports) and how
+submissions, votes and reports are shown to them. The lengths come from roadmap_site.limits, so
+the OpenAPI schema shows the limits the services enforce, and the messages are the forms'."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from rest_framework import serializers
 
 from apps.accounts.selectors import public_name
-from apps.roadmap.models import Resource
+from apps.community.models import Report, Vote
+from apps.roadmap.models import Resource, Roadmap, Topic
+from roadmap_site.api_errors import ErrorSerializer
+from roadmap_site.limits import REPORT_NOTE, RESOURCE_DESCRIPTION, RESOURCE_TITLE, RESOURCE_URL
+
+# -- submissions
 
 
 class SubmissionOutput(serializers.ModelSerializer):
@@ -34,3 +43,114 @@ class SubmissionOutput(serializers.ModelSerializer):
 
     def get_submitted_by(self, resource: Resource) -> str:
         return public_name(resource.submitted_by)
+
+
+SUBMISSION_STATUSES = Resource.Status.values
+
+
+class SubmissionFilter(serializers.Serializer):
+    """GET /submissions/?status=…"""
+
+    status = serializers.ChoiceField(
+        choices=Resource.Status.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        error_messages={
+            "invalid_choice": "Filter by one of: " + ", ".join(Resource.Status.values) + "."
+        },
+    )
+
+
+class SubmissionInput(serializers.Serializer):
+    """A submission; `roadmap` and `topic` are slugs, read as the roadmap and the topic."""
+
+    roadmap = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Roadmap.objects.all(),
+        error_messages={"does_not_exist": "No roadmap has that slug."},
+    )
+    topic = serializers.SlugField(required=False, allow_null=True, allow_blank=True)
+    url = serializers.CharField(trim_whitespace=True, **RESOURCE_URL.form_kwargs())
+    title = serializers.CharField(**RESOURCE_TITLE.form_kwargs())
+    kind = serializers.ChoiceField(choices=Resource.Kind.choices)
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", **RESOURCE_DESCRIPTION.form_kwargs()
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        slug = attrs.get("topic")
+        topic = None
+        if slug:
+            topic = Topic.objects.active().filter(roadmap=attrs["roadmap"], slug=slug).first()
+            if topic is None:
+                raise serializers.ValidationError(
+                    {"topic": ["No topic of this roadmap has that slug."]}
+                )
+        return {**attrs, "topic": topic}
+
+
+class ExistingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.CharField()
+    status = serializers.CharField()
+
+
+class DuplicateSerializer(ErrorSerializer):
+    """409: the URL is on the roadmap already (code "duplicate"), or too many are pending
+    (code "pending_limit", without `existing`)."""
+
+    existing = ExistingSerializer(required=False)
+
+    class Meta:
+        ref_name = "DuplicateError"
+
+
+# -- votes
+
+
+class VoteInput(serializers.Serializer):
+    value = serializers.ChoiceField(choices=[Vote.UP, Vote.DOWN])
+
+
+class VoteOutput(serializers.Serializer):
+    score = serializers.FloatField()
+    upvotes = serializers.IntegerField()
+    downvotes = serializers.IntegerField()
+    my_vote = serializers.IntegerField(allow_null=True)
+
+
+def vote_body(resource: Resource, my_vote: int | None) -> dict[str, Any]:
+    return VoteOutput(
+        {
+            "score": resource.score,
+            "upvotes": resource.upvotes,
+            "downvotes": resource.downvotes,
+            "my_vote": my_vote,
+        }
+    ).data
+
+
+# -- reports
+
+
+class ReportInput(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=Report.Reason.choices)
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", **REPORT_NOTE.form_kwargs()
+    )
+
+
+class ReportOutput(serializers.ModelSerializer):
+    resource = serializers.IntegerField(source="resource_id")
+
+    class Meta:
+        model = Report
+        fields = ["id", "resource", "reason", "note", "created_at"]
+
+
+class OpenReportSerializer(ErrorSerializer):
+    report = serializers.IntegerField(help_text="the id of your open report")
+
+    class Meta:
+        ref_name = "OpenReportError"

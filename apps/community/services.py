@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -17,56 +16,34 @@ from apps.community.ranking import wilson_lower_bound
 from apps.linkcheck.guard import is_address_allowed, parse_ip_host
 from apps.roadmap.models import Resource, Roadmap, Topic
 from apps.roadmap.url_normalization import normalize_url
+from roadmap_site.errors import Conflict, Invalid, LimitReached, NotAllowed
+from roadmap_site.limits import (
+    PENDING_SUBMISSIONS,
+    REPORT_NOTE,
+    RESOURCE_DESCRIPTION,
+    RESOURCE_TITLE,
+    RESOURCE_URL,
+    SUBMISSIONS_PER_DAY,
+)
 
-PENDING_LIMIT = 10
-DAILY_LIMIT = 20
-URL_MAX_LENGTH = 2000
-TITLE_MIN, TITLE_MAX = 3, 200
-DESCRIPTION_MAX = 5000
-NOTE_MAX = 2000
-
-
-class CommunityError(Exception):
-    """A refusal with a message for the person who asked."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
-
-
-class DuplicateResource(CommunityError):
-    def __init__(self, existing: Resource) -> None:
-        self.existing = existing
-        super().__init__("This link is already on the roadmap.")
+# Read by apps.moderation until it reads roadmap_site.limits itself; the same limits, not
+# copies. Remove once nothing imports them from here.
+TITLE_MIN, TITLE_MAX = RESOURCE_TITLE.min, RESOURCE_TITLE.max
+DESCRIPTION_MAX = RESOURCE_DESCRIPTION.max
 
 
-class PendingLimitReached(CommunityError):
-    pass
-
-
-class DailyLimitReached(CommunityError):
-    def __init__(self, message: str, retry_after: int) -> None:
-        self.retry_after = retry_after
-        super().__init__(message)
-
-
-class NotAllowed(CommunityError):
-    pass
-
-
-class NotVotable(CommunityError):
-    pass
-
-
-class OpenReportExists(CommunityError):
-    def __init__(self, report: Report) -> None:
-        self.report = report
-        super().__init__("You already reported this resource; a moderator will look at it.")
+def _duplicate(existing: Resource) -> Conflict:
+    """The URL is on the roadmap already (in any state): the API answers where it is."""
+    return Conflict(
+        "This link is already on the roadmap.",
+        code="duplicate",
+        existing={"id": existing.pk, "url": existing.url, "status": existing.status},
+    )
 
 
 def url_errors(url: str) -> list[str]:
-    if len(url) > URL_MAX_LENGTH:
-        return [f"The URL can be at most {URL_MAX_LENGTH:,} characters long."]
+    if too_long := RESOURCE_URL.check(url):
+        return [too_long]
     parts = urlsplit(url)
     if parts.scheme.lower() not in {"http", "https"}:
         return ["The URL must start with http:// or https://."]
@@ -107,15 +84,41 @@ def submission_errors(
     elif url_problems := url_errors(url):
         errors["url"] = url_problems
     title = title.strip()
-    if not TITLE_MIN <= len(title) <= TITLE_MAX:
-        errors["title"] = [f"The title must be {TITLE_MIN} to {TITLE_MAX} characters long."]
+    if title_problem := RESOURCE_TITLE.check(title):
+        errors["title"] = [title_problem]
     if kind not in Resource.Kind.values:
         errors["kind"] = ["Choose a kind: " + ", ".join(Resource.Kind.values) + "."]
-    if len(description) > DESCRIPTION_MAX:
-        errors["description"] = [
-            f"The description can be at most {DESCRIPTION_MAX:,} characters long."
-        ]
+    if description_problem := RESOURCE_DESCRIPTION.check(description):
+        errors["description"] = [description_problem]
     return errors
+
+
+def _submission_limits_check(*, user: User, now: datetime) -> None:
+    """At most PENDING_SUBMISSIONS waiting for a moderator (409) and SUBMISSIONS_PER_DAY in
+    any 24 hours (429, with the seconds until the oldest of them leaves the window)."""
+    mine = Resource.objects.filter(submitted_by=user, origin=Resource.Origin.COMMUNITY)
+    pending = mine.filter(status=Resource.Status.PENDING).count()
+    if pending >= PENDING_SUBMISSIONS:
+        raise Conflict(
+            f"You have {pending} submissions waiting for a moderator, the most allowed. "
+            "Submit more once some of them are reviewed.",
+            code="pending_limit",
+        )
+    window = list(
+        mine.filter(created_at__gt=now - timedelta(days=1))
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+    )
+    if len(window) >= SUBMISSIONS_PER_DAY:
+        frees_at = window[len(window) - SUBMISSIONS_PER_DAY] + timedelta(days=1)
+        retry_after = max(1, int((frees_at - now).total_seconds()) + 1)
+        raise LimitReached(
+            f"You have submitted {SUBMISSIONS_PER_DAY} resources in the last 24 hours, the most "
+            f"allowed. You can submit again in {retry_after // 3600} h "
+            f"{retry_after % 3600 // 60} min.",
+            code="daily_limit",
+            retry_after=retry_after,
+        )
 
 
 @transaction.atomic
@@ -129,40 +132,25 @@ def resource_submit(
     kind: str,
     description: str = "",
 ) -> Resource:
-    """Submit a resource for moderation. Raises ValidationError (by field) or a CommunityError."""
+    """Submit a resource for moderation.
+
+    Refuses with Invalid (by field), Conflict "duplicate" (with `existing`), Conflict
+    "pending_limit" or LimitReached "daily_limit"; a refusal writes nothing.
+    """
     url = url.strip()
     errors = submission_errors(
         roadmap=roadmap, topic=topic, url=url, title=title, kind=kind, description=description
     )
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     normalized = normalize_url(url)
     # One submitter at a time: the limits below are counted, then a row is added.
     User.objects.select_for_update().filter(pk=user.pk).first()
     existing = Resource.objects.filter(roadmap=roadmap, normalized_url=normalized).first()
     if existing is not None:
-        raise DuplicateResource(existing)
-    mine = Resource.objects.filter(submitted_by=user, origin=Resource.Origin.COMMUNITY)
-    pending = mine.filter(status=Resource.Status.PENDING).count()
-    if pending >= PENDING_LIMIT:
-        raise PendingLimitReached(
-            f"You have {pending} submissions waiting for a moderator, the most allowed. "
-            "Submit more once some of them are reviewed."
-        )
+        raise _duplicate(existing)
     now = timezone.now()
-    window = list(
-        mine.filter(created_at__gt=now - timedelta(days=1))
-        .order_by("created_at")
-        .values_list("created_at", flat=True)
-    )
-    if len(window) >= DAILY_LIMIT:
-        frees_at = window[len(window) - DAILY_LIMIT] + timedelta(days=1)
-        retry_after = max(1, int((frees_at - now).total_seconds()) + 1)
-        raise DailyLimitReached(
-            f"You have submitted {DAILY_LIMIT} resources in the last 24 hours, the most allowed. "
-            f"You can submit again in {retry_after // 3600} h {retry_after % 3600 // 60} min.",
-            retry_after,
-        )
+    _submission_limits_check(user=user, now=now)
     try:
         with transaction.atomic():
             return Resource.objects.create(
@@ -181,16 +169,14 @@ def resource_submit(
             )
     except IntegrityError:
         # Someone else submitted the same page a moment ago.
-        raise DuplicateResource(
-            Resource.objects.get(roadmap=roadmap, normalized_url=normalized)
-        ) from None
+        raise _duplicate(Resource.objects.get(roadmap=roadmap, normalized_url=normalized)) from None
 
 
 def _votable(*, user: User, resource: Resource) -> None:
     if resource.status != Resource.Status.APPROVED:
-        raise NotVotable("Only approved resources can be voted on.")
+        raise Conflict("Only approved resources can be voted on.", code="not_votable")
     if resource.submitted_by_id == user.pk:
-        raise NotAllowed("You cannot vote on a resource you submitted.")
+        raise NotAllowed("You cannot vote on a resource you submitted.", code="own_resource")
 
 
 def _counters_apply(*, resource: Resource, up: int, down: int) -> Resource:
@@ -213,7 +199,7 @@ def vote_cast(*, user: User, resource: Resource, value: int) -> Resource:
     """Vote up (1) or down (-1); voting again changes the vote. Counters move in the same
     transaction as the vote row."""
     if value not in (Vote.UP, Vote.DOWN):
-        raise ValidationError({"value": ["A vote is 1 (up) or -1 (down)."]})
+        raise Invalid({"value": ["A vote is 1 (up) or -1 (down)."]})
     _votable(user=user, resource=resource)
     # Serialise one user's votes, so twenty identical clicks make one row.
     User.objects.select_for_update().filter(pk=user.pk).first()
@@ -244,17 +230,23 @@ def vote_withdraw(*, user: User, resource: Resource) -> Resource:
 
 @transaction.atomic
 def report_create(*, user: User, resource: Resource, reason: str, note: str = "") -> Report:
+    """Report a resource on the roadmap to the moderators: one open report per user and
+    resource (a second one is a Conflict "open_report" naming the first)."""
     errors: dict[str, list[str]] = {}
     if reason not in Report.Reason.values:
         errors["reason"] = ["Choose a reason: " + ", ".join(Report.Reason.values) + "."]
-    if len(note) > NOTE_MAX:
-        errors["note"] = [f"The note can be at most {NOTE_MAX:,} characters long."]
+    if note_problem := REPORT_NOTE.check(note):
+        errors["note"] = [note_problem]
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     if resource.status != Resource.Status.APPROVED:
-        raise NotVotable("Only resources on the roadmap can be reported.")
+        raise Conflict("Only resources on the roadmap can be reported.", code="not_reportable")
     User.objects.select_for_update().filter(pk=user.pk).first()
     open_report = Report.objects.filter(user=user, resource=resource, resolved_at=None).first()
     if open_report is not None:
-        raise OpenReportExists(open_report)
+        raise Conflict(
+            "You already reported this resource; a moderator will look at it.",
+            code="open_report",
+            report=open_report.pk,
+        )
     return Report.objects.create(user=user, resource=resource, reason=reason, note=note.strip())

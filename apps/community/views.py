@@ -1,82 +1,92 @@
-"""Community pages: submit, my submissions, vote and report. Thin: validate, call, redirect."""
+"""Community pages: submit, my submissions, vote and report. Thin: validate, call, redirect.
+
+A service's refusal lands on the form that asked (`call_for_form`) and the page answers with
+its status (`form_status`); a refusal with no form (a vote on one's own resource) is answered
+by roadmap_site.error_views.ApplicationErrorMiddleware."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.accounts.selectors import signed_in_user
 from apps.community import selectors, services
 from apps.community.forms import ReportForm, SubmissionForm
-from apps.roadmap.models import Resource, Roadmap
-from roadmap_site.form_errors import add_service_errors
+from apps.roadmap.selectors import roadmap_get
+from roadmap_site.errors import Invalid
+from roadmap_site.form_errors import call_for_form, form_status, refusal_of
+
+if TYPE_CHECKING:
+    from apps.roadmap.models import Resource
+
+
+def _render_form(
+    request: HttpRequest, template: str, form: BaseForm, context: dict[str, Any]
+) -> HttpResponse:
+    """The form's page with the form's status; a refusal's Retry-After goes with it."""
+    response = render(request, template, {**context, "form": form}, status=form_status(form))
+    refusal = refusal_of(form)
+    retry_after = getattr(refusal, "retry_after", None)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _duplicate_of(form: BaseForm) -> Resource | None:
+    """The resource a refused submission duplicates, to link it from the page."""
+    refusal = refusal_of(form)
+    existing = refusal.extra.get("existing") if refusal is not None else None
+    return selectors.resource_with_place(pk=existing["id"]) if existing else None
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest, slug: str) -> HttpResponse:
-    roadmap = get_object_or_404(Roadmap, slug=slug)
-    duplicate = None
+    roadmap = roadmap_get(slug=slug)
     if request.method == "POST":
         form = SubmissionForm(request.POST, roadmap=roadmap)
+        resource = None
         if form.is_valid():
-            try:
-                resource = services.resource_submit(
-                    user=request.user,
-                    roadmap=roadmap,
-                    topic=form.cleaned_data["topic"],
-                    url=form.cleaned_data["url"],
-                    title=form.cleaned_data["title"],
-                    kind=form.cleaned_data["kind"],
-                    description=form.cleaned_data["description"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            except services.DuplicateResource as found:
-                duplicate = found.existing
-            except services.PendingLimitReached as limit:
-                form.add_error(None, limit.message)
-            except services.DailyLimitReached as limit:
-                form.add_error(None, limit.message)
-                response = render(
-                    request,
-                    "community/submit.html",
-                    {"roadmap": roadmap, "form": form},
-                    status=429,
-                )
-                response["Retry-After"] = str(limit.retry_after)
-                return response
-            else:
-                messages.success(
-                    request,
-                    f"Thank you: “{resource.title}” is waiting for a moderator. "
-                    "You can follow it here.",
-                )
-                return redirect("community:my-submissions")
+            resource = call_for_form(
+                form,
+                services.resource_submit,
+                user=signed_in_user(request),
+                roadmap=roadmap,
+                topic=form.cleaned_data["topic"],
+                url=form.cleaned_data["url"],
+                title=form.cleaned_data["title"],
+                kind=form.cleaned_data["kind"],
+                description=form.cleaned_data["description"],
+            )
+        if resource is not None:
+            messages.success(
+                request,
+                f"Thank you: “{resource.title}” is waiting for a moderator. "
+                "You can follow it here.",
+            )
+            return redirect("community:my-submissions")
     else:
         initial = {}
         if topic_slug := request.GET.get("topic"):
             initial["topic"] = roadmap.topics.active().filter(slug=topic_slug).first()
         form = SubmissionForm(initial=initial, roadmap=roadmap)
-    status = 409 if duplicate else (400 if form.errors else 200)
-    return render(
-        request,
-        "community/submit.html",
-        {"roadmap": roadmap, "form": form, "duplicate": duplicate},
-        status=status,
-    )
+    context = {"roadmap": roadmap, "duplicate": _duplicate_of(form)}
+    return _render_form(request, "community/submit.html", form, context)
 
 
 @login_required
 @require_GET
 def my_submissions(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.submissions_for_page(user=request.user), 25).get_page(
+    page = Paginator(selectors.submissions_for_page(user=signed_in_user(request)), 25).get_page(
         request.GET.get("page")
     )
     return render(request, "community/my_submissions.html", {"page": page})
@@ -93,28 +103,22 @@ def _back(request: HttpRequest, resource: Resource) -> HttpResponseRedirect:
     return HttpResponseRedirect(target)
 
 
+VOTES = {"1": 1, "-1": -1, "0": None}
+
+
 @login_required
 @require_POST
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = get_object_or_404(
-        Resource.objects.approved().select_related("roadmap", "topic"), pk=pk
-    )
+    resource = selectors.approved_resource(pk=pk)
     value = request.POST.get("value", "")
-    try:
-        if value == "0":
-            resource = services.vote_withdraw(user=request.user, resource=resource)
-            mine = None
-        elif value in {"1", "-1"}:
-            resource = services.vote_cast(user=request.user, resource=resource, value=int(value))
-            mine = int(value)
-        else:
-            return HttpResponse("A vote is up, down or withdrawn.", status=400)
-    except services.NotAllowed as refusal:
-        if request.htmx:
-            return HttpResponse(refusal.message, status=403)
-        messages.error(request, refusal.message)
-        return _back(request, resource)
-    if request.htmx:
+    if value not in VOTES:
+        raise Invalid("A vote is up, down or withdrawn.", field="value")
+    user, mine = signed_in_user(request), VOTES[value]
+    if mine is None:
+        resource = services.vote_withdraw(user=user, resource=resource)
+    else:
+        resource = services.vote_cast(user=user, resource=resource, value=mine)
+    if request.headers.get("HX-Request"):
         return render(
             request,
             "community/_vote.html",
@@ -126,24 +130,18 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = get_object_or_404(
-        Resource.objects.approved().select_related("roadmap", "topic"), pk=pk
-    )
+    resource = selectors.approved_resource(pk=pk)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.report_create(
-                user=request.user,
-                resource=resource,
-                reason=form.cleaned_data["reason"],
-                note=form.cleaned_data["note"],
-            )
-        except services.OpenReportExists as conflict:
-            form.add_error(None, conflict.message)
-        else:
+        reported = call_for_form(
+            form,
+            services.report_create,
+            user=signed_in_user(request),
+            resource=resource,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+        )
+        if reported is not None:
             messages.success(request, "Thank you: a moderator will look at your report.")
             return _back(request, resource)
-    status = 400 if form.errors else 200
-    return render(
-        request, "community/report.html", {"resource": resource, "form": form}, status=status
-    )
+    return _render_form(request, "community/report.html", form, {"resource": resource})

@@ -1,14 +1,14 @@
 """Link health for moderators (anonymous → 401, everyone else → 403): check a link now, read
 its check history. Applying a redirect is a moderation action (apps.moderation). Thin: check
-the role, call one service."""
+the role, call one service; refusals are raised by them and answered by roadmap_site.api_errors."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
+from typing import Any
+
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError as APIValidationError
+from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,30 +16,8 @@ from rest_framework.views import APIView
 
 from apps.accounts.roles import IsModerator
 from apps.linkcheck import selectors, services
-from apps.linkcheck.models import LinkCheck
-from apps.roadmap.models import Resource
+from apps.linkcheck.serializers import CheckQueuedSerializer, LinkCheckSerializer
 from roadmap_site.api_errors import DENIED, NOT_FOUND
-
-
-class LinkCheckSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = LinkCheck
-        fields = [
-            "id",
-            "checked_at",
-            "url",
-            "verdict",
-            "status_code",
-            "final_url",
-            "error",
-            "elapsed_ms",
-            "attempts",
-        ]
-
-
-class CheckQueuedSerializer(serializers.Serializer):
-    queued = serializers.BooleanField(help_text="a worker has the check now")
-    detail = serializers.CharField()
 
 
 class ResourceCheckView(APIView):
@@ -53,23 +31,22 @@ class ResourceCheckView(APIView):
         request=None,
         responses={
             202: CheckQueuedSerializer,
-            400: OpenApiResponse(description="the resource has no link"),
+            400: OpenApiResponse(description="the resource has no link (`url`)"),
             **DENIED,
             **NOT_FOUND,
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        resource = get_object_or_404(Resource.objects.only("id", "url"), pk=pk)
-        try:
-            queued = services.link_check_request(resource=resource)
-        except ValidationError as error:
-            raise APIValidationError(error.message_dict) from None
+        queued = services.link_check_request(resource=selectors.resource_to_check(pk=pk))
         detail = (
             "A worker will check the link in a moment."
             if queued
             else "The check is requested: the next sweep does it."
         )
-        return Response({"queued": queued, "detail": detail}, status=status.HTTP_202_ACCEPTED)
+        return Response(
+            CheckQueuedSerializer({"queued": queued, "detail": detail}).data,
+            status=status.HTTP_202_ACCEPTED,
+        )
 
 
 class ResourceChecksView(ListAPIView):
@@ -78,10 +55,13 @@ class ResourceChecksView(ListAPIView):
     permission_classes = [IsModerator]
     serializer_class = LinkCheckSerializer
 
-    def get_queryset(self):
-        resource = get_object_or_404(Resource.objects.only("id"), pk=self.kwargs["pk"])
+    def get_queryset(self) -> QuerySet[Any]:
+        resource = selectors.resource_to_check(pk=self.kwargs["pk"])
         return selectors.link_checks_for(resource=resource)
 
-    @extend_schema(summary="A resource's link-check history, newest first")
-    def get(self, request: Request, *args, **kwargs) -> Response:
+    @extend_schema(
+        summary="A resource's link-check history, newest first",
+        responses={200: LinkCheckSerializer(many=True), **DENIED, **NOT_FOUND},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from apps.roadmap.models import Resource
+from roadmap_site.limits import LINK_CHECK_ERROR, RESOURCE_URL
 
 
 class LinkCheck(models.Model):
@@ -20,11 +21,11 @@ class LinkCheck(models.Model):
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="link_checks")
     checked_at = models.DateTimeField(default=timezone.now)
-    url = models.URLField(max_length=2000, help_text="The URL as it was when checked.")
+    url = models.URLField(max_length=RESOURCE_URL.max, help_text="The URL as it was when checked.")
     verdict = models.CharField(max_length=16, choices=Verdict.choices)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    final_url = models.URLField(max_length=2000, blank=True)
-    error = models.CharField(max_length=500, blank=True)
+    final_url = models.URLField(max_length=RESOURCE_URL.max, blank=True)
+    error = models.CharField(max_length=LINK_CHECK_ERROR.max, blank=True)
     elapsed_ms = models.PositiveIntegerField(default=0)
     attempts = models.PositiveSmallIntegerField(default=1)
 

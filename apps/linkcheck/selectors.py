@@ -9,6 +9,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 
 from apps.linkcheck.models import LinkCheck, LinkClaim
 from apps.roadmap.models import Resource
+from roadmap_site.errors import NotFound
 
 RECENT_CHECKS = 5
 
@@ -47,6 +48,14 @@ def hosts_busy(*, now: datetime) -> set[str]:
     return set(
         LinkClaim.objects.filter(leased_until__gt=now).values_list("host", flat=True).distinct()
     )
+
+
+def resource_to_check(*, pk: int) -> Resource:
+    """Any resource, in any state, with what a check needs (its link) and its title."""
+    resource = Resource.objects.only("id", "url", "title").filter(pk=pk).first()
+    if resource is None:
+        raise NotFound("No resource has this id.")
+    return resource
 
 
 def link_checks_for(*, resource: Resource) -> QuerySet[LinkCheck]:

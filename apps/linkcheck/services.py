@@ -24,7 +24,6 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -32,17 +31,18 @@ from kombu.exceptions import KombuError
 
 from apps.linkcheck import selectors
 from apps.linkcheck.checker import CheckerConfig, LinkResult, Verdict, check_urls
+from apps.linkcheck.config import link_checker_config, link_guard
 from apps.linkcheck.guard import Guard
 from apps.linkcheck.models import LinkCheck, LinkClaim
 from apps.roadmap.models import Resource
 from apps.roadmap.services import roadmap_touch
+from roadmap_site.errors import Invalid
+from roadmap_site.limits import LINK_CHECK_ERROR, RESOURCE_URL
 
 logger = logging.getLogger(__name__)
 
 Health = Resource.Health
 FAILING_VERDICTS = frozenset({Verdict.BROKEN, Verdict.ERROR})
-URL_MAX = 2000
-ERROR_MAX = 500
 
 
 # ---------------------------------------------------------------------------------------------
@@ -78,7 +78,9 @@ def health_after(
         return HealthState(Health.BLOCKED, consecutive_failures, first_failure_at, "")
     if verdict == Verdict.REDIRECTED:
         final = result.final_url or ""
-        return HealthState(Health.REDIRECTED, 0, None, final if len(final) <= URL_MAX else "")
+        return HealthState(
+            Health.REDIRECTED, 0, None, final if RESOURCE_URL.check(final) is None else ""
+        )
     return HealthState(Health.OK, 0, None, "")
 
 
@@ -171,8 +173,8 @@ def link_check_record(
         url=resource.url,
         verdict=str(result.verdict),
         status_code=result.status_code,
-        final_url=(result.final_url or "")[:URL_MAX],
-        error=(result.error or "")[:ERROR_MAX],
+        final_url=(result.final_url or "")[: RESOURCE_URL.max],
+        error=(result.error or "")[: LINK_CHECK_ERROR.max],
         elapsed_ms=max(0, result.elapsed_ms),
         attempts=max(1, result.attempts),
     )
@@ -200,19 +202,6 @@ def link_check_record(
 
 # ---------------------------------------------------------------------------------------------
 # Running checks
-
-
-def link_guard() -> Guard:
-    return Guard(
-        allow_private=settings.LINKCHECK_ALLOW_PRIVATE,
-        allow_hosts=settings.LINKCHECK_ALLOW_HOSTS,
-    )
-
-
-def link_checker_config() -> CheckerConfig:
-    from apps.linkcheck.management.commands.check_urls import user_agent
-
-    return CheckerConfig(user_agent=user_agent())
 
 
 @dataclass
@@ -279,13 +268,14 @@ def _publish_after_commit(batch: Batch) -> None:
 
         try:
             link_check_batch.delay(batch.resource_ids, batch.token)
-        except (KombuError, OSError):
+        except (KombuError, OSError) as error:
             # The broker is down: no request may fail for it, and nothing is lost. Freed
-            # claims make these resources due again, so the next sweep takes them.
+            # claims make these resources due again, so the next sweep takes them. An expected
+            # state, not a fault: one line with the reason, no traceback (rendering one took
+            # seconds of the request's time).
             logger.warning(
                 "link check batch not queued: the broker is unreachable",
-                extra={"host": batch.host, "resources": batch.resource_ids},
-                exc_info=True,
+                extra={"host": batch.host, "resources": batch.resource_ids, "error": str(error)},
             )
             link_claims_release(resource_ids=batch.resource_ids, token=batch.token)
 
@@ -337,9 +327,12 @@ def link_sweep() -> list[Batch]:
 
 
 def _broker_configured() -> bool:
-    from roadmap_site.celery import app
+    """Whether the Celery app the batch task belongs to sends tasks to a broker (rather than
+    running them eagerly, the embedded default). Asked of the task, not of the project's app
+    module: services do not import roadmap_site.celery."""
+    from apps.linkcheck.tasks import link_check_batch
 
-    return not app.conf.task_always_eager
+    return not link_check_batch.app.conf.task_always_eager
 
 
 @transaction.atomic
@@ -352,7 +345,7 @@ def link_check_request(*, resource: Resource) -> bool:
     answers it.
     """
     if not resource.url:
-        raise ValidationError({"url": ["This resource has no link to check."]})
+        raise Invalid("This resource has no link to check.", field="url", code="no_link")
     now = timezone.now()
     host = host_of(resource.url)
     LinkClaim.objects.get_or_create(resource_id=resource.pk, defaults={"host": host})

@@ -20,4 +20,4 @@ def _failed(sender=None, **kwargs) -> None:
 @task_retry.connect
 def _retried(sender=None, request=None, **kwargs) -> None:
     name = getattr(request, "task", None) or getattr(sender, "name", str(sender))
-    task_outcome_record(task=name, outcome="retried")
+    task_outcome_record(task=str(name), outcome="retried")

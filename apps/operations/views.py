@@ -50,7 +50,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
         if url.startswith(("redis://", "rediss://")):
             checks[name] = _check_redis(url)
     failed = [name for name, state in checks.items() if state != "ok"]
-    body = {"status": "ok" if not failed else "unavailable", "checks": checks}
+    body: dict[str, object] = {"status": "ok" if not failed else "unavailable", "checks": checks}
     if failed:
         body["failed"] = failed
     return JsonResponse(body, status=503 if failed else 200)

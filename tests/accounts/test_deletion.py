@@ -10,6 +10,7 @@ from apps.accounts import selectors, services
 from apps.accounts.deletion import register_deletion_hook, unregister_deletion_hook
 from apps.accounts.models import ApiToken, User, UserSession
 from apps.roadmap.models import Resource, Roadmap
+from roadmap_site.errors import Invalid
 from tests.accounts.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -55,8 +56,11 @@ def test_deletion_leaves_other_users_sessions_and_tokens(owner, outsider, outsid
 
 
 def test_wrong_password_deletes_nothing(owner, owner_key):
-    with pytest.raises(services.WrongPassword):
+    with pytest.raises(Invalid) as wrong:
         services.user_delete(user=owner, password="not it")
+    assert wrong.value.fields == {
+        "password": ["The password is not right. Type the password you sign in with."]
+    }
     assert User.objects.filter(pk=owner.pk).exists()
     assert ApiToken.objects.filter(user=owner).exists()
 
@@ -141,6 +145,7 @@ def test_delete_page_wrong_password_shows_the_error(client, owner):
     client.force_login(owner)
     response = client.post("/settings/delete/", {"password": "nope"})
     content = response.content.decode()
+    assert response.status_code == 400
     assert "<title>Error: Delete your account" in content
     assert '<a href="#id_password">The password is not right.' in content
     assert User.objects.filter(pk=owner.pk).exists()

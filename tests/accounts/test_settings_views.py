@@ -64,7 +64,7 @@ def test_profile_bad_time_zone_shows_errors_and_writes_nothing(client, owner):
     client.force_login(owner)
     response = client.post("/settings/", {"display_name": "Ada", "time_zone": "Mars/Olympus"})
     content = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "<title>Error: Profile settings" in content
     # The summary links to the field, and the error is repeated at the field.
     assert '<a href="#id_time_zone">Choose a time zone from the list' in content
@@ -109,7 +109,9 @@ def test_token_created_on_the_page_is_shown_once(client, owner):
 
 def test_token_without_a_name_shows_the_error(client, owner):
     client.force_login(owner)
-    content = client.post("/settings/tokens/", {"name": ""}).content.decode()
+    response = client.post("/settings/tokens/", {"name": ""})
+    assert response.status_code == 400
+    content = response.content.decode()
     assert "<title>Error: API tokens" in content
     assert '<a href="#id_name">Enter a name for the token.</a>' in content
     assert not ApiToken.objects.exists()
@@ -119,8 +121,9 @@ def test_unverified_user_cannot_create_a_token_on_the_page(client, db):
     user = UserFactory(username="fresh", verified=False)
     client.force_login(user)
     assert "Confirm your email address" in client.get("/settings/tokens/").content.decode()
-    content = client.post("/settings/tokens/", {"name": "CI"}).content.decode()
-    assert "Verify your email address before creating API tokens." in content
+    response = client.post("/settings/tokens/", {"name": "CI"})
+    assert response.status_code == 403
+    assert "Verify your email address before creating API tokens" in response.content.decode()
     assert not ApiToken.objects.exists()
 
 
@@ -180,3 +183,14 @@ def test_revoke_needs_post(client, owner, owner_key):
     token = ApiToken.objects.get()
     assert client.get(f"/settings/tokens/{token.id}/revoke/").status_code == 405
     assert ApiToken.objects.exists()
+
+
+def test_token_limit_on_the_page_answers_409_and_writes_nothing(client, owner, settings):
+    settings.API_TOKEN_LIMIT_PER_USER = 1
+    client.force_login(owner)
+    assert client.post("/settings/tokens/", {"name": "first"}).status_code == 200
+    response = client.post("/settings/tokens/", {"name": "second"})
+    assert response.status_code == 409
+    assert "You already have 1 API tokens, the most allowed." in response.content.decode()
+    assert 'value="second"' in response.content.decode()  # what was typed is kept
+    assert ApiToken.objects.filter(user=owner).count() == 1

@@ -83,6 +83,7 @@ def test_unverified_account_is_refused_with_403(api_client, db):
     response = create(api_client, username="fresh")
     assert response.status_code == 403
     assert "Verify your email address" in response.json()["detail"]
+    assert response.json()["code"] == "email_not_verified"
     assert not AuthToken.objects.exists()
 
 
@@ -134,8 +135,22 @@ def test_token_limit_per_user_answers_409(api_client, owner, settings):
     assert create(api_client, name="b").status_code == 201
     response = create(api_client, name="c")
     assert response.status_code == 409
-    assert "Revoke one" in response.json()["detail"]
+    assert response.json() == {
+        "detail": "You already have 2 API tokens, the most allowed. Revoke one you no longer "
+        "use first.",
+        "code": "token_limit",
+    }
     assert ApiToken.objects.filter(user=owner).count() == 2
+    assert AuthToken.objects.filter(user=owner).count() == 2
+
+
+def test_a_blank_or_long_token_name_answers_400_and_writes_nothing(api_client, owner):
+    blank = create(api_client, name="   ")
+    assert blank.status_code == 400 and set(blank.json()) == {"name"}
+    long = create(api_client, name="x" * 101)
+    assert long.status_code == 400
+    assert long.json() == {"name": ["The token's name must be 1 to 100 characters long."]}
+    assert not AuthToken.objects.exists()
 
 
 @pytest.mark.parametrize("prefix", ["Token", "Bearer", "bearer", "TOKEN"])

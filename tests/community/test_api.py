@@ -47,7 +47,8 @@ def test_submit_list_and_the_moderators_view(owner, outsider, moderator, topic) 
     assert everyone["count"] == 1
     assert client_for(moderator).get("/api/v1/submissions/?status=rejected").json()["count"] == 0
     bad = client_for(owner).get("/api/v1/submissions/?status=lost")
-    assert bad.status_code == 400 and "status" in bad.json()
+    assert bad.status_code == 400
+    assert bad.json() == {"status": ["Filter by one of: pending, approved, rejected, retired."]}
 
 
 @pytest.mark.parametrize(
@@ -77,10 +78,10 @@ def test_a_duplicate_answers_409_with_the_existing_resource(owner, outsider, roa
         format="json",
     )
     assert response.status_code == 409
-    assert response.json()["existing"] == {
-        "id": existing.pk,
-        "url": existing.url,
-        "status": "approved",
+    assert response.json() == {
+        "detail": "This link is already on the roadmap.",
+        "code": "duplicate",
+        "existing": {"id": existing.pk, "url": existing.url, "status": "approved"},
     }
     assert Resource.objects.count() == 1
 
@@ -94,6 +95,8 @@ def test_limits_answer_409_then_429_with_retry_after(owner, topic) -> None:
         "/api/v1/submissions/", {**BODY, "url": "https://blog.example/x"}, format="json"
     )
     assert eleventh.status_code == 409 and "10 submissions waiting" in eleventh.json()["detail"]
+    assert eleventh.json()["code"] == "pending_limit" and "existing" not in eleventh.json()
+    assert Resource.objects.count() == 10
     Resource.objects.update(status=Resource.Status.APPROVED)
     for n in range(10, 20):
         body = {**BODY, "url": f"https://blog.example/{n}"}
@@ -104,7 +107,9 @@ def test_limits_answer_409_then_429_with_retry_after(owner, topic) -> None:
     )
     assert limited.status_code == 429
     assert int(limited["Retry-After"]) > 23 * 3600
-    assert "in the last 24 hours" in limited.json()["detail"]
+    body = limited.json()
+    assert "in the last 24 hours" in body["detail"] and body["code"] == "daily_limit"
+    assert body["retry_after"] == int(limited["Retry-After"])
     assert Resource.objects.count() == 20
 
 
@@ -124,13 +129,19 @@ def test_votes(owner, outsider, roadmap, topic) -> None:
     withdrawn = client_for(outsider).delete(path).json()
     assert (withdrawn["upvotes"], withdrawn["downvotes"], withdrawn["my_vote"]) == (0, 0, None)
     own = client_for(owner).put(path, {"value": 1}, format="json")
-    assert own.status_code == 403 and "you submitted" in own.json()["detail"]
+    assert own.status_code == 403
+    assert own.json() == {
+        "detail": "You cannot vote on a resource you submitted.",
+        "code": "own_resource",
+    }
+    assert client_for(owner).delete(path).json()["code"] == "own_resource"
     bad = client_for(outsider).put(path, {"value": 5}, format="json")
     assert bad.status_code == 400 and "value" in bad.json()
     assert not Vote.objects.exists()
     resource.status = Resource.Status.PENDING
     resource.save()
-    assert client_for(outsider).put(path, {"value": 1}, format="json").status_code == 404
+    missing = client_for(outsider).put(path, {"value": 1}, format="json")
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
 
 
 def test_reports(owner, outsider, roadmap, topic) -> None:
@@ -139,7 +150,12 @@ def test_reports(owner, outsider, roadmap, topic) -> None:
     first = client_for(owner).post(path, {"reason": "paywalled", "note": "€"}, format="json")
     assert first.status_code == 201 and first.json()["reason"] == "paywalled"
     second = client_for(owner).post(path, {"reason": "spam"}, format="json")
-    assert second.status_code == 409 and second.json()["report"] == first.json()["id"]
+    assert second.status_code == 409
+    assert second.json() == {
+        "detail": "You already reported this resource; a moderator will look at it.",
+        "code": "open_report",
+        "report": first.json()["id"],
+    }
     assert client_for(outsider).post(path, {"reason": "spam"}, format="json").status_code == 201
     bad = client_for(outsider).post(path, {"reason": "ugly"}, format="json")
     assert bad.status_code == 400 and "reason" in bad.json()
@@ -175,3 +191,26 @@ def test_the_submission_list_query_count_does_not_grow(owner, topic, django_asse
         )
     with django_assert_max_num_queries(baseline):
         assert client.get("/api/v1/submissions/").json()["count"] == 10
+
+
+def test_the_schema_shows_the_limits_the_services_enforce() -> None:
+    from drf_spectacular.generators import SchemaGenerator
+
+    from roadmap_site.limits import REPORT_NOTE, RESOURCE_DESCRIPTION, RESOURCE_TITLE, RESOURCE_URL
+
+    schemas = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    submission = schemas["SubmissionInput"]["properties"]
+    assert submission["title"]["minLength"] == RESOURCE_TITLE.min
+    assert submission["title"]["maxLength"] == RESOURCE_TITLE.max
+    assert submission["url"]["maxLength"] == RESOURCE_URL.max
+    assert submission["description"]["maxLength"] == RESOURCE_DESCRIPTION.max
+    assert schemas["ReportInput"]["properties"]["note"]["maxLength"] == REPORT_NOTE.max
+
+
+def test_a_title_too_short_is_refused_with_the_limits_message(owner, topic) -> None:
+    response = client_for(owner).post(
+        "/api/v1/submissions/", {**BODY, "title": "ab"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"title": ["The title must be 3 to 200 characters long."]}
+    assert not Resource.objects.exists()

@@ -6,13 +6,13 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from apps.community import services
 from apps.community.models import Report, Vote
 from apps.community.ranking import wilson_lower_bound
 from apps.roadmap.models import Resource
+from roadmap_site.errors import Conflict, Invalid, LimitReached, NotAllowed
 from tests.community.conftest import approved, make_user
 
 pytestmark = pytest.mark.django_db
@@ -62,9 +62,9 @@ URL_CASES = [
 
 @pytest.mark.parametrize(("url", "words"), URL_CASES)
 def test_bad_urls_are_refused_with_a_clear_message(owner, roadmap, topic, url, words) -> None:
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Invalid) as error:
         submit(owner, roadmap, topic, url=url)
-    assert any(words in message for message in error.value.message_dict["url"])
+    assert any(words in message for message in error.value.fields["url"])
     assert not Resource.objects.exists()
 
 
@@ -75,7 +75,7 @@ def test_a_public_ip_literal_is_accepted(owner, roadmap, topic) -> None:
 def test_hosts_let_through_by_setting_are_accepted(owner, roadmap, topic, settings) -> None:
     settings.LINKCHECK_ALLOW_HOSTS = frozenset({("127.0.0.2", 8123)})
     assert submit(owner, roadmap, topic, url="http://127.0.0.2:8123/ok").status == "pending"
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         submit(owner, roadmap, topic, url="http://127.0.0.2:8124/no")
 
 
@@ -89,9 +89,9 @@ def test_hosts_let_through_by_setting_are_accepted(owner, roadmap, topic, settin
     ],
 )
 def test_other_fields_are_checked(owner, roadmap, topic, overrides, field) -> None:
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Invalid) as error:
         submit(owner, roadmap, topic, **overrides)
-    assert field in error.value.message_dict
+    assert field in error.value.fields and error.value.status == 400
     assert not Resource.objects.exists()
 
 
@@ -99,29 +99,36 @@ def test_a_topic_of_another_roadmap_is_refused(owner, roadmap, topic) -> None:
     from apps.roadmap.models import Roadmap
 
     other = Roadmap.objects.create(slug="other", title="Other")
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Invalid) as error:
         submit(owner, other, topic)
-    assert "topic" in error.value.message_dict
+    assert "topic" in error.value.fields
 
 
 def test_duplicates_in_any_state_point_at_the_existing_resource(owner, roadmap, topic) -> None:
     first = submit(owner, roadmap, topic, url="https://blog.example/post")
     for spelling in ("https://BLOG.example/post?utm_medium=x", "https://blog.example:443/post#a"):
-        with pytest.raises(services.DuplicateResource) as duplicate:
+        with pytest.raises(Conflict) as duplicate:
             submit(make_user(f"u{len(spelling)}"), roadmap, topic, url=spelling)
-        assert duplicate.value.existing == first
+        assert duplicate.value.code == "duplicate"
+        assert duplicate.value.extra["existing"] == {
+            "id": first.pk,
+            "url": first.url,
+            "status": "pending",
+        }
     first.status = Resource.Status.REJECTED
     first.save()
-    with pytest.raises(services.DuplicateResource):
+    with pytest.raises(Conflict) as duplicate:
         submit(owner, roadmap, topic, url="https://blog.example/post")
+    assert duplicate.value.extra["existing"]["status"] == "rejected"
     assert Resource.objects.count() == 1
 
 
 def test_ten_pending_then_a_409(owner, roadmap, topic) -> None:
     for n in range(10):
         submit(owner, roadmap, topic, url=f"https://blog.example/{n}")
-    with pytest.raises(services.PendingLimitReached, match="10 submissions waiting"):
+    with pytest.raises(Conflict, match="10 submissions waiting") as limit:
         submit(owner, roadmap, topic, url="https://blog.example/eleven")
+    assert limit.value.code == "pending_limit" and limit.value.status == 409
     assert Resource.objects.count() == 10
 
 
@@ -136,11 +143,13 @@ def test_twenty_a_day_then_a_429_with_retry_after(owner, roadmap, topic) -> None
     Resource.objects.filter(status="pending").update(status="rejected")
     with (
         time_machine.travel(start + timedelta(hours=2), tick=False),
-        pytest.raises(services.DailyLimitReached) as limit,
+        pytest.raises(LimitReached) as limit,
     ):
         submit(owner, roadmap, topic, url="https://blog.example/late")
     # The oldest of the twenty leaves the 24-hour window 22 hours later.
     assert 22 * 3600 - 5 <= limit.value.retry_after <= 22 * 3600 + 5
+    assert limit.value.code == "daily_limit" and limit.value.status == 429
+    assert Resource.objects.count() == 20
     with time_machine.travel(start + timedelta(days=1, minutes=1), tick=False):
         assert submit(owner, roadmap, topic, url="https://blog.example/next-day")
 
@@ -171,12 +180,14 @@ def test_votes_change_and_withdraw_with_exact_counters(owner, outsider, roadmap,
 
 def test_no_vote_on_ones_own_or_an_unapproved_resource(owner, outsider, roadmap, topic) -> None:
     mine = approved(roadmap, topic, submitted_by=owner)
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAllowed) as own:
         services.vote_cast(user=owner, resource=mine, value=1)
+    assert own.value.status == 403 and own.value.code == "own_resource"
     pending = submit(owner, roadmap, topic, url="https://blog.example/pending")
-    with pytest.raises(services.NotVotable):
+    with pytest.raises(Conflict) as unapproved:
         services.vote_cast(user=outsider, resource=pending, value=1)
-    with pytest.raises(ValidationError):
+    assert unapproved.value.code == "not_votable"
+    with pytest.raises(Invalid):
         services.vote_cast(user=outsider, resource=mine, value=2)
     assert not Vote.objects.exists()
 
@@ -184,12 +195,17 @@ def test_no_vote_on_ones_own_or_an_unapproved_resource(owner, outsider, roadmap,
 def test_one_open_report_per_user_and_resource(owner, outsider, roadmap, topic) -> None:
     resource = approved(roadmap, topic)
     report = services.report_create(user=owner, resource=resource, reason="outdated", note="v1")
-    with pytest.raises(services.OpenReportExists):
+    with pytest.raises(Conflict) as again:
         services.report_create(user=owner, resource=resource, reason="spam")
+    assert again.value.code == "open_report" and again.value.extra == {"report": report.pk}
     services.report_create(user=outsider, resource=resource, reason="spam")
     report.resolved_at = timezone.now()
     report.save()
     services.report_create(user=owner, resource=resource, reason="broken")
     assert Report.objects.count() == 3
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.report_create(user=owner, resource=resource, reason="boring")
+    with pytest.raises(Invalid) as long_note:
+        services.report_create(user=outsider, resource=resource, reason="spam", note="x" * 2001)
+    assert "at most 2,000 characters" in long_note.value.fields["note"][0]
+    assert Report.objects.count() == 3

@@ -82,6 +82,23 @@ def test_a_duplicate_shows_the_already_here_panel(owner, outsider, roadmap, topi
     assert Resource.objects.count() == 1
 
 
+def test_the_limits_refuse_on_the_page_and_write_nothing(owner, roadmap, topic) -> None:
+    for n in range(10):
+        approved(roadmap, topic, url=f"https://blog.example/{n}", submitted_by=owner)
+    Resource.objects.update(status=Resource.Status.PENDING)
+    pending = web(owner).post("/roadmaps/ml-engineer/submit/", FORM)
+    assert pending.status_code == 409 and "10 submissions waiting" in pending.content.decode()
+    assert 'value="Testing ML code"' in pending.content.decode()  # what was typed is kept
+    assert Resource.objects.count() == 10
+    Resource.objects.update(status=Resource.Status.APPROVED)
+    for n in range(10, 20):
+        approved(roadmap, topic, url=f"https://blog.example/{n}", submitted_by=owner)
+    limited = web(owner).post("/roadmaps/ml-engineer/submit/", FORM)
+    assert limited.status_code == 429 and int(limited["Retry-After"]) > 23 * 3600
+    assert "in the last 24 hours" in limited.content.decode()
+    assert Resource.objects.count() == 20
+
+
 def test_my_submissions_shows_only_mine_with_the_reason(owner, outsider, roadmap, topic):
     web(owner).post("/roadmaps/ml-engineer/submit/", FORM)
     Resource.objects.update(status="rejected", review_reason="Paywalled, sorry.")
@@ -105,7 +122,13 @@ def test_votes_work_without_javascript_and_with_htmx(owner, outsider, roadmap, t
     assert ">0<" in withdrawn.content.decode() and not Vote.objects.exists()
     own = web(owner).post(path, {"value": "1"}, HTTP_HX_REQUEST="true")
     assert own.status_code == 403 and not Vote.objects.exists()
-    assert web(outsider).post(path, {"value": "7"}).status_code == 400
+    assert b"you submitted" in own.content and b"<html" not in own.content
+    plain_own = web(owner).post(path, {"value": "1"})
+    assert plain_own.status_code == 403 and b"<html" in plain_own.content  # the styled page
+    assert not Vote.objects.exists()
+    bad = web(outsider).post(path, {"value": "7"})
+    assert bad.status_code == 400 and b"A vote is up, down or withdrawn." in bad.content
+    assert not Vote.objects.exists()
 
 
 def test_report_page(owner, roadmap, topic) -> None:
@@ -114,7 +137,7 @@ def test_report_page(owner, roadmap, topic) -> None:
     assert web(owner).get(path).status_code == 200
     assert web(owner).post(path, {"reason": "outdated"}).status_code == 302
     again = web(owner).post(path, {"reason": "spam"})
-    assert again.status_code == 400 and b"already reported" in again.content
+    assert again.status_code == 409 and b"already reported" in again.content
     missing = web(owner).post(path, {"reason": ""})
     assert missing.status_code == 400 and b"There is a problem" in missing.content
     assert Report.objects.count() == 1

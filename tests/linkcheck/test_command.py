@@ -10,8 +10,9 @@ from django.core.checks import run_checks
 from django.core.management import CommandError, call_command
 
 from apps.linkcheck.checker import LinkResult, Verdict
-from apps.linkcheck.management.commands.check_urls import ProgressBar
+from apps.linkcheck.cli import by_verdict
 from bench.linkcheck_server import Reply, Site
+from roadmap_site.cli import ProgressBar
 
 
 @pytest.fixture
@@ -106,8 +107,10 @@ def test_a_missing_file_is_an_error(tmp_path) -> None:
 def test_progress_bar() -> None:
     stream = io.StringIO()
     bar = ProgressBar(2, stream, width=4)
-    bar(LinkResult("http://a/", Verdict.OK, 200, "http://a/", 1, 1, None))
-    bar(LinkResult("http://b/", Verdict.BROKEN, 404, "http://b/", 1, 1, "HTTP 404"))
+    on_result = by_verdict(bar)
+    assert on_result is not None and by_verdict(None) is None
+    on_result(LinkResult("http://a/", Verdict.OK, 200, "http://a/", 1, 1, None))
+    on_result(LinkResult("http://b/", Verdict.BROKEN, 404, "http://b/", 1, 1, "HTTP 404"))
     bar.close()
     assert "\r[##--] 1/2  ok 1" in stream.getvalue()
     assert "\r[####] 2/2  broken 1 ok 1" in stream.getvalue()

@@ -76,10 +76,17 @@ def test_check_now_answers_202_and_keeps_the_request(roadmap, topic, moderator) 
     assert response.json()["queued"] is False
     claim = LinkClaim.objects.get(resource=item)
     assert claim.requested_at is not None and claim.leased_until is None
-    assert api(moderator).post("/api/v1/resources/999999/check/").status_code == 404
+    missing = api(moderator).post("/api/v1/resources/999999/check/")
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
     no_link = Resource.objects.create(roadmap=roadmap, title="Book", status="approved")
     answer = api(moderator).post(f"/api/v1/resources/{no_link.pk}/check/")
-    assert answer.status_code == 400 and "url" in answer.json()
+    assert answer.status_code == 400
+    assert answer.json() == {"url": ["This resource has no link to check."]}
+    assert not LinkClaim.objects.filter(resource=no_link).exists()
+    # The queue's button: the same refusal, as a page; nothing is kept either.
+    refused = page(moderator).post(f"/moderation/resources/{no_link.pk}/check/")
+    assert refused.status_code == 400 and b"This resource has no link to check." in refused.content
+    assert page(moderator).post("/moderation/resources/999999/check/").status_code == 404
     assert not LinkClaim.objects.filter(resource=no_link).exists()
 
 

@@ -21,7 +21,7 @@ def public_name(user) -> str:
 def described_widget(field: BoundField) -> SafeString:
     """The field's input with aria-describedby naming its hint and error, and aria-invalid."""
     described_by = []
-    attrs: dict[str, str] = {}
+    attrs: dict[str, str | bool] = {}
     if field.help_text:
         described_by.append(f"{field.auto_id}-hint")
     if field.errors:

@@ -21,8 +21,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from apps.linkcheck import selectors, services
-from apps.linkcheck.management.commands.check_urls import ProgressBar
+from apps.linkcheck.cli import by_verdict
 from apps.roadmap.models import Resource
+from roadmap_site.cli import ProgressBar
 
 
 class Command(BaseCommand):
@@ -64,10 +65,11 @@ class Command(BaseCommand):
         if resource is not None and not claimed:
             raise CommandError(f"Resource {resource} is being checked by a worker right now.")
         logging.getLogger("httpx").setLevel(logging.WARNING)
-        show_bar = sys.stderr.isatty() and verbosity > 0
-        progress = ProgressBar(len(claimed), sys.stderr) if show_bar else None
+        progress = ProgressBar.on_terminal(len(claimed), sys.stderr, verbosity)
         try:
-            run = services.link_checks_run(resource_ids=claimed, token=token, on_result=progress)
+            run = services.link_checks_run(
+                resource_ids=claimed, token=token, on_result=by_verdict(progress)
+            )
         finally:
             # Whatever was claimed and not recorded (an interrupted run) is due again at once.
             services.link_claims_release(resource_ids=claimed, token=token)

@@ -15,47 +15,19 @@ import logging
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.linkcheck.checker import CheckerConfig, LinkResult, check_urls
-from apps.linkcheck.guard import Guard
-
-
-def user_agent() -> str:
-    """Names the site and where its operators can be reached."""
-    return f"Mozilla/5.0 (compatible; {settings.SITE_NAME} link checker; +{settings.SITE_URL}/)"
+from apps.linkcheck.checker import LinkResult, check_urls
+from apps.linkcheck.cli import by_verdict
+from apps.linkcheck.config import link_checker_config, link_guard
+from roadmap_site.cli import ProgressBar
 
 
 def read_urls(source: TextIO) -> list[str]:
     lines = (line.strip() for line in source)
     return [line for line in lines if line and not line.startswith("#")]
-
-
-class ProgressBar:
-    """A one-line bar on a terminal's standard error; silent anywhere else."""
-
-    def __init__(self, total: int, stream: TextIO, width: int = 30) -> None:
-        self.total = total
-        self.done = 0
-        self.stream = stream
-        self.width = width
-        self.verdicts: Counter[str] = Counter()
-
-    def __call__(self, result: LinkResult) -> None:
-        self.done += 1
-        self.verdicts[str(result.verdict)] += 1
-        filled = self.width * self.done // max(self.total, 1)
-        counts = " ".join(f"{name} {count}" for name, count in sorted(self.verdicts.items()))
-        bar = "#" * filled + "-" * (self.width - filled)
-        self.stream.write(f"\r[{bar}] {self.done}/{self.total}  {counts}\x1b[K")
-        self.stream.flush()
-
-    def close(self) -> None:
-        self.stream.write("\n")
-        self.stream.flush()
 
 
 class Command(BaseCommand):
@@ -70,7 +42,7 @@ class Command(BaseCommand):
             help="print one JSON object a line, nothing else",
         )
 
-    def handle(self, *args, file: str, as_json: bool, **options) -> None:
+    def handle(self, *args: Any, file: str, as_json: bool, **options: Any) -> None:
         if file == "-":
             urls = read_urls(sys.stdin)
         else:
@@ -81,16 +53,12 @@ class Command(BaseCommand):
                 raise CommandError(f"cannot read {file}: {exc.strerror}") from None
         # httpx logs every request at INFO; here that would bury the verdicts and the bar.
         logging.getLogger("httpx").setLevel(logging.WARNING)
-        guard = Guard(
-            allow_private=settings.LINKCHECK_ALLOW_PRIVATE,
-            allow_hosts=settings.LINKCHECK_ALLOW_HOSTS,
-        )
-        config = CheckerConfig(user_agent=user_agent())
+        guard, config = link_guard(), link_checker_config()
         if as_json:
             check_urls(urls, guard=guard, config=config, on_result=self._print_json)
             return
-        progress = ProgressBar(len(urls), sys.stderr) if sys.stderr.isatty() else None
-        results = check_urls(urls, guard=guard, config=config, on_result=progress)
+        progress = ProgressBar.on_terminal(len(urls), sys.stderr, options.get("verbosity", 1))
+        results = check_urls(urls, guard=guard, config=config, on_result=by_verdict(progress))
         if progress is not None:
             progress.close()
         self._print_table(results)
