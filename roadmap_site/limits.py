@@ -122,4 +122,5 @@ LINK_CHECK_ERROR = Length("The error", max=500)  # what the checker said went wr
 # -- Lists
 
 PAGE_SIZE = 50  # the API's pages
+PAGE_ROWS = 25  # rows per page of a site's list page (my submissions)
 SEARCH_QUERY = Length("The search", max=200)  # GET /resources/?q=

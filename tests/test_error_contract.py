@@ -256,8 +256,8 @@ def test_a_fault_on_a_page_is_the_styled_500_with_a_reference(client) -> None:
         ("stale", 412, "Changed since you loaded it."),
         ("limit", 429, "20 submissions a day at most."),
         ("invalid", 400, "The title must be 3 to 200 characters long."),
-        ("not-found", 404, "Page not found"),
-        ("not-allowed", 403, "You can’t open this page"),
+        ("not-found", 404, "No such resource."),
+        ("not-allowed", 403, "You cannot vote on your own submission."),
     ],
 )
 def test_a_page_refusal_outside_a_form_is_a_styled_page(client, kind, status, words) -> None:

@@ -22,6 +22,7 @@ from apps.accounts.selectors import signed_in_user
 from apps.community import selectors, services
 from apps.community.forms import ReportForm, SubmissionForm
 from apps.roadmap.selectors import roadmap_get
+from roadmap_site import limits
 from roadmap_site.errors import Invalid
 from roadmap_site.form_errors import call_for_form, form_status, refusal_of
 
@@ -86,9 +87,9 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def my_submissions(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.submissions_for_page(user=signed_in_user(request)), 25).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        selectors.submissions_for_page(user=signed_in_user(request)), limits.PAGE_ROWS
+    ).get_page(request.GET.get("page"))
     return render(request, "community/my_submissions.html", {"page": page})
 
 

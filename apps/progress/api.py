@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.selectors import signed_in_user
 from apps.progress import selectors, services
 from apps.progress.plan import Plan
 from apps.progress.serializers import (
@@ -51,7 +52,7 @@ class EnrollmentView(APIView):
     @extend_schema(responses={200: EnrollmentOutput, **UNAUTHENTICATED, **NOT_FOUND})
     def get(self, request: Request, roadmap: str) -> Response:
         enrollment = selectors.enrollment_of(
-            user=selectors.signed_in_user(request), roadmap=content.roadmap_get(slug=roadmap)
+            user=signed_in_user(request), roadmap=content.roadmap_get(slug=roadmap)
         )
         return Response(EnrollmentOutput(enrollment, context={"request": request}).data)
 
@@ -66,7 +67,7 @@ class EnrollmentView(APIView):
         },
     )
     def put(self, request: Request, roadmap: str) -> Response:
-        user = selectors.signed_in_user(request)
+        user = signed_in_user(request)
         roadmap_obj = content.roadmap_get(slug=roadmap)
         data = EnrollmentInput(data=request.data, context={"roadmap": roadmap_obj})
         data.is_valid(raise_exception=True)
@@ -97,7 +98,7 @@ class PlanView(APIView):
     @extend_schema(responses={200: PlanOutput, **UNAUTHENTICATED, **NOT_FOUND})
     def get(self, request: Request, roadmap: str) -> Response:
         enrollment = selectors.enrollment_of(
-            user=selectors.signed_in_user(request), roadmap=content.roadmap_get(slug=roadmap)
+            user=signed_in_user(request), roadmap=content.roadmap_get(slug=roadmap)
         )
         return _plan_response(selectors.plan_for(enrollment=enrollment))
 
@@ -108,7 +109,7 @@ class ReplanView(APIView):
     @extend_schema(request=None, responses={200: PlanOutput, **DENIED, **NOT_FOUND})
     def post(self, request: Request, roadmap: str) -> Response:
         enrollment = selectors.enrollment_of(
-            user=selectors.signed_in_user(request), roadmap=content.roadmap_get(slug=roadmap)
+            user=signed_in_user(request), roadmap=content.roadmap_get(slug=roadmap)
         )
         enrollment = services.plan_replan(enrollment=enrollment)
         return _plan_response(selectors.plan_for(enrollment=enrollment))
@@ -123,7 +124,7 @@ class ProgressView(APIView):
     @extend_schema(responses={200: ProgressOutput, **UNAUTHENTICATED, **NOT_FOUND})
     def get(self, request: Request, roadmap: str) -> Response:
         summary = selectors.progress_summary(
-            user=selectors.signed_in_user(request), roadmap=content.roadmap_get(slug=roadmap)
+            user=signed_in_user(request), roadmap=content.roadmap_get(slug=roadmap)
         )
         return Response(
             {
@@ -163,7 +164,7 @@ class TopicProgressView(APIView):
     @extend_schema(responses={200: TopicProgressOutput, **UNAUTHENTICATED, **NOT_FOUND})
     def get(self, request: Request, roadmap: str, topic: str) -> Response:
         topic_obj = selectors.topic_get(roadmap_slug=roadmap, slug=topic)
-        row = selectors.topic_progress_get(user=selectors.signed_in_user(request), topic=topic_obj)
+        row = selectors.topic_progress_get(user=signed_in_user(request), topic=topic_obj)
         state = services.topic_progress_state(topic=topic_obj, row=row)
         return Response(topic_progress_body(state), headers={"ETag": _etag(state["version"])})
 
@@ -189,7 +190,7 @@ class TopicProgressView(APIView):
         },
     )
     def put(self, request: Request, roadmap: str, topic: str) -> Response:
-        user = selectors.signed_in_user(request)
+        user = signed_in_user(request)
         topic_obj = selectors.topic_get(roadmap_slug=roadmap, slug=topic)
         data = TopicProgressInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -213,13 +214,13 @@ class TickView(APIView):
     @extend_schema(request=None, responses={200: TickOutput, **DENIED, **NOT_FOUND})
     def put(self, request: Request, resource_id: int) -> Response:
         resource = content.resource_get(pk=resource_id)
-        services.resource_tick(user=selectors.signed_in_user(request), resource=resource)
+        services.resource_tick(user=signed_in_user(request), resource=resource)
         return Response({"resource": resource.pk, "ticked": True})
 
     @extend_schema(responses={204: None, **DENIED, **NOT_FOUND})
     def delete(self, request: Request, resource_id: int) -> Response:
         services.resource_untick(
-            user=selectors.signed_in_user(request), resource=content.resource_get(pk=resource_id)
+            user=signed_in_user(request), resource=content.resource_get(pk=resource_id)
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -237,7 +238,7 @@ class CheckInListView(ListAPIView):
 
     def get_queryset(self) -> Any:
         return selectors.check_ins(
-            user=selectors.signed_in_user(self.request),
+            user=signed_in_user(self.request),
             roadmap=content.roadmap_get(slug=self.kwargs["roadmap"]),
         )
 
@@ -259,7 +260,7 @@ class CheckInView(APIView):
         responses={200: CheckInOutput, **INVALID, **DENIED, **NOT_FOUND},
     )
     def put(self, request: Request, roadmap: str, week: int) -> Response:
-        user = selectors.signed_in_user(request)
+        user = signed_in_user(request)
         enrollment = selectors.enrollment_of(user=user, roadmap=content.roadmap_get(slug=roadmap))
         data = CheckInInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -294,7 +295,7 @@ class ProgressCSVView(APIView):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["roadmap", "topic", "title", "status", "auto_skipped", "done_at", "note"])
-        for row in selectors.progress_rows_for_export(user=selectors.signed_in_user(request)):
+        for row in selectors.progress_rows_for_export(user=signed_in_user(request)):
             cells = [
                 row.topic.roadmap.slug,
                 row.topic.slug,

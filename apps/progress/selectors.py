@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -20,24 +19,9 @@ from apps.progress.plan import Plan, PlanTopic, TopicState, build_plan, week_num
 from apps.progress.services import local_today
 from apps.roadmap import selectors as content
 from apps.roadmap.models import PhaseGoal, Resource, Roadmap, Topic
-from roadmap_site.errors import NotAllowed, NotFound
-
-if TYPE_CHECKING:
-    from django.http import HttpRequest
-    from rest_framework.request import Request
+from roadmap_site.errors import NotFound
 
 COMPLETE = frozenset({TopicProgress.Status.DONE, TopicProgress.Status.SKIPPED})
-
-
-def signed_in_user(request: HttpRequest | Request) -> User:
-    """The caller of a login_required view or an IsAuthenticated API view, typed as a User.
-
-    (A local helper until apps.accounts offers one for every app.)
-    """
-    user = request.user
-    if not isinstance(user, User) or not user.is_authenticated:
-        raise NotAllowed("Sign in first.", code="not_signed_in")
-    return user
 
 
 # -- lookups (roadmaps and resources: apps.roadmap.selectors)

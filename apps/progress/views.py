@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from apps.accounts.selectors import signed_in_user
 from apps.progress import selectors, services
 from apps.progress.calendar import plan_calendar
 from apps.progress.forms import (
@@ -57,7 +58,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _enrolled(request: HttpRequest, slug: str) -> tuple[User, Roadmap, Enrollment | None]:
-    user = selectors.signed_in_user(request)
+    user = signed_in_user(request)
     roadmap = content.roadmap_get(slug=slug)
     return user, roadmap, selectors.enrollment_get(user=user, roadmap=roadmap)
 
@@ -133,7 +134,7 @@ def topic_status(request: HtmxHttpRequest, slug: str, topic: str) -> HttpRespons
     if not form.is_valid():
         return HttpResponse("Choose one of the four statuses.", status=400)
     row = services.topic_progress_put(
-        user=selectors.signed_in_user(request),
+        user=signed_in_user(request),
         topic=topic_obj,
         status=form.cleaned_data["status"],
     )
@@ -150,7 +151,7 @@ def topic_status(request: HtmxHttpRequest, slug: str, topic: str) -> HttpRespons
 @login_required
 @require_POST
 def topic_note(request: HtmxHttpRequest, slug: str, topic: str) -> HttpResponse:
-    user = selectors.signed_in_user(request)
+    user = signed_in_user(request)
     topic_obj = selectors.topic_get(roadmap_slug=slug, slug=topic)
     form = NoteForm(request.POST)
     row = selectors.topic_progress_get(user=user, topic=topic_obj)
@@ -248,7 +249,7 @@ def calendar_regenerate(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def tick(request: HtmxHttpRequest, slug: str, resource_id: int) -> HttpResponse:
-    user = selectors.signed_in_user(request)
+    user = signed_in_user(request)
     resource = selectors.resource_of_roadmap(pk=resource_id, roadmap_slug=slug)
     ticked = request.POST.get("ticked") == "1"
     if ticked:

@@ -88,8 +88,8 @@ def _cache_get(key: str) -> bytes | None:
         return body
     try:
         body = cache.get(key)
-    except Exception:  # a cache that is down degrades to no cache
-        logger.warning("cache unavailable: get %s", key, exc_info=True)
+    except Exception as error:  # a cache that is down degrades to no cache
+        logger.warning("cache unavailable: get %s", key, extra={"error": repr(error)})
         return None
     if body is not None:
         _remember(key, body)
@@ -100,8 +100,8 @@ def _cache_set(key: str, value: bytes, timeout: int) -> None:
     _remember(key, value)
     try:
         cache.set(key, value, timeout)
-    except Exception:  # a cache that is down degrades to no cache
-        logger.warning("cache unavailable: set %s", key, exc_info=True)
+    except Exception as error:  # a cache that is down degrades to no cache
+        logger.warning("cache unavailable: set %s", key, extra={"error": repr(error)})
 
 
 def _remember(key: str, value: bytes) -> None:

@@ -37,8 +37,9 @@ def decision_email_enqueue(*, resource_id: int, decision: str) -> None:
 
     try:
         submission_decision_email_send.delay(resource_id, decision)
-    except Exception:
-        logger.warning("could not queue the decision email", exc_info=True)
+    except Exception as error:
+        # One line, no traceback: formatting one costs seconds while the broker hangs.
+        logger.warning("could not queue the decision email", extra={"error": repr(error)})
 
 
 def _send(*, to: str, template: str, context: dict[str, Any]) -> None:
