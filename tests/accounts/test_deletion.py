@@ -10,7 +10,7 @@ from apps.accounts import selectors, services
 from apps.accounts.deletion import register_deletion_hook, unregister_deletion_hook
 from apps.accounts.models import ApiToken, User, UserSession
 from apps.roadmap.models import Resource, Roadmap
-from tests.accounts.factories import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

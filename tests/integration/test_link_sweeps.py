@@ -26,9 +26,9 @@ import pytest
 from django.db import connection
 
 from apps.linkcheck.models import LinkCheck
-from apps.roadmap.models import Resource, Roadmap, Section, Topic
+from apps.roadmap.models import Resource
 from bench.linkcheck_server import LoopbackServers, Reply, Request, Site, redirect
-from tests.moderation.conftest import resource
+from tests.factories import resource
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -118,19 +118,6 @@ def celery_services(transactional_db, postgres_only, redis_url, tmp_path) -> Ite
         yield services
     finally:
         services.stop()
-
-
-@pytest.fixture
-def roadmap(transactional_db) -> Roadmap:
-    return Roadmap.objects.create(slug="ml-engineer", title="ML Engineer Roadmap")
-
-
-@pytest.fixture
-def topic(roadmap) -> Topic:
-    section = Section.objects.create(roadmap=roadmap, number=1, slug="basics", title="Basics")
-    return Topic.objects.create(
-        roadmap=roadmap, section=section, slug="testing", title="Testing", order=1, est_hours=2
-    )
 
 
 def test_beat_sweeps_and_a_killed_pool_child_is_checked_again(

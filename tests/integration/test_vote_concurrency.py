@@ -9,7 +9,7 @@ from apps.accounts.models import User
 from apps.community.models import Vote
 from apps.community.ranking import wilson_lower_bound
 from apps.roadmap.models import Resource, Roadmap, Section, Topic
-from tests.integration.test_progress_concurrency import hammer
+from tests.support.concurrency import hammer
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

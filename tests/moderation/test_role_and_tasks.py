@@ -13,8 +13,8 @@ from apps.accounts.selectors import user_export
 from apps.moderation import services, tasks
 from apps.moderation.models import ModerationAction
 from apps.roadmap.models import Resource
-from tests.accounts.factories import UserFactory
-from tests.moderation.conftest import client_for, pending, resource
+from tests.factories import UserFactory, pending, resource
+from tests.support.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
