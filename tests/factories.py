@@ -17,12 +17,10 @@ from typing import Any
 
 import factory
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from apps.accounts.models import ApiToken, User, UserSession
-from apps.accounts.roles import MODERATORS_GROUP
 from apps.community.models import Report, Vote
 from apps.linkcheck.models import LinkCheck, LinkClaim
 from apps.moderation.models import ModerationAction
@@ -76,11 +74,9 @@ class UserFactory(DjangoModelFactory):
     def moderator(user, create, extracted, **kwargs):
         if not create or not extracted:
             return
-        # What apps.moderation's moderator_add does (the group, and staff for the admin's
-        # read-only log); tests of the role itself call the service.
-        user.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
+        from apps.moderation.services import moderator_add  # the role as the site grants it
+
+        moderator_add(user=user)
 
 
 class ApiTokenFactory(DjangoModelFactory):
