@@ -166,9 +166,6 @@ class Snapshot:
                 for statement in statements:
                     cursor.execute(statement)
 
-    def count(self) -> int:
-        return sum(len(rows) for _, rows in self.rows)
-
 
 def _snapshot(django_db_blocker, build: Callable[[], object]) -> Snapshot:
     from apps.roadmap.models import Roadmap
