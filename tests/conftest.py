@@ -1,8 +1,18 @@
 """Shared test setup.
 
+What every app's tests share is loaded here as plugins, in one place:
+- tests/support/fixtures.py: the personas (owner, outsider, moderator, submitter, learner) and
+  a small roadmap (roadmap, phase, topic), made by the factories in tests/factories.py;
+- tests/support/seed.py: the imported seed (`seed`, `readme_roadmap`, `synthetic`), imported
+  once per test session and loaded per test in bulk;
+- tests/support/redis_leaks.py: under REDIS_URL, the run fails if it left keys in Redis.
+
+Helpers are plain modules under tests/support/; no test module imports another test module or
+a conftest (tests/test_layout.py checks it).
+
 Tests that need a real service (Postgres, Redis, a Celery worker, Chromium) call
-`require_service`: without the service's variable they skip with the reason, and under
-REQUIRE_SERVICES=1 a missing service is a failure, never a skip.
+`require_service` (tests/support/services.py): without the service's variable they skip with
+the reason, and under REQUIRE_SERVICES=1 a missing service is a failure, never a skip.
 """
 
 from __future__ import annotations
@@ -13,18 +23,9 @@ import uuid
 
 import pytest
 
+from tests.support.services import delete_cache_keys, require_service
 
-def services_required() -> bool:
-    return os.environ.get("REQUIRE_SERVICES", "") == "1"
-
-
-def require_service(name: str, available: bool, how: str) -> None:
-    if available:
-        return
-    message = f"{name} is not available: {how}"
-    if services_required():
-        pytest.fail(f"REQUIRE_SERVICES=1 but {message}")
-    pytest.skip(message)
+pytest_plugins = ["tests.support.fixtures", "tests.support.seed", "tests.support.redis_leaks"]
 
 
 @pytest.fixture
@@ -70,21 +71,18 @@ def eager_celery_tasks(request):
 def own_cache_keys(settings):
     """Each test gets a cache key prefix of its own, so it starts from an empty cache without
     flushing a Redis that parallel test processes share (never call cache.clear() in tests:
-    on Redis it empties the whole database; use clear_own_cache_keys())."""
+    on Redis it empties the whole database; use tests.support.services.clear_own_cache_keys()).
+    The test's keys are deleted when it ends, so that the run leaves nothing in Redis."""
     caches = {name: dict(config) for name, config in settings.CACHES.items()}
     caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
     settings.CACHES = caches
-
-
-def clear_own_cache_keys() -> None:
-    """Forget what this test stored in the cache, and nothing else."""
-    from django.core.cache import cache
-
-    client = getattr(cache, "_cache", None)
-    if client is not None and hasattr(client, "get_client"):  # Redis
-        redis = client.get_client(write=True)
-        keys = list(redis.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
-        if keys:
-            redis.delete(*keys)
-    else:
-        cache.clear()
+    given = caches["default"]
+    yield
+    # The test may have pointed the cache elsewhere (another prefix of its own): that too.
+    current = settings.CACHES["default"]
+    delete_cache_keys(given)
+    if (current.get("LOCATION"), current.get("KEY_PREFIX")) != (
+        given.get("LOCATION"),
+        given["KEY_PREFIX"],
+    ):
+        delete_cache_keys(current)

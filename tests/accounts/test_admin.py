@@ -6,7 +6,7 @@ import pytest
 from knox.models import AuthToken
 
 from apps.accounts.models import ApiToken
-from tests.accounts.factories import UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

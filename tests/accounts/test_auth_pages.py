@@ -12,7 +12,7 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 
 from apps.accounts.models import User, UserSession
-from tests.accounts.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

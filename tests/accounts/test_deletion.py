@@ -9,18 +9,13 @@ from django.test import Client
 from apps.accounts import selectors, services
 from apps.accounts.deletion import register_deletion_hook, unregister_deletion_hook
 from apps.accounts.models import ApiToken, User, UserSession
-from apps.roadmap.models import Resource, Roadmap
+from apps.roadmap.models import Resource
 from roadmap_site.errors import Invalid
-from tests.accounts.factories import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 EXPORT_URL = "/api/v1/me/export/"
-
-
-@pytest.fixture
-def roadmap() -> Roadmap:
-    return Roadmap.objects.create(slug="ml-engineer", title="ML Engineer Roadmap")
 
 
 def signed_in_client(user: User) -> Client:

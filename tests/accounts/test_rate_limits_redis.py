@@ -9,7 +9,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.utils.module_loading import import_string
 from knox.models import AuthToken
 
-from tests.accounts.factories import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 

@@ -8,7 +8,7 @@ from django.test import RequestFactory
 
 from apps.accounts import selectors
 from roadmap_site.errors import NotAllowed
-from tests.accounts.factories import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from apps.accounts import services
 from apps.accounts.models import UserSession
 from apps.accounts.sessions import SessionStore
-from tests.accounts.factories import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from apps.accounts import services
 from apps.accounts.models import ApiToken, User
-from tests.accounts.factories import UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

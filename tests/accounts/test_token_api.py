@@ -13,7 +13,7 @@ from knox.models import AuthToken
 
 from apps.accounts import services
 from apps.accounts.models import ApiToken
-from tests.accounts.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 TOKEN_URL = "/api/v1/auth/token/"
 EXPORT_URL = "/api/v1/me/export/"

@@ -6,7 +6,8 @@ import pytest
 
 from apps.community.models import Report, Vote
 from apps.roadmap.models import Resource
-from tests.community.conftest import approved, client_for
+from tests.factories import approved
+from tests.support.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def test_submit_list_and_the_moderators_view(owner, outsider, moderator, topic) 
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["status"] == "pending" and body["topic"] == "testing" and body["reason"] == ""
-    assert body["submitted_by"] == "owner"
+    assert body["submitted_by"] == "Owner Example"  # the public name (display name)
     mine = client_for(owner).get("/api/v1/submissions/").json()
     assert mine["count"] == 1 and mine["results"][0]["id"] == body["id"]
     assert client_for(outsider).get("/api/v1/submissions/").json()["count"] == 0

@@ -13,7 +13,7 @@ from apps.community.models import Report, Vote
 from apps.community.ranking import wilson_lower_bound
 from apps.roadmap.models import Resource
 from roadmap_site.errors import Conflict, Invalid, LimitReached, NotAllowed
-from tests.community.conftest import approved, make_user
+from tests.factories import UserFactory, approved
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +108,7 @@ def test_duplicates_in_any_state_point_at_the_existing_resource(owner, roadmap, 
     first = submit(owner, roadmap, topic, url="https://blog.example/post")
     for spelling in ("https://BLOG.example/post?utm_medium=x", "https://blog.example:443/post#a"):
         with pytest.raises(Conflict) as duplicate:
-            submit(make_user(f"u{len(spelling)}"), roadmap, topic, url=spelling)
+            submit(UserFactory(username=f"u{len(spelling)}"), roadmap, topic, url=spelling)
         assert duplicate.value.code == "duplicate"
         assert duplicate.value.extra["existing"] == {
             "id": first.pk,

@@ -9,7 +9,7 @@ from django.test import Client
 
 from apps.community.models import Report, Vote
 from apps.roadmap.models import Resource
-from tests.community.conftest import approved
+from tests.factories import approved
 
 pytestmark = pytest.mark.django_db
 

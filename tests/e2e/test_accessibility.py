@@ -23,7 +23,7 @@ from apps.moderation.services.submissions import submission_approve
 from apps.progress.services import enrollment_put, topic_progress_put
 from apps.roadmap.models import Phase, Resource, Roadmap, Topic
 from apps.roadmap.templatetags.roadmap_tags import THEME_COOKIE
-from tests.e2e.conftest import ARTIFACTS, Tab, make_user, sign_in
+from tests.support.browser import ARTIFACTS, Tab, make_user, sign_in
 
 pytestmark = pytest.mark.e2e
 

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from apps.community.models import Vote
 from apps.moderation.models import ModerationAction
 from apps.roadmap.models import Resource, Topic
-from tests.e2e.conftest import make_user, sign_in
+from tests.support.browser import make_user, sign_in
 
 pytestmark = pytest.mark.e2e
 

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from apps.accounts.models import User
 from apps.progress.models import Enrollment, TopicProgress, WeeklyCheckIn
-from tests.e2e.conftest import PASSWORD, Tab, is_focused, sign_in, tab_to
+from tests.support.browser import PASSWORD, Tab, is_focused, sign_in, tab_to
 
 pytestmark = pytest.mark.e2e
 

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from apps.progress.models import TopicProgress, WeeklyCheckIn
 from apps.progress.services import enrollment_put
 from apps.roadmap.models import Roadmap, Topic
-from tests.e2e.conftest import make_user, sign_in
+from tests.support.browser import make_user, sign_in
 
 pytestmark = pytest.mark.e2e
 

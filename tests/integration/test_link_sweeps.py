@@ -26,9 +26,9 @@ import pytest
 from django.db import connection
 
 from apps.linkcheck.models import LinkCheck
-from apps.roadmap.models import Resource, Roadmap, Section, Topic
+from apps.roadmap.models import Resource
 from bench.linkcheck_server import LoopbackServers, Reply, Request, Site, redirect
-from tests.moderation.conftest import resource
+from tests.factories import resource
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -73,6 +73,16 @@ class Services:
             "LOG_LEVEL": "INFO",
         }
         self.processes: dict[str, subprocess.Popen] = {}
+        self.redis_keys_before = self._redis_keys()
+
+    def _redis_keys(self) -> set[bytes]:
+        import redis
+
+        client = redis.Redis.from_url(self.env["REDIS_URL"], socket_connect_timeout=2)
+        try:
+            return set(client.scan_iter(count=1000))
+        finally:
+            client.close()
 
     def start(self, name: str, *args: str) -> subprocess.Popen:
         log = (self.tmp_path / f"{name}.log").open("wb")
@@ -108,6 +118,23 @@ class Services:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=5)
+        self.forget_queue()
+
+    def forget_queue(self) -> None:
+        """Delete what the worker and beat kept in Redis for this test's queue (the queue, its
+        bindings, kombu's table of expiring bindings if they made it): the run leaves no keys
+        behind (tests/support/redis_leaks.py)."""
+        import redis
+
+        queue = self.env["CELERY_TASK_DEFAULT_QUEUE"].encode()
+        made = self._redis_keys() - self.redis_keys_before
+        ours = [key for key in made if queue in key or key.startswith(b"_kombu.")]
+        if ours:
+            client = redis.Redis.from_url(self.env["REDIS_URL"], socket_connect_timeout=2)
+            try:
+                client.delete(*ours)
+            finally:
+                client.close()
 
 
 @pytest.fixture
@@ -118,19 +145,6 @@ def celery_services(transactional_db, postgres_only, redis_url, tmp_path) -> Ite
         yield services
     finally:
         services.stop()
-
-
-@pytest.fixture
-def roadmap(transactional_db) -> Roadmap:
-    return Roadmap.objects.create(slug="ml-engineer", title="ML Engineer Roadmap")
-
-
-@pytest.fixture
-def topic(roadmap) -> Topic:
-    section = Section.objects.create(roadmap=roadmap, number=1, slug="basics", title="Basics")
-    return Topic.objects.create(
-        roadmap=roadmap, section=section, slug="testing", title="Testing", order=1, est_hours=2
-    )
 
 
 def test_beat_sweeps_and_a_killed_pool_child_is_checked_again(

@@ -2,44 +2,20 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
-from apps.accounts.models import User
 from apps.progress import services
 from apps.progress.models import TopicProgress, WeeklyCheckIn
-from apps.roadmap.readme_parser import decode_readme
-from apps.roadmap.services import roadmap_import
-from tests.progress.conftest import SEED
+from tests.support.concurrency import hammer
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
-def hammer(n: int, request) -> list[int]:
-    barrier = threading.Barrier(n)
-    codes: list[int] = []
-
-    def worker() -> None:
-        try:
-            barrier.wait()
-            codes.append(request())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return codes
-
-
-def test_twenty_concurrent_identical_puts_leave_one_row(postgres_only) -> None:
-    roadmap = roadmap_import(text=decode_readme(SEED.read_bytes()), slug="ml-engineer").roadmap
-    learner = User.objects.create_user("ada", "ada@example.invalid", "pw-4-tests-only")
+def test_twenty_concurrent_identical_puts_leave_one_row(
+    postgres_only, readme_roadmap, learner
+) -> None:
+    roadmap = readme_roadmap
     services.enrollment_put(user=learner, roadmap=roadmap)
 
     def put_progress() -> int:

@@ -8,26 +8,16 @@ from rest_framework.test import APIClient
 from apps.accounts.models import User
 from apps.community.models import Vote
 from apps.community.ranking import wilson_lower_bound
-from apps.roadmap.models import Resource, Roadmap, Section, Topic
-from tests.integration.test_progress_concurrency import hammer
+from apps.roadmap.models import Resource
+from tests.factories import ResourceFactory, UserFactory
+from tests.support.concurrency import hammer
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def resource(db) -> Resource:
-    roadmap = Roadmap.objects.create(slug="ml-engineer", title="ML Engineer Roadmap")
-    section = Section.objects.create(roadmap=roadmap, number=1, slug="s", title="S")
-    topic = Topic.objects.create(roadmap=roadmap, section=section, slug="t", title="T", order=1)
-    return Resource.objects.create(
-        roadmap=roadmap,
-        topic=topic,
-        url="https://docs.example/a",
-        normalized_url="https://docs.example/a",
-        title="A",
-        kind="docs",
-        status="approved",
-    )
+def resource(roadmap, topic) -> Resource:
+    return ResourceFactory(roadmap=roadmap, topic=topic, url="https://docs.example/a", title="A")
 
 
 def vote(user: User, resource: Resource, value: int):
@@ -40,8 +30,8 @@ def vote(user: User, resource: Resource, value: int):
     return request
 
 
-def test_twenty_identical_votes_at_once_make_one_row(postgres_only, resource) -> None:
-    user = User.objects.create_user("ada", "ada@example.invalid", "pw")
+def test_twenty_identical_votes_at_once_make_one_row(postgres_only, resource, learner) -> None:
+    user = learner
     assert hammer(20, vote(user, resource, 1)) == [200] * 20
     resource.refresh_from_db()
     assert Vote.objects.filter(resource=resource).count() == 1
@@ -50,7 +40,7 @@ def test_twenty_identical_votes_at_once_make_one_row(postgres_only, resource) ->
 
 
 def test_twenty_users_at_once_give_exact_counters(postgres_only, resource) -> None:
-    users = [User.objects.create_user(f"u{n}", f"u{n}@example.invalid", "pw") for n in range(20)]
+    users = UserFactory.create_batch(20)
     requests = [vote(user, resource, 1 if n < 14 else -1) for n, user in enumerate(users)]
     iterator = iter(requests)
     codes = hammer(20, lambda: next(iterator)())

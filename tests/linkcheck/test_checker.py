@@ -25,7 +25,7 @@ from bench.linkcheck_server import (
     redirect,
     unused_port,
 )
-from tests.linkcheck.conftest import FAST, check, check_one
+from tests.support.linkcheck import FAST, check, check_one
 
 
 def methods(site: Site, path: str) -> list[str]:
@@ -337,7 +337,7 @@ def test_a_slow_answer_within_the_timeouts_is_ok(serve) -> None:
 
 def test_at_most_64_kib_of_a_huge_body_is_read(serve) -> None:
     from apps.linkcheck.checker import LinkChecker
-    from tests.linkcheck.conftest import LOOPBACK
+    from tests.support.linkcheck import LOOPBACK
 
     site = Site("127.0.0.2", {"/huge": head_then(Reply(stream=-1), Reply(405))})
     serve(site)

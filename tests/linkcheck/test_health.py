@@ -12,7 +12,7 @@ from apps.linkcheck import selectors, services
 from apps.linkcheck.checker import LinkResult, Verdict
 from apps.linkcheck.models import LinkCheck, LinkClaim
 from apps.roadmap.models import Resource, Roadmap
-from tests.moderation.conftest import resource
+from tests.factories import resource
 
 pytestmark = pytest.mark.django_db
 

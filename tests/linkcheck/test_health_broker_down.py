@@ -14,9 +14,8 @@ from apps.linkcheck.models import LinkClaim
 from apps.roadmap.models import Resource
 from bench.linkcheck_server import unused_port
 from roadmap_site.celery import app
-from tests.accounts.factories import UserFactory
-from tests.linkcheck.test_health_views import api
-from tests.moderation.conftest import resource
+from tests.factories import UserFactory, resource
+from tests.support.clients import client_for as api
 
 pytestmark = pytest.mark.django_db
 

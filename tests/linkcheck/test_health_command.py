@@ -12,7 +12,7 @@ from apps.linkcheck import services
 from apps.linkcheck.models import LinkCheck, LinkClaim
 from apps.roadmap.models import Resource
 from bench.linkcheck_server import Reply, Site, redirect
-from tests.moderation.conftest import resource
+from tests.factories import resource
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from apps.linkcheck.models import LinkCheck, LinkClaim
 from apps.moderation.models import ModerationAction
 from apps.roadmap.models import Resource
-from tests.moderation.conftest import resource
+from tests.factories import resource
 
 pytestmark = pytest.mark.django_db
 

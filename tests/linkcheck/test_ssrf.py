@@ -21,8 +21,8 @@ from apps.linkcheck.checker import Verdict
 from apps.linkcheck.guard import NOT_ALLOWED, AddressNotAllowed, Guard, NameNotResolved
 from apps.linkcheck.transport import GuardedTransport
 from bench.linkcheck_server import Reply, Site, redirect
-from tests.conftest import require_service
-from tests.linkcheck.conftest import LOOPBACK, check, check_one
+from tests.support.linkcheck import LOOPBACK, check, check_one
+from tests.support.services import require_service
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from drf_spectacular.generators import SchemaGenerator
 from apps.community.models import Report, Vote
 from apps.moderation.models import ModerationAction
 from apps.roadmap.models import Resource, Roadmap, Topic
-from tests.accounts.factories import UserFactory
-from tests.moderation.conftest import client_for, pending, resource
+from tests.factories import UserFactory, pending, resource
+from tests.support.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

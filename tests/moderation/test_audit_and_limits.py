@@ -16,7 +16,8 @@ from apps.moderation.services import audit, resources
 from apps.roadmap.models import Resource, Roadmap
 from roadmap_site import limits
 from roadmap_site.errors import Invalid
-from tests.moderation.conftest import client_for, resource
+from tests.factories import resource
+from tests.support.clients import client_for
 
 SERVICES = Path(audit.__file__).parent
 

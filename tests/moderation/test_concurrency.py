@@ -9,9 +9,8 @@ from rest_framework.test import APIClient
 from apps.community.models import Vote
 from apps.moderation.models import ModerationAction
 from apps.roadmap.models import Resource
-from tests.accounts.factories import UserFactory
-from tests.integration.test_progress_concurrency import hammer
-from tests.moderation.conftest import pending, resource
+from tests.factories import UserFactory, pending, resource
+from tests.support.concurrency import hammer
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -14,8 +14,8 @@ from apps.moderation import tasks
 from apps.moderation.models import ModerationAction
 from apps.moderation.services import resources, roles, submissions
 from apps.roadmap.models import Resource
-from tests.accounts.factories import UserFactory
-from tests.moderation.conftest import client_for, pending, resource
+from tests.factories import UserFactory, pending, resource
+from tests.support.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,7 @@ from apps.roadmap.models import Resource, Roadmap, Topic
 from apps.roadmap.readme_parser import decode_readme
 from apps.roadmap.services import roadmap_import
 from roadmap_site.errors import Conflict, Invalid
-from tests.accounts.factories import PASSWORD, UserFactory
-from tests.moderation.conftest import pending, resource
+from tests.factories import PASSWORD, UserFactory, pending, resource
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from django.test import Client
 from apps.community.models import Report
 from apps.moderation.models import ModerationAction
 from apps.roadmap.models import Resource, Roadmap, Topic
-from tests.accounts.factories import UserFactory
-from tests.moderation.conftest import pending, resource
+from tests.factories import UserFactory, pending, resource
 
 pytestmark = pytest.mark.django_db
 

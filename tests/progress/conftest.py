@@ -1,35 +1,15 @@
-from __future__ import annotations
+"""Progress tests run on the seed README's roadmap (no enrichment), as a learner ("ada")."""
 
-from pathlib import Path
+from __future__ import annotations
 
 import pytest
 from rest_framework.test import APIClient
 
-from apps.accounts.models import User
-from apps.roadmap.readme_parser import decode_readme
-from apps.roadmap.services import roadmap_import
-
-SEED = Path(__file__).resolve().parents[2] / "fixtures" / "ml-engineer-roadmap.md"
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
-def roadmap(db):
-    return roadmap_import(text=decode_readme(SEED.read_bytes()), slug="ml-engineer").roadmap
-
-
-@pytest.fixture
-def learner(db) -> User:
-    return User.objects.create_user("ada", "ada@example.invalid", "pw-4-tests-only")
-
-
-@pytest.fixture
-def outsider(db) -> User:
-    return User.objects.create_user("bob", "bob@example.invalid", "pw-4-tests-only")
+def roadmap(readme_roadmap):
+    """Here `roadmap` is the imported seed README (tests/support/seed.py), not the small one."""
+    return readme_roadmap
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from apps.progress.models import TopicProgress
 from apps.roadmap.models import Topic
 from apps.roadmap.readme_parser import decode_readme
 from apps.roadmap.services import roadmap_import
-from tests.progress.conftest import SEED
+from tests.support.seed import SEED_README as SEED
 
 pytestmark = pytest.mark.django_db
 

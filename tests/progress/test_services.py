@@ -185,12 +185,10 @@ def test_the_plan_of_an_enrolment_finishing_moves_nothing(roadmap, learner) -> N
         assert {slug: after.week_of(slug) for slug in planned} == before
 
 
-def test_the_enriched_seed_plan_reproduces_the_readmes_four_phases(learner) -> None:
+def test_the_enriched_seed_plan_reproduces_the_readmes_four_phases(learner, seed) -> None:
     """At 10 h a week a new enrolment lays phase 1 over weeks 1-4, phase 2 over 5-8,
     phase 3 over 9-12 and phase 4 over 13-16, as the README's pathway says."""
-    from tests.roadmap.conftest import load_seed
-
-    roadmap = load_seed()
+    roadmap = seed
     with time_machine.travel(NOW, tick=False):
         enrollment = services.enrollment_put(user=learner, roadmap=roadmap, hours_per_week=10)
         plan = selectors.plan_for(enrollment=enrollment)

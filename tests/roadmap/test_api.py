@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from apps.roadmap.api import forget_local_trees, tree_cache_key
 from apps.roadmap.models import Resource, Roadmap
 from apps.roadmap.services import roadmap_touch
-from tests.accounts.factories import UserFactory
-from tests.conftest import clear_own_cache_keys
+from tests.factories import UserFactory
+from tests.support.services import clear_own_cache_keys
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from apps.roadmap.readme_parser import decode_readme
 from apps.roadmap.schedule import pack_into_weeks
 from apps.roadmap.services import roadmap_enrich, roadmap_import
 from apps.roadmap.url_normalization import normalize_url
-from tests.roadmap.conftest import SEED_ENRICHMENT, SEED_README
+from tests.support.seed import SEED_ENRICHMENT, SEED_README
 
 pytestmark = pytest.mark.django_db
 
