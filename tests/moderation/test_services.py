@@ -548,3 +548,17 @@ def test_digest_goes_only_to_moderators_who_want_it_and_only_with_work(
     assert_two_part_mail(
         message, to=message.to[0], words=["2 submissions waiting", "1 open report"]
     )
+
+
+def test_email_subjects_are_not_html_escaped(
+    roadmap, topic, submitter, moderator, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    title = 'Tips & tricks for "fast" <b>PyTorch</b>'
+    submission = pending(roadmap, topic, submitter, title=title)
+    with django_capture_on_commit_callbacks(execute=True):
+        submissions.submission_approve(actor=moderator, resource=submission)
+    subject = mailoutbox[0].subject
+    assert title in subject
+    assert "&amp;" not in subject and "&quot;" not in subject and "&lt;" not in subject
+    html, _ = mailoutbox[0].alternatives[0]
+    assert "<b>PyTorch</b>" not in html  # the HTML body still escapes the title
