@@ -11,3 +11,10 @@ class AccountsConfig(AppConfig):
         from apps.accounts.export import register_export_section
 
         register_export_section("account", selectors.account_export)
+
+        from allauth.account.signals import password_changed, password_reset, password_set
+
+        from apps.accounts.receivers import credentials_changed
+
+        for signal in (password_changed, password_reset, password_set):
+            signal.connect(credentials_changed, dispatch_uid=f"accounts-{id(signal)}")

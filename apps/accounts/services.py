@@ -145,6 +145,21 @@ def user_sessions_end(*, user_id: int) -> int:
 
 
 @transaction.atomic
+def user_credentials_changed(*, user: User, keep_session_key: str | None = None) -> None:
+    """After a password change or reset: every API token of the user ends, and every session
+    but the one that made the change (a stolen session or token must not outlive it)."""
+    AuthToken.objects.filter(user_id=user.pk).delete()
+    sessions = UserSession.objects.filter(user_id=user.pk)
+    if keep_session_key:
+        sessions = sessions.exclude(session_key=keep_session_key)
+    ended, _ = sessions.delete()
+    logger.info(
+        "credentials changed: tokens and other sessions ended",
+        extra={"user_id": user.pk, "sessions": ended},
+    )
+
+
+@transaction.atomic
 def user_delete(*, user: User, password: str) -> None:
     """Delete the account and its personal data, after the password is typed again.
 

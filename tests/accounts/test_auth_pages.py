@@ -297,3 +297,49 @@ def test_allauth_pages_we_did_not_write_still_use_the_site_layout(client, owner)
     content = client.get("/accounts/3rdparty/").content.decode()
     assert '<a class="skip-link" href="#main">' in content
     assert "· ML Engineer Roadmap</title>" in content
+
+
+def _other_session_and_token(owner):
+    """A second browser signed in as the owner, and an API token of theirs."""
+    from django.test import Client
+
+    from apps.accounts.services import api_token_create
+
+    other = Client()
+    other.force_login(owner)
+    assert other.get("/settings/").status_code == 200
+    _, key = api_token_create(user=owner, name="script")
+    return other, key
+
+
+def _token_works(key: str) -> bool:
+    from rest_framework.test import APIClient
+
+    answer = APIClient().get("/api/v1/me/export/", HTTP_AUTHORIZATION=f"Token {key}")
+    return answer.status_code == 200
+
+
+def test_a_password_change_ends_the_tokens_and_other_sessions(client, owner):
+    other, key = _other_session_and_token(owner)
+    assert _token_works(key)
+    client.force_login(owner)
+    response = client.post(
+        "/accounts/password/change/",
+        {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert client.get("/settings/").status_code == 200  # the session that changed it stays
+    assert other.get("/settings/").status_code == 302  # the other one is signed out
+    assert not _token_works(key)
+
+
+def test_a_password_reset_ends_the_tokens_and_sessions(client, owner):
+    other, key = _other_session_and_token(owner)
+    client.post("/accounts/password/reset/", {"email": "owner@mail.example"})
+    set_password_url = client.get(link_in(mail.outbox[0], "/accounts/password/reset/key/"))[
+        "Location"
+    ]
+    response = client.post(set_password_url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert other.get("/settings/").status_code == 302
+    assert not _token_works(key)
