@@ -207,13 +207,10 @@ class ResourceMergeView(ModeratorAPIView):
         resource = selectors.resource_for_moderation(pk=pk)
         data = s.MergeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        into = selectors.resource_or_none(pk=data.validated_data["into"])
-        if into is None:
-            raise Invalid({"into": ["No resource has that id."]})
         done = resources.resource_merge(
             actor=acting_moderator(request),
             resource=resource,
-            into=into,
+            into_id=data.validated_data["into"],
             reason=data.validated_data["reason"],
         )
         return _resource_answer(done.pk)

@@ -157,11 +157,6 @@ def resource_for_moderation(*, pk: int) -> Resource:
     return found
 
 
-def resource_or_none(*, pk: int) -> Resource | None:
-    """Any resource, or None (a merge's target is input: its absence is answered 400)."""
-    return Resource.objects.filter(pk=pk).first()
-
-
 def resource_moderated(*, pk: int) -> Resource:
     """A resource as the moderation API answers it, after a change."""
     return Resource.objects.select_related("roadmap", "topic", "submitted_by").get(pk=pk)

@@ -230,16 +230,12 @@ def resource_merge(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.MergeForm(request.POST)
 
     def act(resource: Resource, data: dict[str, Any]) -> Resource | None:
-        into = selectors.resource_or_none(pk=data["into"])
-        if into is None:
-            form.add_error("into", "No resource has that id.")
-            return None
         return call_for_form(
             form,
             resources.resource_merge,
             actor=acting_moderator(request),
             resource=resource,
-            into=into,
+            into_id=data["into"],
             reason=data["reason"],
         )
 

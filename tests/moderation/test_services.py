@@ -312,7 +312,9 @@ def test_merge_moves_votes_ticks_and_reports_and_keeps_one_vote_per_user(
     open_report = Report.objects.create(resource=duplicate, user=only_dup, reason="duplicate")
     before = version(roadmap)
 
-    resources.resource_merge(actor=moderator, resource=duplicate, into=target, reason="Same page")
+    resources.resource_merge(
+        actor=moderator, resource=duplicate, into_id=target.pk, reason="Same page"
+    )
 
     votes = dict(Vote.objects.filter(resource=target).values_list("user__username", "value"))
     assert votes == {"both": -1, "onlydup": 1, "x": 1}
@@ -343,14 +345,14 @@ def test_merge_refuses_itself_other_roadmaps_and_unapproved_targets(
 ) -> None:
     item = resource(roadmap, topic)
     with pytest.raises(Invalid):
-        resources.resource_merge(actor=moderator, resource=item, into=item)
+        resources.resource_merge(actor=moderator, resource=item, into_id=item.pk)
     elsewhere = Roadmap.objects.create(slug="other", title="Other")
     foreign = resource(elsewhere, None)
     with pytest.raises(Invalid):
-        resources.resource_merge(actor=moderator, resource=item, into=foreign)
+        resources.resource_merge(actor=moderator, resource=item, into_id=foreign.pk)
     retired = resource(roadmap, topic, status=Resource.Status.RETIRED)
     with pytest.raises(Conflict):
-        resources.resource_merge(actor=moderator, resource=item, into=retired)
+        resources.resource_merge(actor=moderator, resource=item, into_id=retired.pk)
     item.refresh_from_db()
     assert item.status == Resource.Status.APPROVED
     assert not ModerationAction.objects.exists()
@@ -361,7 +363,7 @@ def test_merging_a_pending_submission_tells_its_submitter_why(
 ) -> None:
     target = resource(roadmap, topic, title="Already here")
     submission = pending(roadmap, topic, submitter)
-    resources.resource_merge(actor=moderator, resource=submission, into=target)
+    resources.resource_merge(actor=moderator, resource=submission, into_id=target.pk)
     submission.refresh_from_db()
     assert submission.status == Resource.Status.RETIRED
     assert "Already here" in submission.review_reason

@@ -241,18 +241,20 @@ def _counters_recount(resource: Resource) -> None:
     resource.upvotes, resource.downvotes, resource.score = up, down, score
 
 
-def _merge_pair_locked(resource: Resource, into: Resource) -> tuple[Resource, Resource]:
+def _merge_pair_locked(resource: Resource, into_id: int) -> tuple[Resource, Resource]:
     """Both rows locked in id order (two merges of the same pair cannot deadlock), checked."""
-    if resource.pk == into.pk:
+    if resource.pk == into_id:
         raise Invalid({"into": ["A resource cannot be merged into itself."]})
     locked = {
         r.pk: r
         for r in Resource.objects.select_for_update(of=("self",))
         .select_related("roadmap", "topic")
-        .filter(pk__in=[resource.pk, into.pk])
+        .filter(pk__in=[resource.pk, into_id])
         .order_by("pk")
     }
-    resource, into = locked[resource.pk], locked[into.pk]
+    if into_id not in locked:
+        raise Invalid({"into": ["No resource has that id."]})
+    resource, into = locked[resource.pk], locked[into_id]
     if into.roadmap_id != resource.roadmap_id:
         raise Invalid({"into": ["Merge into a resource of the same roadmap."]})
     if into.status != Resource.Status.APPROVED:
@@ -287,9 +289,7 @@ def _votes_and_ticks_move(*, actor: User, resource: Resource, into: Resource) ->
 
 
 @transaction.atomic
-def resource_merge(
-    *, actor: User, resource: Resource, into: Resource, reason: str = ""
-) -> Resource:
+def resource_merge(*, actor: User, resource: Resource, into_id: int, reason: str = "") -> Resource:
     """Fold a duplicate into the resource it repeats, and retire the duplicate.
 
     Votes move over, except where the voter already voted on the target (their vote there
@@ -298,7 +298,7 @@ def resource_merge(
     reports on the duplicate are resolved. Learners' topic progress is not touched.
     """
     reason = reason_clean(reason)
-    resource, into = _merge_pair_locked(resource, into)
+    resource, into = _merge_pair_locked(resource, into_id)
     _votes_and_ticks_move(actor=actor, resource=resource, into=into)
     changes: dict[str, Any] = {"status": Resource.Status.RETIRED, "editors_pick": False}
     if resource.status == Resource.Status.PENDING:
