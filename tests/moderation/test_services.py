@@ -564,3 +564,14 @@ def test_email_subjects_are_not_html_escaped(
     assert "&amp;" not in subject and "&quot;" not in subject and "&lt;" not in subject
     html, _ = mailoutbox[0].alternatives[0]
     assert "<b>PyTorch</b>" not in html  # the HTML body still escapes the title
+
+
+def test_merge_into_a_missing_resource_is_refused_at_the_target_field(
+    roadmap, topic, moderator
+) -> None:
+    item = resource(roadmap, topic)
+    with pytest.raises(Invalid) as refused:
+        resources.resource_merge(actor=moderator, resource=item, into_id=item.pk + 10_000)
+    assert refused.value.fields == {"into": ["No resource has that id."]}
+    item.refresh_from_db()
+    assert item.status == Resource.Status.APPROVED
