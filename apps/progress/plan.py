@@ -4,15 +4,20 @@ Weeks run Monday to Sunday in the learner's time zone; week 1 is the week of the
 and week numbers never change (check-ins are filed under them). From the week of the plan's
 anchor, every topic that is not skipped and was not already done before the anchor is laid out
 in phase order, then topic order, and packed into weeks by the one week-packing rule
-(`apps.roadmap.schedule.pack_into_weeks`: a week filled up to the weekly hours, a topic never
-split, one larger than a week on whole weeks of its own, a new phase in a new week). Topics
-finished after the anchor stay where they were planned, so finishing work never reshuffles the
-plan. Re-planning moves the anchor.
+(`apps.roadmap.schedule.pack_into_weeks`: each phase's hours end to end, cut into weeks of
+exactly the weekly hours, so a topic may span weeks, every week but a phase's last is full and
+none is over; a new phase starts a new week). A phase takes ceil(its hours / weekly hours)
+weeks. Topics finished after the anchor stay where they were planned, so finishing work never
+reshuffles the plan. Re-planning moves the anchor.
+
+A topic is late once the last week it was planned in is over (`behind_by_weeks`). A learner
+with nothing left in this week or before is ahead: `up_next` pulls the next unfinished topics
+into this week, as many as one week's hours hold (at least one).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -35,6 +40,9 @@ class TopicState:
 
 @dataclass
 class PlanWeek:
+    """`topics` start this week; `continues` were started in an earlier week and go on in this
+    one; `hours_by_topic` is the hours each of them takes in this week."""
+
     number: int
     starts_on: date
     ends_on: date
@@ -42,6 +50,7 @@ class PlanWeek:
     topics: list[str] = field(default_factory=list)
     continues: list[str] = field(default_factory=list)
     hours: int = 0
+    hours_by_topic: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -49,12 +58,41 @@ class Plan:
     current_week: int
     behind_by_weeks: int
     weeks: list[PlanWeek]
+    hours_per_week: int
 
     def week_of(self, slug: str) -> int | None:
-        for week in self.weeks:
-            if slug in week.topics:
-                return week.number
-        return None
+        """The week the topic starts in."""
+        span = self.weeks_of(slug)
+        return span[0] if span else None
+
+    def weeks_of(self, slug: str) -> tuple[int, int] | None:
+        """The topic's first and last week (the same week unless it spans weeks)."""
+        numbers = [week.number for week in self.weeks if slug in week.hours_by_topic]
+        return (numbers[0], numbers[-1]) if numbers else None
+
+    def up_next(self, complete: Collection[str]) -> list[str]:
+        """When every topic planned up to this week is in `complete` (done or skipped), the
+        next unfinished topics in plan order, as many as one week's hours hold and at least
+        one; otherwise none (this week still has work)."""
+        unfinished = [
+            (week.number, slug, hours)
+            for week in self.weeks
+            for slug, hours in week.hours_by_topic.items()
+            if slug not in complete
+        ]
+        if not unfinished or unfinished[0][0] <= self.current_week:
+            return []
+        totals: dict[str, int] = {}
+        for _number, slug, hours in unfinished:
+            totals[slug] = totals.get(slug, 0) + hours
+        picked: list[str] = []
+        room = self.hours_per_week
+        for slug, hours in totals.items():
+            if picked and hours > room:
+                break
+            picked.append(slug)
+            room -= hours
+        return picked
 
 
 def monday_of(day: date) -> date:
@@ -97,7 +135,7 @@ def build_plan(
         hours_per_week,
         groups=[t.phase for t in ordered],
     )
-    weeks = []
+    weeks: list[PlanWeek] = []
     for index, packed_week in enumerate(packed):
         number = first_week + index
         starts = week_starts_on(start_date=start_date, number=number)
@@ -107,18 +145,22 @@ def build_plan(
                 starts_on=starts,
                 ends_on=starts + timedelta(days=6),
                 phase=packed_week.items[0].phase,
-                topics=[t.slug for t in packed_week.starting],
-                continues=[] if not packed_week.continued else [packed_week.items[0].slug],
+                topics=[p.item.slug for p in packed_week.parts if p.first],
+                continues=[p.item.slug for p in packed_week.parts if not p.first],
                 hours=packed_week.hours,
+                hours_by_topic={p.item.slug: p.hours for p in packed_week.parts},
             )
         )
 
     this_week = week_number(start_date=start_date, day=today)
-    unfinished = [
-        week.number
+    # The week each unfinished topic should have been finished by: its last week.
+    due = {
+        slug: week.number
         for week in weeks
-        for slug in week.topics
+        for slug in week.hours_by_topic
         if progress.get(slug, TopicState("not_started")).status not in {"done", "skipped"}
-    ]
-    behind = max(0, this_week - min(unfinished)) if unfinished else 0
-    return Plan(current_week=this_week, behind_by_weeks=behind, weeks=weeks)
+    }
+    behind = max(0, this_week - min(due.values())) if due else 0
+    return Plan(
+        current_week=this_week, behind_by_weeks=behind, weeks=weeks, hours_per_week=hours_per_week
+    )

@@ -1,15 +1,24 @@
 """Weeks of study: the week-packing rule, declared once.
 
-Items (topics) are laid out in order, each week filled up to its hours. An item is never split
-between weeks it shares with others: one that does not fit in what is left of a week starts
-the next week. An item larger than a whole week takes as many whole weeks as it needs to
-itself (its hours spread over them, the last week keeps the remainder and is not shared). A
-new group (a phase) always starts a new week.
+Items (topics) are laid out in order and their hours end to end, as one stream per group (a
+phase), and the stream is cut into weeks of exactly the weekly hours: week k of a group holds
+the group's hours from (k-1)*budget to k*budget. So:
 
-The personal plan (`apps.progress.plan`, ARCHITECTURE.md "The plan") packs a learner's
-remaining topics with it at their own pace; the phase page packs one phase at the site's
-reference pace, and the enrichment's hours are chosen so that each phase of the seed fills
-exactly its four weeks at 10 hours a week.
+- every week but a group's last holds exactly the weekly hours, and the group's last holds what
+  is left (from 1 hour up to the budget): a group takes ceil(its hours / budget) weeks, the
+  fewest possible, and no week is ever over the budget (there is no exception);
+- an item whose hours cross a week's end spans weeks: its first week is where its first hour
+  falls, its last week where its last hour falls, and it is studied in every week between
+  (a 10-hour topic after 12 hours of others, at 6 hours a week, is "weeks 3-4");
+- an item keeps its place: items are never reordered, and each has exactly one first and one
+  last week;
+- a new group always starts a new week; an item without hours sits in the week where the
+  stream stands (a group with no hours at all takes one week of 0 hours).
+
+The personal plan (`apps.progress.plan`) packs a learner's remaining topics with it at their
+own pace; the phase page packs one phase at the site's reference pace. The enrichment's hours
+are chosen so that each phase of the seed fills exactly its four weeks at 10 hours a week, with
+no topic crossing a week's end.
 """
 
 from __future__ import annotations
@@ -24,22 +33,40 @@ REFERENCE_HOURS_PER_WEEK = 10
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class Part(Generic[T]):
+    """The hours of one item studied in one week; `first` and `last` say whether the item
+    starts and ends in that week (both, unless it spans weeks)."""
+
+    item: T
+    hours: int
+    first: bool
+    last: bool
+
+
 @dataclass
 class Week(Generic[T]):
-    """One week: `items` studied in it, in order, and the hours they take in it.
+    """One week: the parts of items studied in it, in order."""
 
-    `continued` is True when the week carries on the one item of the week before (an item
-    larger than a week); such a week holds that item alone.
-    """
+    parts: list[Part[T]] = field(default_factory=list)
 
-    items: list[T] = field(default_factory=list)
-    hours: int = 0
-    continued: bool = False
+    @property
+    def hours(self) -> int:
+        return sum(part.hours for part in self.parts)
+
+    @property
+    def items(self) -> list[T]:
+        return [part.item for part in self.parts]
 
     @property
     def starting(self) -> list[T]:
-        """The items that start this week (none in a continued week)."""
-        return [] if self.continued else self.items
+        """The items that start this week."""
+        return [part.item for part in self.parts if part.first]
+
+    @property
+    def continued(self) -> bool:
+        """True when the week opens with an item carried on from the week before."""
+        return bool(self.parts) and not self.parts[0].first
 
 
 def pack_into_weeks(
@@ -59,28 +86,23 @@ def pack_into_weeks(
     if groups is not None and len(groups) != len(items):
         raise ValueError("groups must name one group per item")
     weeks: list[Week[T]] = []
-    shareable: Week[T] | None = None  # the last week, if the next item may join it
     group: Hashable = None
     for index, (item, raw_hours) in enumerate(zip(items, hours_of, strict=True)):
-        hours = max(raw_hours, 0)
         item_group = groups[index] if groups is not None else None
-        if (
-            shareable is not None
-            and item_group == group
-            and shareable.hours + hours <= hours_per_week
-        ):
-            shareable.items.append(item)
-            shareable.hours += hours
-            continue
-        group = item_group
-        first = Week(items=[item], hours=min(hours, hours_per_week))
-        weeks.append(first)
-        shareable = first
-        if hours <= hours_per_week:
-            continue
-        for done in range(hours_per_week, hours, hours_per_week):
-            weeks.append(
-                Week(items=[item], hours=min(hours_per_week, hours - done), continued=True)
-            )
-        shareable = None  # an item larger than a week keeps its last week to itself
+        if not weeks or item_group != group:
+            weeks.append(Week())
+            group = item_group
+        left = max(raw_hours, 0)
+        first = True
+        while True:
+            room = hours_per_week - weeks[-1].hours
+            if room == 0 and left > 0:
+                weeks.append(Week())
+                room = hours_per_week
+            taken = min(left, room)
+            left -= taken
+            weeks[-1].parts.append(Part(item, taken, first=first, last=left == 0))
+            first = False
+            if left == 0:
+                break
     return weeks
