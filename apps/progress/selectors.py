@@ -248,13 +248,47 @@ class PercentRow:
 
 
 @dataclass
+class PlannedTopic:
+    """A topic as the dashboard lists it: `hours` planned for it this week (all of its hours in
+    "Up next"), out of `total_hours`, over weeks `first_week` to `last_week`."""
+
+    topic: Topic
+    hours: int
+    total_hours: int
+    first_week: int
+    last_week: int
+
+    @property
+    def spans_weeks(self) -> bool:
+        return self.first_week != self.last_week
+
+
+def _planned_topics(
+    plan: Plan, slugs: list[str], topics: dict[str, Topic], *, whole: bool
+) -> list[PlannedTopic]:
+    """`slugs` of the plan as dashboard entries, with this week's hours unless `whole`."""
+    week = next((w for w in plan.weeks if w.number == plan.current_week), None)
+    totals: Counter[str] = Counter()
+    for planned in plan.weeks:
+        totals.update(planned.hours_by_topic)
+    entries: list[PlannedTopic] = []
+    for slug in slugs:
+        span = plan.weeks_of(slug)
+        if slug not in topics or span is None:
+            continue
+        hours = totals[slug] if whole or week is None else week.hours_by_topic.get(slug, 0)
+        entries.append(PlannedTopic(topics[slug], hours, totals[slug], *span))
+    return entries
+
+
+@dataclass
 class Dashboard:
     enrollment: Enrollment
     plan: Plan
     summary: ProgressSummary
     total_weeks: int
-    this_week_topics: list[Topic]
-    this_week_continues: list[Topic]
+    this_week: list[PlannedTopic]
+    up_next: list[PlannedTopic]
     goals: list
     progress: dict[str, TopicProgress]
     check_in: WeeklyCheckIn | None
@@ -273,7 +307,9 @@ def dashboard(*, enrollment: Enrollment) -> Dashboard:
     summary = progress_summary(user=enrollment.user, roadmap=roadmap)
     topics = {
         t.slug: t
-        for t in Topic.objects.active().filter(roadmap=roadmap).select_related("phase", "section")
+        for t in Topic.objects.active()
+        .filter(roadmap=roadmap)
+        .select_related("roadmap", "phase", "section")
     }
     week = next((w for w in plan.weeks if w.number == plan.current_week), None)
     goals = (
@@ -318,8 +354,15 @@ def dashboard(*, enrollment: Enrollment) -> Dashboard:
         plan=plan,
         summary=summary,
         total_weeks=plan.weeks[-1].number if plan.weeks else plan.current_week,
-        this_week_topics=[topics[s] for s in (week.topics if week else []) if s in topics],
-        this_week_continues=[topics[s] for s in (week.continues if week else []) if s in topics],
+        this_week=_planned_topics(
+            plan, list(week.hours_by_topic) if week else [], topics, whole=False
+        ),
+        up_next=_planned_topics(
+            plan,
+            plan.up_next({slug for slug, status in summary.topics.items() if status in COMPLETE}),
+            topics,
+            whole=True,
+        ),
         goals=goals,
         progress=progress,
         retired_progress=retired,

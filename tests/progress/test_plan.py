@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
+from zoneinfo import ZoneInfo
 
 import pytest
-
+import time_machine
+from django.test import Client
+from django.utils.html import escape
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from apps.progress import selectors, services
+from apps.progress.models import Enrollment
 from apps.progress.plan import (
     PlanTopic,
     TopicState,
@@ -22,6 +27,7 @@ from apps.progress.plan import (
     week_starts_on,
 )
 from apps.roadmap.enrichment import parse_enrichment
+from apps.roadmap.models import Topic
 from apps.roadmap.readme_parser import decode_readme, parse_readme
 from tests.support.seed import SEED_ENRICHMENT, SEED_README
 
@@ -187,9 +193,8 @@ def test_every_planned_topic_appears_once_in_phase_then_topic_order(case) -> Non
 
 @settings(max_examples=300, deadline=None)
 @given(roadmaps())
-def test_a_week_exceeds_the_budget_only_when_a_single_topic_does(case) -> None:
+def test_no_week_is_over_the_budget_and_its_hours_are_its_topics_parts(case) -> None:
     items, budget, progress = case
-    hours = {t.slug: t.est_hours for t in items}
     result = plan(items, progress, hours=budget)
     for week in result.weeks:
         assert week.hours <= budget
@@ -304,10 +309,76 @@ def test_the_seed_at_ten_hours_a_week_is_the_readmes_sixteen_weeks() -> None:
     weeks_of_phase: dict[int, list[int]] = defaultdict(list)
     for week in result.weeks:
         weeks_of_phase[week.phase].append(week.number)
-    assert weeks_of_phase == readme_weeks == {
-        1: [1, 2, 3, 4],
-        2: [5, 6, 7, 8],
-        3: [9, 10, 11, 12],
-        4: [13, 14, 15, 16],
-    }
+    assert (
+        weeks_of_phase
+        == readme_weeks
+        == {
+            1: [1, 2, 3, 4],
+            2: [5, 6, 7, 8],
+            3: [9, 10, 11, 12],
+            4: [13, 14, 15, 16],
+        }
+    )
     assert all(not week.continues for week in result.weeks)  # no topic crosses a week's end
+
+
+# -- the plan on the dashboard (the seed README's roadmap, a real database)
+
+WEEK_1_MONDAY = datetime(2026, 11, 16, 9, tzinfo=ZoneInfo("UTC"))
+WEEK_2_THURSDAY = datetime(2026, 11, 26, 12, tzinfo=ZoneInfo("UTC"))
+
+
+@pytest.fixture
+def three_hour_enrolment(roadmap, learner) -> Enrollment:
+    """Every topic 3 h at 10 h a week: the fourth topic of a phase spans weeks 1-2."""
+    Topic.objects.filter(roadmap=roadmap).update(est_hours=3)
+    with time_machine.travel(WEEK_1_MONDAY, tick=False):
+        return services.enrollment_put(user=learner, roadmap=roadmap, hours_per_week=10)
+
+
+def dashboard_html(learner) -> str:
+    client = Client()
+    client.force_login(learner)
+    with time_machine.travel(WEEK_2_THURSDAY, tick=False):
+        response = client.get("/roadmaps/ml-engineer/dashboard/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_dashboard_shows_a_spanning_topics_hours_this_week_and_its_weeks(
+    learner, three_hour_enrolment
+) -> None:
+    with time_machine.travel(WEEK_2_THURSDAY, tick=False):
+        result = selectors.plan_for(enrollment=three_hour_enrolment)
+    week_2 = result.weeks[1]
+    (carried,) = week_2.continues
+    assert result.weeks_of(carried) == (1, 2) and week_2.hours_by_topic[carried] == 2
+    title = escape(Topic.objects.get(slug=carried).title)
+    html = dashboard_html(learner)
+    assert f'{title}</a> <span class="meta">2 of 3 h · weeks 1–2</span>' in html
+    starting = escape(Topic.objects.get(slug=week_2.topics[0]).title)
+    assert f'{starting}</a> <span class="meta">3 h</span>' in html
+    assert "Up next" not in html  # this week still has work
+
+
+@pytest.mark.django_db
+def test_a_learner_ahead_of_plan_sees_the_next_topics_pulled_into_this_week(
+    learner, three_hour_enrolment
+) -> None:
+    with time_machine.travel(WEEK_2_THURSDAY, tick=False):
+        result = selectors.plan_for(enrollment=three_hour_enrolment)
+        for week in result.weeks[:2]:
+            for slug in week.hours_by_topic:
+                topic = Topic.objects.get(slug=slug)
+                services.topic_progress_put(user=learner, topic=topic, status="done")
+    html = dashboard_html(learner)
+    assert '<h3 id="up-next">Up next</h3>' in html
+    up_next = html.split('<h3 id="up-next">Up next</h3>', 1)[1].split("</ul>", 1)[0]
+    week_3 = result.weeks[2]
+    # 10 h of 3-hour topics: the three that start next (one of which may span weeks).
+    expected = [slug for week in result.weeks[2:] for slug in week.topics][:3]
+    assert week_3.number == 3 and expected[0] in week_3.hours_by_topic
+    for slug in expected:
+        assert f'href="/roadmaps/ml-engineer/topics/{slug}/"' in up_next
+    assert up_next.count('class="topic-list__item"') == 3

@@ -140,8 +140,9 @@ def test_no_week_is_over_budget_and_only_a_groups_last_week_is_under_it(case) ->
     for index, week in enumerate(weeks):
         assert 1 <= week.hours <= budget
         assert week.hours == sum(p.hours for p in week.parts)
-        group_ends = index + 1 == len(weeks) or phases[weeks[index + 1].parts[0].item] != (
-            phases[week.parts[-1].item]
+        group_ends = (
+            index + 1 == len(weeks)
+            or phases[weeks[index + 1].parts[0].item] != (phases[week.parts[-1].item])
         )
         if not group_ends:
             assert week.hours == budget
@@ -158,8 +159,7 @@ def test_a_group_takes_exactly_the_weeks_its_hours_need_and_no_week_mixes_groups
     for week in weeks:
         per_group[phases[week.parts[0].item]] += 1
     assert per_group == {
-        phase: math.ceil(total / budget)
-        for phase, total in hours_by_group(hours, phases).items()
+        phase: math.ceil(total / budget) for phase, total in hours_by_group(hours, phases).items()
     }
 
 
