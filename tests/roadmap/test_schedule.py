@@ -166,3 +166,20 @@ def test_a_group_takes_exactly_the_weeks_its_hours_need_and_no_week_mixes_groups
 def test_week_is_generic_and_starts_empty() -> None:
     week: Week[str] = Week()
     assert (week.items, week.hours, week.starting, week.continued) == ([], 0, [], False)
+
+
+# -- the phase page shows the rule at the reference pace
+
+
+@pytest.mark.django_db
+def test_the_phase_page_shows_a_topic_that_crosses_a_weeks_end_in_both_weeks(seed, client) -> None:
+    # Phase 2 at 10 h a week: Data Engineering 7 h leaves 3 h of week 5 for Infrastructure
+    # Basics (4 h), whose last hour opens week 6.
+    seed.topics.filter(slug="data-engineering").update(est_hours=7)
+    phase = seed.phases.get(number=2)
+    html = client.get(f"/roadmaps/ml-engineer/phases/{phase.slug}/").content.decode()
+    weeks = html.split("<h3>Week ")[1:]
+    link = 'href="/roadmaps/ml-engineer/topics/infrastructure-basics/"'
+    assert weeks[0].startswith("5 ") and link in weeks[0] and "3 of 4 h</span>" in weeks[0]
+    assert weeks[1].startswith("6 ") and link in weeks[1] and "1 of 4 h, continued" in weeks[1]
+    assert "a topic is never split" not in html
