@@ -142,7 +142,9 @@ class TopicEditForm(forms.Form):
         label="Phase", queryset=Phase.objects.none(), required=False, empty_label="No phase"
     )
     order = forms.IntegerField(
-        label="Order", min_value=0, help_text="Its position in the roadmap, across sections."
+        label="Order",
+        help_text="Its position in the roadmap, across sections.",
+        **limits.TOPIC_ORDER.form_kwargs(),
     )
     reason = _reason()
 

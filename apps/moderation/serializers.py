@@ -241,7 +241,7 @@ class TopicPatchInput(serializers.Serializer):
         required=False, allow_null=True, **limits.TOPIC_HOURS.serializer_kwargs()
     )
     phase = serializers.SlugField(required=False, allow_null=True)
-    order = serializers.IntegerField(required=False, min_value=0)
+    order = serializers.IntegerField(required=False, **limits.TOPIC_ORDER.serializer_kwargs())
     reason = reason_field()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
