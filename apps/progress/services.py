@@ -248,12 +248,16 @@ def calendar_token_regenerate(*, enrollment: Enrollment) -> Enrollment:
 def resource_tick(*, user: User, resource: Resource) -> ResourceTick:
     if resource.status != Resource.Status.APPROVED:
         raise Invalid({"resource": ["Only approved resources can be ticked."]})
+    # The learner's row queues their ticks and unticks: without it, an untick committed
+    # between get_or_create's failed insert and its second read lets the IntegrityError out.
+    User.objects.select_for_update().filter(pk=user.pk).first()
     tick, _ = ResourceTick.objects.get_or_create(user=user, resource=resource)
     return tick
 
 
 @transaction.atomic
 def resource_untick(*, user: User, resource: Resource) -> None:
+    User.objects.select_for_update().filter(pk=user.pk).first()
     ResourceTick.objects.filter(user=user, resource=resource).delete()
 
 
