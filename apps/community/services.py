@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -250,3 +250,29 @@ def report_create(*, user: User, resource: Resource, reason: str, note: str = ""
             report=open_report.pk,
         )
     return Report.objects.create(user=user, resource=resource, reason=reason, note=note.strip())
+
+
+@transaction.atomic
+def votes_of_user_remove(user: User) -> None:
+    """An account deletion's hook (apps.accounts.deletion): the user's votes go, and the
+    counters and score of every resource they voted on are recounted from the votes left, in
+    the deletion's transaction. The resources are locked first, so a vote cast meanwhile
+    either counts in the recount or moves the recounted counters after it."""
+    resource_ids = sorted(set(Vote.objects.filter(user=user).values_list("resource_id", flat=True)))
+    if not resource_ids:
+        return
+    list(Resource.objects.select_for_update().filter(pk__in=resource_ids).order_by("pk"))
+    Vote.objects.filter(user=user).delete()
+    counts = {
+        row["resource_id"]: (row["up"], row["down"])
+        for row in Vote.objects.filter(resource_id__in=resource_ids)
+        .values("resource_id")
+        .annotate(
+            up=Count("pk", filter=Q(value=Vote.UP)), down=Count("pk", filter=Q(value=Vote.DOWN))
+        )
+    }
+    for resource_id in resource_ids:
+        up, down = counts.get(resource_id, (0, 0))
+        Resource.objects.filter(pk=resource_id).update(
+            upvotes=up, downvotes=down, score=wilson_lower_bound(up, down)
+        )
