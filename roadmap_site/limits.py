@@ -123,6 +123,10 @@ RESOURCE_URL = Length("The URL", max=2000)
 RESOURCE_TITLE = Length("The title", min=3, max=200)
 RESOURCE_DESCRIPTION = Length("The description", max=5000)
 REPORT_NOTE = Length("The note", max=2000)
+REPORTS_PER_HOUR = 10  # per person, in the last hour (429 with Retry-After)
+# After a moderator resolves someone's report, they cannot report that resource again for this
+# long (409 "report_cooldown"); others can.
+REPORT_COOLDOWN = timedelta(days=1)
 PENDING_SUBMISSIONS = 10  # waiting for a moderator, per person
 SUBMISSIONS_PER_DAY = 20  # per person, in the last 24 hours
 
