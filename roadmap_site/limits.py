@@ -141,6 +141,7 @@ QUEUE_ROWS = 100  # rows per list of the moderation queue
 HOURS_PER_WEEK = Range("Hours per week", 3, 40)
 CHECK_IN_HOURS = Range("Hours", 0, 168)  # the hours in a week
 PROGRESS_NOTE = Length("A note", max=20_000)
+PROGRESS_VERSION = Range("The version", 0, 2_147_483_647)  # If-Match and the note form's version
 CHECK_IN_WEEK = Range("The week", 1, 2_600)  # week numbers of a plan: fifty years of weeks
 ENROLMENT_START_DAYS = 365  # an enrolment starts within this many days of today, either way
 ENROLMENT_START = DaysAround("The start date", ENROLMENT_START_DAYS, ENROLMENT_START_DAYS)
@@ -162,6 +163,10 @@ API_TOKEN_NAME = Length("The token's name", min=1, max=100)
 LINK_CHECK_ERROR = Length("The error", max=500)  # what the checker said went wrong
 
 # -- Lists
+
+RECORD_ID = Range(
+    "The id", 1, 2**63 - 1
+)  # a row's id as typed (merge into, bulk ids): BigAutoField
 
 PAGE_SIZE = 50  # the API's pages
 PAGE_ROWS = 25  # rows per page of a site's list page (my submissions)

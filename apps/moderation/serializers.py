@@ -113,7 +113,7 @@ class RejectInput(serializers.Serializer):
 
 class BulkInput(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(**limits.RECORD_ID.serializer_kwargs()),
         min_length=limits.BULK_DECISIONS.min,
         max_length=limits.BULK_DECISIONS.max,
     )
@@ -169,7 +169,7 @@ class ResourcePatchInput(serializers.Serializer):
 
 
 class MergeInput(serializers.Serializer):
-    into = serializers.IntegerField(min_value=1)
+    into = serializers.IntegerField(**limits.RECORD_ID.serializer_kwargs())
     reason = reason_field()
 
 

@@ -33,6 +33,7 @@ from roadmap_site.limits import (
     ENROLMENT_START_KEPT,
     HOURS_PER_WEEK,
     PROGRESS_NOTE,
+    PROGRESS_VERSION,
 )
 
 
@@ -193,8 +194,8 @@ def topic_progress_put(
         errors["status"] = [_choice_message("Status", TopicProgress.Status.values)]
     if note_md is not None and (message := PROGRESS_NOTE.check(note_md)):
         errors["note"] = [message]
-    if if_match is not None and if_match < 0:
-        errors["version"] = ["A version is a whole number from 0."]
+    if if_match is not None and (message := PROGRESS_VERSION.check(if_match)):
+        errors["version"] = [message]
     _raise_if(errors)
     # Lock the learner's row first: concurrent first writes of one topic queue up here instead
     # of racing to insert (the unique constraint would turn the loser into an error).

@@ -11,7 +11,7 @@ from apps.moderation.models import ModerationAction
 from apps.moderation.services import topics
 from apps.roadmap.models import Topic
 from roadmap_site.errors import Invalid
-from roadmap_site.limits import TOPIC_ORDER
+from roadmap_site.limits import RECORD_ID, TOPIC_ORDER
 from tests.factories import pending, resource
 from tests.support.clients import client_for, page_client_for
 
@@ -83,3 +83,21 @@ def test_the_schema_states_the_topic_order_bounds() -> None:
     schema = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     order = schema.json()["components"]["schemas"]["PatchedTopicPatchInput"]["properties"]["order"]
     assert (order["minimum"], order["maximum"]) == (TOPIC_ORDER.min, TOPIC_ORDER.max)
+
+
+def test_the_schema_states_the_id_bounds_of_merges_and_bulk_decisions() -> None:
+    schemas = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    components = schemas.json()["components"]["schemas"]
+    into = components["MergeInput"]["properties"]["into"]
+    ids = components["BulkInput"]["properties"]["ids"]["items"]
+    for field in (into, ids):
+        assert (field["minimum"], field["maximum"]) == (RECORD_ID.min, RECORD_ID.max)
+
+
+def test_a_merge_into_an_id_past_the_largest_is_refused_by_the_form(roadmap, topic, moderator):
+    item = resource(roadmap, topic, title="Item")
+    page = page_client_for(moderator).post(
+        f"/moderation/resources/{item.pk}/merge/", {"into": RECORD_ID.max + 1, "reason": "Same"}
+    )
+    assert page.status_code in {302, 400}
+    assert not ModerationAction.objects.exists()

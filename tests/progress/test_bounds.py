@@ -13,7 +13,8 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from apps.progress import services
-from apps.progress.models import Enrollment, WeeklyCheckIn
+from apps.progress.models import Enrollment, TopicProgress, WeeklyCheckIn
+from roadmap_site.limits import PROGRESS_VERSION
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=ZoneInfo("UTC"))
@@ -144,3 +145,23 @@ def test_re_enrolling_replaces_a_stored_out_of_range_start_and_anchor(
         )
     again.refresh_from_db()
     assert (again.start_date, again.plan_anchor) == (date(2026, 11, 23), date(2026, 11, 23))
+
+
+@pytest.mark.parametrize("big", [2**31, 2**63, 2**64])
+def test_huge_resource_ids_to_tick_are_404(roadmap, web, api, big) -> None:
+    assert api.put(f"/api/v1/me/ticks/{big}/").status_code == 404
+    assert api.delete(f"/api/v1/me/ticks/{big}/").status_code == 404
+    page = web.post(f"/roadmaps/ml-engineer/resources/{big}/tick/", {"ticked": "1"})
+    assert page.status_code == 404
+
+
+@pytest.mark.parametrize("version", [PROGRESS_VERSION.max + 1, 2**63, 10**30])
+def test_an_out_of_range_version_is_a_400_on_page_and_api(roadmap, web, api, version) -> None:
+    path = "/api/v1/me/progress/ml-engineer/topics/feature-stores/"
+    response = api.put(path, {"status": "done"}, format="json", HTTP_IF_MATCH=f'"{version}"')
+    assert response.status_code == 400 and list(response.json()) == ["version"]
+    page = web.post(
+        "/roadmaps/ml-engineer/topics/feature-stores/note/", {"note": "mine", "version": version}
+    )
+    assert page.status_code == 400 and b"mine" in page.content
+    assert not TopicProgress.objects.exists()
