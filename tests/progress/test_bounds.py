@@ -22,7 +22,7 @@ ENROL = "/roadmaps/ml-engineer/enrol/"
 API_ENROL = "/api/v1/me/enrollments/ml-engineer/"
 
 BAD_DATES = ["9999-12-31", "0001-01-01", "10000-01-01", "1969-12-31"]
-BAD_WEEKS = [40000, -1, 0, 2**31, 2**63, 2**64]
+BAD_WEEKS = [40000, -1, 0, 2**31, 2**63, 2**64, "1e9"]
 
 
 @pytest.fixture
@@ -112,6 +112,8 @@ def test_a_stored_out_of_range_start_date_shows_and_re_enrolling_clears_it(
         assert web.get(ENROL).status_code == 200
         calendar = Client().get(f"/calendar/{enrollment.calendar_token}.ics")
         assert calendar.status_code == 200
+        assert web.post("/roadmaps/ml-engineer/check-in/", {"hours": 2}).status_code == 302
+        assert WeeklyCheckIn.objects.get(user=learner).week == 1  # read as starting this week
         assert web.post("/roadmaps/ml-engineer/replan/").status_code == 302
         assert api.post("/api/v1/me/plan/ml-engineer/replan/").status_code == 200
         # the stored date is not "kept": sending it again is refused like any other
