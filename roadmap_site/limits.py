@@ -8,6 +8,7 @@ and the serializer (`form_kwargs`, `serializer_kwargs`) and so the OpenAPI schem
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Q
@@ -76,6 +77,34 @@ class Range:
         }
 
 
+@dataclass(frozen=True)
+class DaysAround:
+    """A date's bounds, in days before and after a reference day (today), both included.
+
+    Relative to today, so no OpenAPI `minimum`/`maximum` can state it: the field's help text
+    does, and the service checks it."""
+
+    what: str
+    before: int
+    after: int
+
+    def message(self) -> str:
+        return (
+            f"{self.what} must be from {self.before:,} days before "
+            f"to {self.after:,} days after today."
+        )
+
+    def bounds(self, today: date) -> tuple[date, date]:
+        return today - timedelta(days=self.before), today + timedelta(days=self.after)
+
+    def contains(self, value: date, *, today: date) -> bool:
+        low, high = self.bounds(today)
+        return low <= value <= high
+
+    def check(self, value: date, *, today: date) -> str | None:
+        return None if self.contains(value, today=today) else self.message()
+
+
 # -- Content (the roadmap's own text; moderators edit it)
 
 TOPIC_TITLE = Length("The title", min=1, max=200)
@@ -85,6 +114,8 @@ KEY_POINTS = Range("The number of key things", 0, 50)
 KEY_POINT = Length("Each key thing", min=1, max=500)
 # A topic's estimate; also the cap the enrichment and the plan read.
 TOPIC_HOURS = Range("Hours", 1, 400)
+# A topic's position in the whole roadmap (the column is a PositiveSmallIntegerField).
+TOPIC_ORDER = Range("The order", 0, 32_767)
 
 # -- Resources (community submissions, moderators' edits)
 
@@ -92,6 +123,10 @@ RESOURCE_URL = Length("The URL", max=2000)
 RESOURCE_TITLE = Length("The title", min=3, max=200)
 RESOURCE_DESCRIPTION = Length("The description", max=5000)
 REPORT_NOTE = Length("The note", max=2000)
+REPORTS_PER_HOUR = 10  # per person, in the last hour (429 with Retry-After)
+# After a moderator resolves someone's report, they cannot report that resource again for this
+# long (409 "report_cooldown"); others can.
+REPORT_COOLDOWN = timedelta(days=1)
 PENDING_SUBMISSIONS = 10  # waiting for a moderator, per person
 SUBMISSIONS_PER_DAY = 20  # per person, in the last 24 hours
 
@@ -106,8 +141,16 @@ QUEUE_ROWS = 100  # rows per list of the moderation queue
 HOURS_PER_WEEK = Range("Hours per week", 3, 40)
 CHECK_IN_HOURS = Range("Hours", 0, 168)  # the hours in a week
 PROGRESS_NOTE = Length("A note", max=20_000)
+PROGRESS_VERSION = Range("The version", 0, 2_147_483_647)  # If-Match and the note form's version
 CHECK_IN_WEEK = Range("The week", 1, 2_600)  # week numbers of a plan: fifty years of weeks
 ENROLMENT_START_DAYS = 365  # an enrolment starts within this many days of today, either way
+ENROLMENT_START = DaysAround("The start date", ENROLMENT_START_DAYS, ENROLMENT_START_DAYS)
+# An enrolment's own start date is accepted again later (re-enrolling with new hours) for as
+# long as its plan's week numbers fit CHECK_IN_WEEK; a stored date outside this (written
+# before the bounds) is read as today and refused if sent again.
+ENROLMENT_START_KEPT = DaysAround(
+    "The start date", (CHECK_IN_WEEK.max - 1) * 7, ENROLMENT_START_DAYS
+)
 
 # -- Accounts
 
@@ -120,6 +163,10 @@ API_TOKEN_NAME = Length("The token's name", min=1, max=100)
 LINK_CHECK_ERROR = Length("The error", max=500)  # what the checker said went wrong
 
 # -- Lists
+
+RECORD_ID = Range(
+    "The id", 1, 2**63 - 1
+)  # a row's id as typed (merge into, bulk ids): BigAutoField
 
 PAGE_SIZE = 50  # the API's pages
 PAGE_ROWS = 25  # rows per page of a site's list page (my submissions)

@@ -11,8 +11,12 @@ transaction, *before* the user row is deleted, so a hook can still find the user
     register_deletion_hook("moderation.pseudonymise_log", on_user_deleted)
 
 Rows that only belong to the user need no hook when their foreign key cascades; a hook is for
-what must be kept but anonymised (the public moderation log) or cleaned elsewhere. A hook that
-raises aborts the deletion and nothing is written.
+what must be kept but anonymised (the public moderation log) or cleaned elsewhere. A row whose
+removal changes a number kept elsewhere is removed by its app's hook, which recomputes that
+number in the same transaction: the user's votes go and each resource's counters and score
+are recounted from the votes left ("community.votes_recount"), rather than cascading away
+behind counters that still count them. A hook that raises aborts the deletion and nothing is
+written.
 """
 
 from __future__ import annotations

@@ -139,8 +139,10 @@ class ReportCreateView(APIView):
             **NOT_FOUND,
             409: OpenApiResponse(
                 OpenReportSerializer,
-                description="you have an open report on it (code `open_report`, with its id)",
+                description="you have an open report on it (code `open_report`), or a moderator "
+                "resolved yours lately (code `report_cooldown`, with `reportable_at`)",
             ),
+            **LIMITED,
         },
     )
     def post(self, request: Request, pk: int) -> Response:

@@ -150,7 +150,12 @@ class ReportOutput(serializers.ModelSerializer):
 
 
 class OpenReportSerializer(ErrorSerializer):
-    report = serializers.IntegerField(help_text="the id of your open report")
+    report = serializers.IntegerField(
+        help_text="the id of your open report, or of the one resolved lately"
+    )
+    reportable_at = serializers.DateTimeField(
+        required=False, help_text="with `report_cooldown`: when you can report it again"
+    )
 
     class Meta:
         ref_name = "OpenReportError"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -19,7 +20,9 @@ from apps.roadmap.url_normalization import normalize_url
 from roadmap_site.errors import Conflict, Invalid, LimitReached, NotAllowed
 from roadmap_site.limits import (
     PENDING_SUBMISSIONS,
+    REPORT_COOLDOWN,
     REPORT_NOTE,
+    REPORTS_PER_HOUR,
     RESOURCE_DESCRIPTION,
     RESOURCE_TITLE,
     RESOURCE_URL,
@@ -249,4 +252,81 @@ def report_create(*, user: User, resource: Resource, reason: str, note: str = ""
             code="open_report",
             report=open_report.pk,
         )
+    now = timezone.now()
+    _report_cooldown_check(user=user, resource=resource, now=now)
+    _reports_per_hour_check(user=user, now=now)
     return Report.objects.create(user=user, resource=resource, reason=reason, note=note.strip())
+
+
+def _report_cooldown_check(*, user: User, resource: Resource, now: datetime) -> None:
+    """After a moderator resolved this person's report on the resource, they wait
+    REPORT_COOLDOWN before reporting it again (409 "report_cooldown", with when)."""
+    resolved = (
+        Report.objects.filter(user=user, resource=resource, resolved_at__gt=now - REPORT_COOLDOWN)
+        .order_by("-resolved_at")
+        .first()
+    )
+    if resolved is None or resolved.resolved_at is None:
+        return
+    again_at = resolved.resolved_at + REPORT_COOLDOWN
+    raise Conflict(
+        "A moderator resolved your report on this resource "
+        f"{_duration(now - resolved.resolved_at)} ago. If it is still wrong, you can report it "
+        f"again in {_duration(again_at - now)}.",
+        code="report_cooldown",
+        report=resolved.pk,
+        reportable_at=again_at.isoformat(),
+    )
+
+
+def _reports_per_hour_check(*, user: User, now: datetime) -> None:
+    """At most REPORTS_PER_HOUR reports in any hour (429, with the seconds until the oldest
+    of them leaves the hour)."""
+    hour = timedelta(hours=1)
+    window = list(
+        Report.objects.filter(user=user, created_at__gt=now - hour)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:REPORTS_PER_HOUR]
+    )
+    if len(window) < REPORTS_PER_HOUR:
+        return
+    retry_after = math.ceil((window[-1] + hour - now).total_seconds())
+    raise LimitReached(
+        f"You have sent {REPORTS_PER_HOUR} reports in the last hour, the most allowed. "
+        f"You can report again in {_duration(timedelta(seconds=retry_after))}.",
+        code="report_limit",
+        retry_after=retry_after,
+    )
+
+
+def _duration(span: timedelta) -> str:
+    """A wait as people say it: "3 h 5 min", "12 min", "1 min" at least."""
+    minutes = max(1, math.ceil(span.total_seconds() / 60))
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+@transaction.atomic
+def votes_of_user_remove(user: User) -> None:
+    """An account deletion's hook (apps.accounts.deletion): the user's votes go, and the
+    counters and score of every resource they voted on are recounted from the votes left, in
+    the deletion's transaction. The resources are locked first, so a vote cast meanwhile
+    either counts in the recount or moves the recounted counters after it."""
+    resource_ids = sorted(set(Vote.objects.filter(user=user).values_list("resource_id", flat=True)))
+    if not resource_ids:
+        return
+    list(Resource.objects.select_for_update().filter(pk__in=resource_ids).order_by("pk"))
+    Vote.objects.filter(user=user).delete()
+    counts = {
+        row["resource_id"]: (row["up"], row["down"])
+        for row in Vote.objects.filter(resource_id__in=resource_ids)
+        .values("resource_id")
+        .annotate(
+            up=Count("pk", filter=Q(value=Vote.UP)), down=Count("pk", filter=Q(value=Vote.DOWN))
+        )
+    }
+    for resource_id in resource_ids:
+        up, down = counts.get(resource_id, (0, 0))
+        Resource.objects.filter(pk=resource_id).update(
+            upvotes=up, downvotes=down, score=wilson_lower_bound(up, down)
+        )

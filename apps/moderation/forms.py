@@ -105,9 +105,13 @@ class PickForm(forms.Form):
 class MergeForm(forms.Form):
     into = forms.IntegerField(
         label="Merge into resource number",
-        min_value=1,
         help_text="The id of the resource this one repeats; it keeps the votes and ticks.",
-        error_messages={"required": "Enter the id of the resource to merge into."},
+        min_value=limits.RECORD_ID.min,
+        max_value=limits.RECORD_ID.max,
+        error_messages={
+            **limits.RECORD_ID.form_kwargs()["error_messages"],
+            "required": "Enter the id of the resource to merge into.",
+        },
     )
     reason = _reason()
 
@@ -142,7 +146,9 @@ class TopicEditForm(forms.Form):
         label="Phase", queryset=Phase.objects.none(), required=False, empty_label="No phase"
     )
     order = forms.IntegerField(
-        label="Order", min_value=0, help_text="Its position in the roadmap, across sections."
+        label="Order",
+        help_text="Its position in the roadmap, across sections.",
+        **limits.TOPIC_ORDER.form_kwargs(),
     )
     reason = _reason()
 

@@ -113,7 +113,7 @@ class RejectInput(serializers.Serializer):
 
 class BulkInput(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(**limits.RECORD_ID.serializer_kwargs()),
         min_length=limits.BULK_DECISIONS.min,
         max_length=limits.BULK_DECISIONS.max,
     )
@@ -169,7 +169,7 @@ class ResourcePatchInput(serializers.Serializer):
 
 
 class MergeInput(serializers.Serializer):
-    into = serializers.IntegerField(min_value=1)
+    into = serializers.IntegerField(**limits.RECORD_ID.serializer_kwargs())
     reason = reason_field()
 
 
@@ -241,7 +241,7 @@ class TopicPatchInput(serializers.Serializer):
         required=False, allow_null=True, **limits.TOPIC_HOURS.serializer_kwargs()
     )
     phase = serializers.SlugField(required=False, allow_null=True)
-    order = serializers.IntegerField(required=False, min_value=0)
+    order = serializers.IntegerField(required=False, **limits.TOPIC_ORDER.serializer_kwargs())
     reason = reason_field()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -72,8 +72,7 @@ class EnrollmentView(APIView):
         data = EnrollmentInput(data=request.data, context={"roadmap": roadmap_obj})
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        existed = selectors.enrollment_get(user=user, roadmap=roadmap_obj) is not None
-        enrollment = services.enrollment_put(
+        enrollment, created = services.enrollment_save(
             user=user,
             roadmap=roadmap_obj,
             start_date=values.get("start_date"),
@@ -82,7 +81,7 @@ class EnrollmentView(APIView):
             goal_project=values.get("goal_project"),
         )
         body = EnrollmentOutput(enrollment, context={"request": request}).data
-        return Response(body, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 # -- the plan

@@ -11,7 +11,7 @@ from django import forms
 from apps.progress.models import Enrollment, TopicProgress
 from apps.roadmap.models import Project, Roadmap
 from apps.roadmap.schedule import REFERENCE_HOURS_PER_WEEK
-from roadmap_site.limits import CHECK_IN_HOURS, HOURS_PER_WEEK, PROGRESS_NOTE
+from roadmap_site.limits import CHECK_IN_HOURS, HOURS_PER_WEEK, PROGRESS_NOTE, PROGRESS_VERSION
 
 
 def not_started() -> str:
@@ -87,7 +87,7 @@ class NoteForm(forms.Form):
         strip=False,
         **PROGRESS_NOTE.form_kwargs(),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = forms.IntegerField(widget=forms.HiddenInput, **PROGRESS_VERSION.form_kwargs())
 
 
 class CheckInForm(forms.Form):

@@ -20,6 +20,7 @@ from apps.progress.services import local_today
 from apps.roadmap import selectors as content
 from apps.roadmap.models import PhaseGoal, Resource, Roadmap, Topic
 from roadmap_site.errors import NotFound
+from roadmap_site.limits import ENROLMENT_START_KEPT
 
 COMPLETE = frozenset({TopicProgress.Status.DONE, TopicProgress.Status.SKIPPED})
 
@@ -49,12 +50,27 @@ def resource_of_roadmap(*, pk: int, roadmap_slug: str) -> Resource:
     return resource
 
 
+def _dates_readable(enrollment: Enrollment) -> Enrollment:
+    """Read a stored start date outside `ENROLMENT_START_KEPT` (year 1, year 9999: rows written
+    before the bounds) as today, and a plan anchor outside the plan's range as the start, so
+    the plan, dashboard and calendar can be drawn. Only the instance changes; re-enrolling
+    stores valid dates (`services.enrollment_save`)."""
+    today = local_today(enrollment.user)
+    if not ENROLMENT_START_KEPT.contains(enrollment.start_date, today=today):
+        enrollment.start_date = today
+    latest = ENROLMENT_START_KEPT.bounds(today)[1]
+    if not enrollment.start_date <= enrollment.plan_anchor <= latest:
+        enrollment.plan_anchor = enrollment.start_date
+    return enrollment
+
+
 def enrollment_get(*, user: User, roadmap: Roadmap) -> Enrollment | None:
-    return (
+    enrollment = (
         Enrollment.objects.select_related("roadmap", "goal_project", "user")
         .filter(user=user, roadmap=roadmap)
         .first()
     )
+    return _dates_readable(enrollment) if enrollment else None
 
 
 def enrollment_of(*, user: User, roadmap: Roadmap) -> Enrollment:
@@ -73,7 +89,7 @@ def enrollment_by_calendar_token(*, token: str) -> Enrollment:
     )
     if enrollment is None:
         raise NotFound("No calendar has this address; it may have been replaced.")
-    return enrollment
+    return _dates_readable(enrollment)
 
 
 def topic_progress_get(*, user: User, topic: Topic) -> TopicProgress | None:

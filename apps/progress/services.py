@@ -29,9 +29,11 @@ from roadmap_site.errors import Invalid, Stale
 from roadmap_site.limits import (
     CHECK_IN_HOURS,
     CHECK_IN_WEEK,
-    ENROLMENT_START_DAYS,
+    ENROLMENT_START,
+    ENROLMENT_START_KEPT,
     HOURS_PER_WEEK,
     PROGRESS_NOTE,
+    PROGRESS_VERSION,
 )
 
 
@@ -48,7 +50,6 @@ def _choice_message(what: str, values: list[str]) -> str:
     return f"{what} must be one of: " + ", ".join(values) + "."
 
 
-@transaction.atomic
 def enrollment_put(
     *,
     user: User,
@@ -58,13 +59,37 @@ def enrollment_put(
     background: str = Enrollment.Background.NEW_TO_ML,
     goal_project: Project | None = None,
 ) -> Enrollment:
-    """Enrol, or re-enrol with new settings. Progress is always kept.
+    """Enrol, or re-enrol with new settings (`enrollment_save`, without the "created")."""
+    enrollment, _ = enrollment_save(
+        user=user,
+        roadmap=roadmap,
+        start_date=start_date,
+        hours_per_week=hours_per_week,
+        background=background,
+        goal_project=goal_project,
+    )
+    return enrollment
 
-    A new start date lies within `ENROLMENT_START_DAYS` of today; an enrolment's own start
-    date is always accepted again (re-enrolling with new hours a year later keeps it).
+
+@transaction.atomic
+def enrollment_save(
+    *,
+    user: User,
+    roadmap: Roadmap,
+    start_date: date | None = None,
+    hours_per_week: int = REFERENCE_HOURS_PER_WEEK,
+    background: str = Enrollment.Background.NEW_TO_ML,
+    goal_project: Project | None = None,
+) -> tuple[Enrollment, bool]:
+    """Enrol, or re-enrol with new settings; True when this call created the enrolment.
+    Progress is always kept.
+
+    A new start date lies within `ENROLMENT_START` of today; an enrolment's own start date is
+    accepted again while it is within `ENROLMENT_START_KEPT` (re-enrolling with new hours a
+    year later keeps it). A stored date outside that, or a plan anchor no plan can be drawn
+    from (rows written before the bounds), is replaced by this call.
     """
     today = local_today(user)
-    enrollment = Enrollment.objects.select_for_update().filter(user=user, roadmap=roadmap).first()
     errors: dict[str, list[str]] = {}
     if message := HOURS_PER_WEEK.check(hours_per_week):
         errors["hours_per_week"] = [message]
@@ -72,20 +97,27 @@ def enrollment_put(
         errors["background"] = [_choice_message("Background", Enrollment.Background.values)]
     if goal_project is not None and goal_project.roadmap_id != roadmap.id:
         errors["goal_project"] = ["That project belongs to another roadmap."]
-    kept = enrollment is not None and start_date == enrollment.start_date
-    if (
-        start_date is not None
-        and not kept
-        and abs((start_date - today).days) > ENROLMENT_START_DAYS
-    ):
+    # Lock the learner's row first: parallel first enrolments queue up here instead of racing
+    # to insert (the unique constraint would turn the losers into errors).
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    enrollment = Enrollment.objects.select_for_update().filter(user=user, roadmap=roadmap).first()
+    kept = (
+        enrollment is not None
+        and start_date == enrollment.start_date
+        and ENROLMENT_START_KEPT.contains(start_date, today=today)
+    )
+    if start_date is not None and not kept and ENROLMENT_START.check(start_date, today=today):
         errors["start_date"] = ["Choose a start date within a year of today."]
     _raise_if(errors)
     start = start_date or today
+    created = enrollment is None
     previous_background = enrollment.background if enrollment else None
     if enrollment is None:
         enrollment = Enrollment(user=user, roadmap=roadmap, plan_anchor=start)
     elif enrollment.start_date != start:
         enrollment.plan_anchor = max(enrollment.plan_anchor, start)
+    if not start <= enrollment.plan_anchor <= ENROLMENT_START_KEPT.bounds(today)[1]:
+        enrollment.plan_anchor = start
     enrollment.start_date = start
     enrollment.hours_per_week = hours_per_week
     enrollment.background = background
@@ -94,7 +126,7 @@ def enrollment_put(
     enrollment.save()
     if previous_background != background:
         _apply_background(user=user, roadmap=roadmap, background=background)
-    return enrollment
+    return enrollment, created
 
 
 def _apply_background(*, user: User, roadmap: Roadmap, background: str) -> None:
@@ -162,8 +194,8 @@ def topic_progress_put(
         errors["status"] = [_choice_message("Status", TopicProgress.Status.values)]
     if note_md is not None and (message := PROGRESS_NOTE.check(note_md)):
         errors["note"] = [message]
-    if if_match is not None and if_match < 0:
-        errors["version"] = ["A version is a whole number from 0."]
+    if if_match is not None and (message := PROGRESS_VERSION.check(if_match)):
+        errors["version"] = [message]
     _raise_if(errors)
     # Lock the learner's row first: concurrent first writes of one topic queue up here instead
     # of racing to insert (the unique constraint would turn the loser into an error).
@@ -217,12 +249,16 @@ def calendar_token_regenerate(*, enrollment: Enrollment) -> Enrollment:
 def resource_tick(*, user: User, resource: Resource) -> ResourceTick:
     if resource.status != Resource.Status.APPROVED:
         raise Invalid({"resource": ["Only approved resources can be ticked."]})
+    # The learner's row queues their ticks and unticks: without it, an untick committed
+    # between get_or_create's failed insert and its second read lets the IntegrityError out.
+    User.objects.select_for_update().filter(pk=user.pk).first()
     tick, _ = ResourceTick.objects.get_or_create(user=user, resource=resource)
     return tick
 
 
 @transaction.atomic
 def resource_untick(*, user: User, resource: Resource) -> None:
+    User.objects.select_for_update().filter(pk=user.pk).first()
     ResourceTick.objects.filter(user=user, resource=resource).delete()
 
 

@@ -9,9 +9,13 @@ from django.test import Client
 from apps.accounts import selectors, services
 from apps.accounts.deletion import register_deletion_hook, unregister_deletion_hook
 from apps.accounts.models import ApiToken, User, UserSession
+from apps.community import services as community
+from apps.community.models import Vote
+from apps.community.ranking import wilson_lower_bound
 from apps.roadmap.models import Resource
 from roadmap_site.errors import Invalid
 from tests.factories import PASSWORD
+from tests.factories import resource as approved_resource
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +168,43 @@ def test_owner_deletes_their_account_from_the_page(owner, outsider):
     home = browser.get("/")
     assert isinstance(home.wsgi_request.user, AnonymousUser)
     assert "Your account and your personal data are deleted." in home.content.decode()
+
+
+def test_deleting_a_voter_recounts_the_votes_left(postgres_only, owner, outsider, roadmap):
+    """Two voters, one deleted: the resource's counters and score are the remaining vote's."""
+
+    up_and_down = approved_resource(roadmap, None, title="Voted on")
+    only_up = approved_resource(roadmap, None, title="Voted up")
+    community.vote_cast(user=owner, resource=up_and_down, value=1)
+    community.vote_cast(user=outsider, resource=up_and_down, value=-1)
+    community.vote_cast(user=owner, resource=only_up, value=1)
+
+    services.user_delete(user=owner, password=PASSWORD)
+
+    up_and_down.refresh_from_db()
+    only_up.refresh_from_db()
+    assert (up_and_down.upvotes, up_and_down.downvotes) == (0, 1)
+    assert up_and_down.score == pytest.approx(wilson_lower_bound(0, 1))
+    assert (only_up.upvotes, only_up.downvotes, only_up.score) == (0, 0, 0.0)
+    assert list(Vote.objects.values_list("user_id", "value")) == [(outsider.pk, -1)]
+
+
+def test_a_failing_hook_after_the_recount_keeps_the_votes_and_counters(owner, outsider, roadmap):
+    """The recount is in the deletion's transaction: an abort leaves votes and counters."""
+
+    voted = approved_resource(roadmap, None, title="Voted on")
+    community.vote_cast(user=owner, resource=voted, value=1)
+    community.vote_cast(user=outsider, resource=voted, value=1)
+
+    def fail(user) -> None:
+        raise RuntimeError("a hook failed")
+
+    register_deletion_hook("test.fails_last", fail)
+    try:
+        with pytest.raises(RuntimeError):
+            services.user_delete(user=owner, password=PASSWORD)
+    finally:
+        unregister_deletion_hook("test.fails_last")
+    voted.refresh_from_db()
+    assert (voted.upvotes, voted.downvotes) == (2, 0)
+    assert Vote.objects.filter(resource=voted).count() == 2

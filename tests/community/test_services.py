@@ -13,6 +13,7 @@ from apps.community.models import Report, Vote
 from apps.community.ranking import wilson_lower_bound
 from apps.roadmap.models import Resource
 from roadmap_site.errors import Conflict, Invalid, LimitReached, NotAllowed
+from roadmap_site.limits import REPORT_COOLDOWN, REPORTS_PER_HOUR
 from tests.factories import UserFactory, approved
 
 pytestmark = pytest.mark.django_db
@@ -199,7 +200,8 @@ def test_one_open_report_per_user_and_resource(owner, outsider, roadmap, topic) 
         services.report_create(user=owner, resource=resource, reason="spam")
     assert again.value.code == "open_report" and again.value.extra == {"report": report.pk}
     services.report_create(user=outsider, resource=resource, reason="spam")
-    report.resolved_at = timezone.now()
+    # resolved longer ago than the cool-down (see the report limits' tests below)
+    report.resolved_at = timezone.now() - REPORT_COOLDOWN
     report.save()
     services.report_create(user=owner, resource=resource, reason="broken")
     assert Report.objects.count() == 3
@@ -209,3 +211,42 @@ def test_one_open_report_per_user_and_resource(owner, outsider, roadmap, topic) 
         services.report_create(user=outsider, resource=resource, reason="spam", note="x" * 2001)
     assert "at most 2,000 characters" in long_note.value.fields["note"][0]
     assert Report.objects.count() == 3
+
+
+@time_machine.travel("2026-11-26 12:00:00+00:00", tick=False)
+def test_reports_per_hour_are_limited_with_a_retry_after(owner, roadmap, topic) -> None:
+    resources = [
+        approved(roadmap, topic, url=f"https://docs.example/{n}")
+        for n in range(REPORTS_PER_HOUR + 1)
+    ]
+    for minute, resource in enumerate(resources[:-1]):
+        with time_machine.travel(timezone.now() - timedelta(minutes=50 - minute), tick=False):
+            services.report_create(user=owner, resource=resource, reason="spam")
+    with pytest.raises(LimitReached) as limited:
+        services.report_create(user=owner, resource=resources[-1], reason="spam", note="typed")
+    assert limited.value.code == "report_limit"
+    assert limited.value.retry_after == 10 * 60  # the oldest leaves the hour in ten minutes
+    assert str(REPORTS_PER_HOUR) in limited.value.message
+    assert Report.objects.count() == REPORTS_PER_HOUR
+    with time_machine.travel(timezone.now() + timedelta(minutes=10), tick=False):
+        services.report_create(user=owner, resource=resources[-1], reason="spam")
+    assert Report.objects.count() == REPORTS_PER_HOUR + 1
+
+
+@time_machine.travel("2026-11-26 12:00:00+00:00", tick=False)
+def test_a_resolved_report_cools_down_before_the_same_resource_is_reported_again(
+    owner, outsider, roadmap, topic
+) -> None:
+    resource = approved(roadmap, topic)
+    report = services.report_create(user=owner, resource=resource, reason="outdated")
+    report.resolved_at = timezone.now() - timedelta(hours=1)
+    report.save()
+    with pytest.raises(Conflict) as cooling:
+        services.report_create(user=owner, resource=resource, reason="outdated")
+    assert cooling.value.code == "report_cooldown"
+    again_at = report.resolved_at + REPORT_COOLDOWN
+    assert cooling.value.extra == {"report": report.pk, "reportable_at": again_at.isoformat()}
+    services.report_create(user=outsider, resource=resource, reason="outdated")  # others may
+    with time_machine.travel(again_at, tick=False):
+        services.report_create(user=owner, resource=resource, reason="outdated")
+    assert Report.objects.filter(user=owner).count() == 2

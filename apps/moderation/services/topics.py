@@ -105,8 +105,7 @@ def _edit_changes(
         error = "Choose a phase of this topic's roadmap." if wrong else None
         edit.propose("phase", error, "phase_id", phase.pk if phase else None)
     if order is not None:
-        error = "The order is a whole number, 0 or more." if order < 0 else None
-        edit.propose("order", error, "order", order)
+        edit.propose("order", limits.TOPIC_ORDER.check(order), "order", order)
     return edit.result()
 
 
