@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from allauth.account.adapter import get_adapter
+from django.core import mail
 from django.test import Client, RequestFactory
 from rest_framework.test import APIClient
 
@@ -130,3 +131,22 @@ def test_rotating_x_forwarded_for_with_no_trusted_proxy_does_not_dodge_the_throt
         for n in range(1, 5)
     ]
     assert [response.status_code for response in statuses] == [401, 401, 429, 429]
+
+
+def test_password_resets_behind_the_proxy_limit_only_the_client_who_asked(
+    owner, settings, process_cache
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "reset_password": "2/m/ip"}
+    guesser = behind_proxy(Client, GUESSER)
+    statuses = [
+        guesser.post("/accounts/password/reset/", {"email": f"someone{n}@mail.example"})
+        for n in range(3)
+    ]
+    assert [response.status_code for response in statuses] == [302, 302, 429]
+
+    neighbour = behind_proxy(Client, NEIGHBOUR)
+    response = neighbour.post("/accounts/password/reset/", {"email": "owner@mail.example"})
+    assert response.status_code == 302
+    assert mail.outbox[-1].to == ["owner@mail.example"]
+    assert "/accounts/password/reset/key/" in mail.outbox[-1].body
