@@ -257,6 +257,15 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "confirm_email": "1/3m/key",
 }
+ACCOUNT_ADAPTER = "apps.accounts.adapter.AccountAdapter"  # client address: see below
+
+# Reverse proxies of ours in front of the web process (docker-compose: 1, Caddy). Each appends
+# the address it received the request from to X-Forwarded-For; with 0 (`make run`) the header
+# is ignored. apps.accounts.client_address turns this into the one client address that
+# allauth's limits and the token endpoint's throttle count by; allauth's own setting follows.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=5)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 # GitHub sign-in is wired but stays off unless both of its keys are in the environment.
 GITHUB_CLIENT_ID = env_str("GITHUB_CLIENT_ID")
 GITHUB_SECRET = env_str("GITHUB_SECRET")

@@ -1,6 +1,12 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+# The admin has no sign-in of its own: its login page sends visitors to the site's (allauth's,
+# rate-limited per address and per login) with next=/admin/..., and refuses signed-in people
+# who are not staff with 403 rather than offering them another sign-in.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", include("apps.operations.urls")),

@@ -49,6 +49,9 @@ def start_django(**env: str) -> subprocess.CompletedProcess:
         ({"EMAIL_URL": "smtp://"}, "EMAIL_URL must name the SMTP host"),
         ({"LINKCHECK_ALLOW_HOSTS": "127.0.0.1"}, "LINKCHECK_ALLOW_HOSTS must list host:port"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL must be"),
+        ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT must be at least 0"),
+        ({"TRUSTED_PROXY_COUNT": "caddy"}, "TRUSTED_PROXY_COUNT must be a whole number"),
+        ({"TRUSTED_PROXY_COUNT": "9"}, "TRUSTED_PROXY_COUNT must be at most 5"),
     ],
 )
 def test_a_bad_value_fails_at_start_naming_the_variable(env: dict, words: str) -> None:
@@ -126,3 +129,36 @@ def test_every_page_carries_a_strict_content_security_policy(client) -> None:
     assert "unsafe-inline" not in policy
     assert "unsafe-eval" not in policy
     assert b"style=" not in response.content
+
+
+def test_trusted_proxy_count_is_0_by_default_1_for_compose_web_and_allauth_follows() -> None:
+    """Unset it is 0 (`make run`: X-Forwarded-For ignored); compose sets 1 for the web service,
+    the one behind Caddy; allauth's own setting follows the same value."""
+    import yaml
+
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "from allauth import app_settings; "
+        "print(settings.TRUSTED_PROXY_COUNT, app_settings.TRUSTED_PROXY_COUNT, "
+        "settings.ACCOUNT_ADAPTER)"
+    )
+    seen = []
+    for env in ({}, {"TRUSTED_PROXY_COUNT": "1"}):
+        clean = {k: v for k, v in os.environ.items() if k != "TRUSTED_PROXY_COUNT"}
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env={**clean, **env, "DJANGO_SETTINGS_MODULE": "roadmap_site.settings"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        seen.append(result.stdout.split())
+    adapter = "apps.accounts.adapter.AccountAdapter"
+    assert seen == [["0", "0", adapter], ["1", "1", adapter]]
+
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert services["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "1"
+    assert services["web"]["environment"]["DATABASE_URL"].startswith("postgres://")
+    assert "TRUSTED_PROXY_COUNT" not in services["worker"]["environment"]

@@ -1,10 +1,18 @@
 from django.contrib import admin
 
 from apps.linkcheck.models import LinkCheck, LinkClaim
+from apps.roadmap.admin import ReadOnlyAdmin
+
+
+class LinkHealthAdmin(ReadOnlyAdmin):
+    edit_elsewhere = (
+        "Read-only here. The link checker writes link history and claims; moderators act on "
+        "broken links and redirects on the moderation pages (/moderation/)."
+    )
 
 
 @admin.register(LinkCheck)
-class LinkCheckAdmin(admin.ModelAdmin):
+class LinkCheckAdmin(LinkHealthAdmin):
     """History is written by the checker only: read it here, never edit it."""
 
     list_display = ["checked_at", "resource", "verdict", "status_code", "url", "attempts"]
@@ -14,17 +22,10 @@ class LinkCheckAdmin(admin.ModelAdmin):
     list_select_related = ["resource"]
     raw_id_fields = ["resource"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(LinkClaim)
-class LinkClaimAdmin(admin.ModelAdmin):
+class LinkClaimAdmin(LinkHealthAdmin):
     list_display = ["resource", "host", "leased_until", "requested_at"]
     search_fields = ["host", "resource__title"]
     list_select_related = ["resource"]
     raw_id_fields = ["resource"]
-    readonly_fields = ["token"]

@@ -1,13 +1,17 @@
 from django.contrib import admin
-from django.http import HttpRequest
 
 from apps.moderation.models import ModerationAction
+from apps.roadmap.admin import ReadOnlyAdmin
 
 
 @admin.register(ModerationAction)
-class ModerationActionAdmin(admin.ModelAdmin):
+class ModerationActionAdmin(ReadOnlyAdmin):
     """The log is append-only: the admin shows it and changes nothing."""
 
+    edit_elsewhere = (
+        "Read-only here: the moderation log is append-only. Each entry is written by the "
+        "moderation pages (/moderation/) when a moderator decides."
+    )
     list_display = [
         "created_at",
         "actor_name",
@@ -19,12 +23,3 @@ class ModerationActionAdmin(admin.ModelAdmin):
     list_filter = ["action", "target_type"]
     search_fields = ["actor_name", "target_title", "reason"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

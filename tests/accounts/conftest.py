@@ -11,12 +11,25 @@ from apps.accounts import services
 def process_cache(settings):
     """A cache only this process sees, for tests that count hits.
 
-    tests/accounts/test_rate_limits_redis.py covers the same limits on Redis itself.
+    `redis_cache` below covers the same limits on Redis itself.
     """
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": f"accounts-{uuid.uuid4().hex}",
+        }
+    }
+
+
+@pytest.fixture
+def redis_cache(settings, redis_url):
+    """The cache every web process shares, under a key prefix of this test's own (the
+    root conftest deletes its keys when the test ends)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": f"test-accounts-{uuid.uuid4().hex}",
         }
     }
 

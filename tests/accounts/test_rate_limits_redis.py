@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from django.core.cache.backends.redis import RedisCache
 from django.utils.module_loading import import_string
@@ -12,17 +10,6 @@ from knox.models import AuthToken
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
-
-
-@pytest.fixture
-def redis_cache(settings, redis_url):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": redis_url,
-            "KEY_PREFIX": f"test-accounts-{uuid.uuid4().hex}",
-        }
-    }
 
 
 def test_settings_use_redis_when_configured(settings, redis_url):

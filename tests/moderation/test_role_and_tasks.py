@@ -26,7 +26,7 @@ def test_moderator_add_and_remove_by_command(capsys) -> None:
     call_command("moderator", "add", "newmod@mail.example")
     assert "newmod is now a moderator" in capsys.readouterr().out
     user = type(user).objects.get(pk=user.pk)
-    assert is_moderator(user) and user.is_staff
+    assert is_moderator(user) and not user.is_staff  # the role does not open the admin
     group = Group.objects.get(name=MODERATORS_GROUP)
     codenames = set(group.permissions.values_list("codename", flat=True))
     assert {"change_resource", "change_topic", "change_report"} <= codenames

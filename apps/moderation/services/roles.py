@@ -43,9 +43,7 @@ def moderator_add(*, user: User) -> bool:
     group = moderators_group_ensure()
     if user.groups.filter(pk=group.pk).exists():
         return False
-    user.groups.add(group)
-    user.is_staff = True  # the admin's read-only log and reports need a staff account
-    user.save(update_fields=["is_staff"])
+    user.groups.add(group)  # never staff: moderators work on the moderation pages, not the admin
     return True
 
 
@@ -56,7 +54,4 @@ def moderator_remove(*, user: User) -> bool:
     if group is None or not user.groups.filter(pk=group.pk).exists():
         return False
     user.groups.remove(group)
-    if not user.is_superuser and not user.groups.exists():
-        user.is_staff = False
-        user.save(update_fields=["is_staff"])
     return True
