@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from apps.community.models import Report, Vote
 from apps.roadmap.models import Resource
 from tests.factories import approved
 from tests.support.clients import client_for
+from tests.support.url_strategies import url_shaped
 
 pytestmark = pytest.mark.django_db
 
@@ -215,3 +218,16 @@ def test_a_title_too_short_is_refused_with_the_limits_message(owner, topic) -> N
     assert response.status_code == 400
     assert response.json() == {"title": ["The title must be 3 to 200 characters long."]}
     assert not Resource.objects.exists()
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(url=st.one_of(st.text(max_size=60), url_shaped()))
+def test_any_url_gets_a_201_or_a_400_on_the_url_field(owner, topic, url) -> None:
+    response = client_for(owner).post("/api/v1/submissions/", {**BODY, "url": url}, format="json")
+    assert response.status_code in (201, 400), (url, response.status_code)
+    if response.status_code == 400:
+        assert set(response.json()) == {"url"} and response.json()["url"]
+    else:
+        Resource.objects.filter(pk=response.json()["id"]).delete()  # no limit is ever reached

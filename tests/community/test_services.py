@@ -57,6 +57,22 @@ URL_CASES = [
     ("http://app.localhost/", "public domain name"),
     ("http://intranet/", "public domain name"),
     ("https://blog.example/" + "a" * 2000, "at most 2,000 characters"),
+    # Hosts that made the old check raise (a 500): each is now a sentence on the field.
+    ("http://256.1.1.1/", "four numbers from 0 to 255"),
+    ("http://1.2.3.4.5/", "four numbers from 0 to 255"),
+    ("http://08.1/", "four numbers from 0 to 255"),
+    ("http://[::zz]/", "cannot be read"),
+    ("http://exa mple.example/", "host is not valid"),
+    ("http://" + "a" * 64 + ".example/", "host is not valid"),
+    ("http://blog.example:0/", "port"),
+    ("http://blog.example:８０/", "port"),
+    # Full-width spellings are mapped first, then refused exactly like the ASCII ones.
+    ("http://１２７.０.０.１/", "public address"),
+    ("http://１２７．０．０．１/", "public address"),
+    ("http://１６９.２５４.１６９.２５４/", "public address"),
+    ("http://[::ｆｆｆｆ:127.0.0.1]/", "cannot be read"),
+    ("http://ｌｏｃａｌｈｏｓｔ/", "public domain name"),
+    ("http://０ｘ７ｆ.1/", "public address"),
 ]
 
 

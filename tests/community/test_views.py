@@ -6,10 +6,13 @@ from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from apps.community.models import Report, Vote
 from apps.roadmap.models import Resource
 from tests.factories import approved
+from tests.support.url_strategies import url_shaped
 
 pytestmark = pytest.mark.django_db
 
@@ -265,3 +268,15 @@ def test_topic_resources_best_first_or_newest_first(owner, outsider, roadmap, to
     assert "web.archive.org/web/*/https://docs.example/gone" in best
     newest = web(owner).get("/roadmaps/ml-engineer/topics/testing/?sort=new").content.decode()
     assert newest.index("Gone") < newest.index("New and unvoted") < newest.index("Old and loved")
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(url=st.one_of(st.text(max_size=60), url_shaped()))
+def test_any_url_on_the_form_gets_a_redirect_or_a_field_error(owner, roadmap, topic, url) -> None:
+    response = web(owner).post("/roadmaps/ml-engineer/submit/", {**FORM, "url": url})
+    assert response.status_code in (302, 400), (url, response.status_code)
+    if response.status_code == 400:
+        assert 'href="#id_url"' in response.content.decode()
+    Resource.objects.all().delete()  # no limit is ever reached
