@@ -91,8 +91,11 @@ class SubmissionInput(serializers.Serializer):
 
 
 class ExistingSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    url = serializers.CharField()
+    """The known resource: `id` and `url` only when it is approved (public); a pending,
+    rejected or retired one is named by its status alone."""
+
+    id = serializers.IntegerField(required=False)
+    url = serializers.CharField(required=False)
     status = serializers.CharField()
 
 

@@ -37,12 +37,28 @@ TITLE_MIN, TITLE_MAX = RESOURCE_TITLE.min, RESOURCE_TITLE.max
 DESCRIPTION_MAX = RESOURCE_DESCRIPTION.max
 
 
+# What a duplicate's 409 says of a resource that is not on the roadmap: its state only, never
+# its title, id, URL, submitter or the moderator's reason (it may be someone else's).
+_NOT_LISTED = {
+    Resource.Status.PENDING: "This link has already been suggested; it is waiting for a moderator.",
+    Resource.Status.REJECTED: "This link was suggested before and was declined.",
+    Resource.Status.RETIRED: "This link was on the roadmap before and has been retired.",
+}
+
+
 def _duplicate(existing: Resource) -> Conflict:
-    """The URL is on the roadmap already (in any state): the API answers where it is."""
+    """The URL is known already. An approved resource is public, so the answer says where it
+    is; any other state is named and nothing more."""
+    if existing.status == Resource.Status.APPROVED:
+        return Conflict(
+            "This link is already on the roadmap.",
+            code="duplicate",
+            existing={"id": existing.pk, "url": existing.url, "status": existing.status},
+        )
     return Conflict(
-        "This link is already on the roadmap.",
+        _NOT_LISTED[Resource.Status(existing.status)],
         code="duplicate",
-        existing={"id": existing.pk, "url": existing.url, "status": existing.status},
+        existing={"status": existing.status},
     )
 
 

@@ -43,10 +43,13 @@ def _render_form(
 
 
 def _duplicate_of(form: BaseForm) -> Resource | None:
-    """The resource a refused submission duplicates, to link it from the page."""
+    """The approved resource a refused submission duplicates, to link it from the page (the
+    refusal names no other resource)."""
     refusal = refusal_of(form)
     existing = refusal.extra.get("existing") if refusal is not None else None
-    return selectors.resource_with_place(pk=existing["id"]) if existing else None
+    if not existing or "id" not in existing:
+        return None
+    return selectors.resource_with_place(pk=existing["id"])
 
 
 @login_required

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from apps.community.models import Report, Vote
 from apps.roadmap.models import Resource
-from tests.factories import approved
+from tests.factories import approved, resource
 from tests.support.clients import client_for
 from tests.support.url_strategies import url_shaped
 
@@ -231,3 +231,32 @@ def test_any_url_gets_a_201_or_a_400_on_the_url_field(owner, topic, url) -> None
         assert set(response.json()) == {"url"} and response.json()["url"]
     else:
         Resource.objects.filter(pk=response.json()["id"]).delete()  # no limit is ever reached
+
+
+@pytest.mark.parametrize(
+    ("status", "words"), [("pending", "already been suggested"), ("rejected", "declined")]
+)
+def test_a_duplicate_of_another_users_submission_reveals_nothing_of_it(
+    owner, outsider, roadmap, topic, status, words
+) -> None:
+    theirs = resource(
+        roadmap,
+        topic,
+        submitted_by=owner,
+        url="https://secret.example/draft",
+        title="Owner's private title",
+        status=status,
+        review_reason="Moderator's private reason",
+    )
+    response = client_for(outsider).post(
+        "/api/v1/submissions/", {**BODY, "url": "https://secret.example/./draft#x"}, format="json"
+    )
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "duplicate" and words in body["detail"]
+    assert body["existing"] == {"status": status}
+    text = response.content.decode()
+    for secret in (theirs.title, theirs.review_reason, "secret.example/draft", "owner"):
+        assert secret not in text
+    assert f'"id":{theirs.pk}' not in text.replace(" ", "")
+    assert Resource.objects.count() == 1

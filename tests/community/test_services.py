@@ -120,22 +120,31 @@ def test_a_topic_of_another_roadmap_is_refused(owner, roadmap, topic) -> None:
     assert "topic" in error.value.fields
 
 
-def test_duplicates_in_any_state_point_at_the_existing_resource(owner, roadmap, topic) -> None:
+def test_duplicates_in_any_state_are_refused_and_only_an_approved_one_is_named(
+    owner, roadmap, topic
+) -> None:
     first = submit(owner, roadmap, topic, url="https://blog.example/post")
     for spelling in ("https://BLOG.example/post?utm_medium=x", "https://blog.example:443/post#a"):
         with pytest.raises(Conflict) as duplicate:
             submit(UserFactory(username=f"u{len(spelling)}"), roadmap, topic, url=spelling)
         assert duplicate.value.code == "duplicate"
-        assert duplicate.value.extra["existing"] == {
-            "id": first.pk,
-            "url": first.url,
-            "status": "pending",
-        }
+        assert duplicate.value.extra["existing"] == {"status": "pending"}
+        assert "already been suggested" in duplicate.value.message
     first.status = Resource.Status.REJECTED
     first.save()
     with pytest.raises(Conflict) as duplicate:
         submit(owner, roadmap, topic, url="https://blog.example/post")
-    assert duplicate.value.extra["existing"]["status"] == "rejected"
+    assert duplicate.value.extra["existing"] == {"status": "rejected"}
+    assert "declined" in duplicate.value.message
+    first.status = Resource.Status.APPROVED
+    first.save()
+    with pytest.raises(Conflict) as duplicate:
+        submit(owner, roadmap, topic, url="https://blog.example/./post")
+    assert duplicate.value.extra["existing"] == {
+        "id": first.pk,
+        "url": first.url,
+        "status": "approved",
+    }
     assert Resource.objects.count() == 1
 
 

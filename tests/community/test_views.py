@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from apps.community.models import Report, Vote
 from apps.roadmap.models import Resource
-from tests.factories import approved
+from tests.factories import approved, resource
 from tests.support.url_strategies import url_shaped
 
 pytestmark = pytest.mark.django_db
@@ -280,3 +280,31 @@ def test_any_url_on_the_form_gets_a_redirect_or_a_field_error(owner, roadmap, to
     if response.status_code == 400:
         assert 'href="#id_url"' in response.content.decode()
     Resource.objects.all().delete()  # no limit is ever reached
+
+
+@pytest.mark.parametrize(
+    ("status", "words"), [("pending", "already been suggested"), ("rejected", "declined")]
+)
+def test_the_page_says_only_suggested_or_declined_for_another_users_submission(
+    owner, outsider, roadmap, topic, status, words
+) -> None:
+    theirs = resource(
+        roadmap,
+        topic,
+        submitted_by=owner,
+        url="https://secret.example/draft",
+        title="Owner's private title",
+        status=status,
+        review_reason="Moderator's private reason",
+    )
+    response = web(outsider).post(
+        "/roadmaps/ml-engineer/submit/", {**FORM, "url": "https://secret.example//draft"}
+    )
+    assert response.status_code == 409
+    text = response.content.decode()
+    assert words in text and "Already here" not in text
+    for secret in ("Owner&#x27;s private title", "Owner's private title", "private reason"):
+        assert secret not in text
+    assert f"#resource-{theirs.pk}" not in text and "Owner Example" not in text
+    assert 'value="https://secret.example//draft"' in text  # what was typed is kept
+    assert Resource.objects.count() == 1
