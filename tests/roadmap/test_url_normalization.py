@@ -137,3 +137,28 @@ def test_url_shaped_text_gets_a_normal_form_or_a_sentence(url: str) -> None:
     normal = _verdict(url)
     if normal is not None:
         assert normalize_url(normal) == normal  # and the normal form is stable
+
+
+@pytest.mark.django_db
+def test_the_migration_renormalises_stored_urls_without_making_duplicates(roadmap) -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from apps.roadmap.models import Resource
+    from tests.factories import resource
+
+    migration = import_module("apps.roadmap.migrations.0003_renormalize_resource_urls")
+    # Rows stored under the old normal form (the factory would store the new one).
+    dotted = resource(roadmap, None, url="https://old.example/1")
+    slashes = resource(roadmap, None, url="https://old.example/2")
+    twin = resource(roadmap, None, url="https://old.example/y")
+    kept = resource(roadmap, None, url="https://old.example/z")
+    Resource.objects.filter(pk=dotted.pk).update(normalized_url="https://old.example/a/../x")
+    Resource.objects.filter(pk=slashes.pk).update(normalized_url="https://old.example//y")
+    migration.renormalize(apps, None)
+    stored = dict(Resource.objects.values_list("pk", "normalized_url"))
+    assert stored[dotted.pk] == "https://old.example/x"
+    assert stored[twin.pk] == "https://old.example/y"
+    assert stored[slashes.pk] == "https://old.example//y"  # left for a moderator to merge
+    assert stored[kept.pk] == "https://old.example/z"
