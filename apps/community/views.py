@@ -77,6 +77,14 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
                 f"Thank you: “{resource.title}” is waiting for a moderator. "
                 "You can follow it here.",
             )
+            twins = selectors.probable_duplicates([resource], approved_only=True)[resource.pk]
+            for twin in twins:
+                messages.warning(
+                    request,
+                    f"It looks like “{twin.title}”, already on the roadmap at {twin.url} "
+                    "(the same page at http/https or with/without www.). A moderator will "
+                    "compare the two.",
+                )
             return redirect("community:my-submissions")
     else:
         initial = {}

@@ -203,6 +203,22 @@ def _is_tracking(parameter: str) -> bool:
     return key in TRACKING_PARAMETERS or key.startswith(TRACKING_PREFIXES)
 
 
+def probable_twins(normalized_url: str) -> list[str]:
+    """The other spellings of a normal form that probably lead to the same page: the other
+    scheme, and the host with or without `www.`. Not exact duplicates (a site may serve
+    different pages on them), so they are shown to people, never refused."""
+    parts = urlsplit(normalized_url)
+    if parts.scheme not in DEFAULT_PORTS or not parts.netloc:
+        return []
+    bare = parts.netloc.removeprefix("www.")
+    spellings = {
+        urlunsplit((scheme, host, parts.path, parts.query, ""))
+        for scheme in DEFAULT_PORTS
+        for host in (bare, f"www.{bare}")
+    }
+    return sorted(spellings - {normalized_url})
+
+
 def normalize_url(url: str) -> str:
     """The normal form of an absolute http(s) URL. Raises URLProblem (a ValueError) for
     anything else, and for an IPv4 host not written as four numbers."""

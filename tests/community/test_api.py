@@ -260,3 +260,24 @@ def test_a_duplicate_of_another_users_submission_reveals_nothing_of_it(
         assert secret not in text
     assert f'"id":{theirs.pk}' not in text.replace(" ", "")
     assert Resource.objects.count() == 1
+
+
+def test_a_probable_duplicate_goes_through_and_the_answer_names_it(owner, outsider, roadmap, topic):
+    known = approved(roadmap, topic, url="https://www.blog.example/testing-ml", title="Known")
+    theirs = resource(
+        roadmap, topic, submitted_by=owner, status="pending", url="http://www.blog.example/other"
+    )
+    response = client_for(outsider).post(
+        "/api/v1/submissions/", {**BODY, "url": "http://blog.example/testing-ml"}, format="json"
+    )
+    assert response.status_code == 201
+    assert response.json()["probable_duplicates"] == [
+        {"id": known.pk, "url": known.url, "title": "Known"}
+    ]
+    # Another user's pending submission is never named, even as a probable duplicate.
+    other = client_for(outsider).post(
+        "/api/v1/submissions/", {**BODY, "url": "https://blog.example/other"}, format="json"
+    )
+    assert other.status_code == 201 and other.json()["probable_duplicates"] == []
+    assert theirs.title not in other.content.decode()
+    assert Resource.objects.count() == 4

@@ -308,3 +308,16 @@ def test_the_page_says_only_suggested_or_declined_for_another_users_submission(
     assert f"#resource-{theirs.pk}" not in text and "Owner Example" not in text
     assert 'value="https://secret.example//draft"' in text  # what was typed is kept
     assert Resource.objects.count() == 1
+
+
+def test_a_probable_duplicate_goes_through_and_the_page_names_it(outsider, roadmap, topic):
+    approved(roadmap, topic, url="https://blog.example/testing-ml", title="Known page")
+    response = web(outsider).post(
+        "/roadmaps/ml-engineer/submit/",
+        {**FORM, "url": "http://www.blog.example/testing-ml"},
+        follow=True,
+    )
+    assert response.redirect_chain == [("/my/submissions/", 302)]
+    text = response.content.decode()
+    assert "It looks like “Known page”" in text and "https://blog.example/testing-ml" in text
+    assert Resource.objects.count() == 2

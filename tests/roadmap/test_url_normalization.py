@@ -162,3 +162,18 @@ def test_the_migration_renormalises_stored_urls_without_making_duplicates(roadma
     assert stored[twin.pk] == "https://old.example/y"
     assert stored[slashes.pk] == "https://old.example//y"  # left for a moderator to merge
     assert stored[kept.pk] == "https://old.example/z"
+
+
+def test_probable_twins_are_the_other_scheme_and_the_www_spelling() -> None:
+    from apps.roadmap.url_normalization import probable_twins
+
+    assert probable_twins("https://blog.example/a?x=1") == [
+        "http://blog.example/a?x=1",
+        "http://www.blog.example/a?x=1",
+        "https://www.blog.example/a?x=1",
+    ]
+    assert probable_twins("http://www.blog.example:8080/") == [
+        "http://blog.example:8080/",
+        "https://blog.example:8080/",
+        "https://www.blog.example:8080/",
+    ]
