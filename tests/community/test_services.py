@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from apps.community import services
 from apps.community.models import Report, Vote
@@ -234,3 +236,14 @@ def test_one_open_report_per_user_and_resource(owner, outsider, roadmap, topic) 
         services.report_create(user=outsider, resource=resource, reason="spam", note="x" * 2001)
     assert "at most 2,000 characters" in long_note.value.fields["note"][0]
     assert Report.objects.count() == 3
+
+
+_FULL_WIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
+
+
+@given(address=st.ip_addresses(v=4))
+def test_a_full_width_address_gets_the_verdict_of_its_ascii_spelling(address) -> None:
+    # The guard's address check is called directly; nothing is fetched.
+    ascii_url = f"http://{address}/page"
+    full_width_url = f"http://{str(address).translate(_FULL_WIDTH)}/page"
+    assert services.url_errors(full_width_url) == services.url_errors(ascii_url)
