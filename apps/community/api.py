@@ -22,6 +22,7 @@ from apps.community.serializers import (
     OpenReportSerializer,
     ReportInput,
     ReportOutput,
+    SubmissionCreatedOutput,
     SubmissionFilter,
     SubmissionInput,
     SubmissionOutput,
@@ -61,14 +62,14 @@ class SubmissionListCreateView(ListAPIView):
     @extend_schema(
         request=SubmissionInput,
         responses={
-            201: SubmissionOutput,
+            201: SubmissionCreatedOutput,
             **INVALID,
             **UNAUTHENTICATED,
             409: OpenApiResponse(
                 DuplicateSerializer,
-                description="the URL is already on the roadmap (code `duplicate`, with "
-                "`existing`), or 10 submissions are already pending (code `pending_limit`); "
-                "nothing written",
+                description="the URL is known already (code `duplicate`; `existing` has the "
+                "id and URL of an approved resource, only the status otherwise), or 10 "
+                "submissions are already pending (code `pending_limit`); nothing written",
             ),
             **LIMITED,
         },
@@ -86,7 +87,9 @@ class SubmissionListCreateView(ListAPIView):
             kind=values["kind"],
             description=values["description"],
         )
-        return Response(SubmissionOutput(resource).data, status=status.HTTP_201_CREATED)
+        twins = selectors.probable_duplicates([resource], approved_only=True)[resource.pk]
+        body = SubmissionCreatedOutput(resource, context={"probable_duplicates": twins}).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 # -- votes

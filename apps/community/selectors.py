@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -10,6 +11,7 @@ from apps.accounts.models import User
 from apps.accounts.roles import is_moderator
 from apps.community.models import Report, Vote
 from apps.roadmap.models import Resource
+from apps.roadmap.url_normalization import probable_twins
 from roadmap_site.errors import NotFound
 
 
@@ -91,3 +93,31 @@ def submissions_for_page(*, user: User) -> QuerySet[Resource]:
         .select_related("roadmap", "topic")
         .order_by("-created_at", "-id")
     )
+
+
+def probable_duplicates(
+    resources: Iterable[Resource], *, approved_only: bool = False
+) -> dict[int, list[Resource]]:
+    """For each resource, the other resources of its roadmap at a probable twin of its URL
+    (`probable_twins`: the other scheme, with or without `www.`). One query for all of them.
+    `approved_only` for what a submitter may see: another user's pending or rejected
+    submission is never shown to them."""
+    wanted: dict[tuple[int, str], list[int]] = {}
+    found: dict[int, list[Resource]] = {}
+    for resource in resources:
+        found[resource.pk] = []
+        for twin in probable_twins(resource.normalized_url):
+            wanted.setdefault((resource.roadmap_id, twin), []).append(resource.pk)
+    if not wanted:
+        return found
+    others = Resource.objects.filter(
+        roadmap_id__in={roadmap for roadmap, _ in wanted},
+        normalized_url__in={url for _, url in wanted},
+    ).select_related("roadmap", "topic")
+    if approved_only:
+        others = others.filter(status=Resource.Status.APPROVED)
+    for other in others.order_by("pk"):
+        for pk in wanted.get((other.roadmap_id, other.normalized_url), []):
+            if other.pk != pk:
+                found[pk].append(other)
+    return found

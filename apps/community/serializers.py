@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.selectors import public_name
@@ -43,6 +44,27 @@ class SubmissionOutput(serializers.ModelSerializer):
 
     def get_submitted_by(self, resource: Resource) -> str:
         return public_name(resource.submitted_by)
+
+
+class ProbableDuplicateOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.CharField()
+    title = serializers.CharField()
+
+
+class SubmissionCreatedOutput(SubmissionOutput):
+    """A new submission, with the approved resources it probably duplicates (its URL at the
+    other scheme, or with or without `www.`): accepted, and the caller is told."""
+
+    probable_duplicates = serializers.SerializerMethodField()
+
+    class Meta(SubmissionOutput.Meta):
+        fields = [*SubmissionOutput.Meta.fields, "probable_duplicates"]
+
+    @extend_schema_field(ProbableDuplicateOutput(many=True))
+    def get_probable_duplicates(self, resource: Resource) -> list[dict[str, Any]]:
+        twins = self.context.get("probable_duplicates", [])
+        return list(ProbableDuplicateOutput(twins, many=True).data)
 
 
 SUBMISSION_STATUSES = Resource.Status.values
@@ -91,8 +113,11 @@ class SubmissionInput(serializers.Serializer):
 
 
 class ExistingSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    url = serializers.CharField()
+    """The known resource: `id` and `url` only when it is approved (public); a pending,
+    rejected or retired one is named by its status alone."""
+
+    id = serializers.IntegerField(required=False)
+    url = serializers.CharField(required=False)
     status = serializers.CharField()
 
 

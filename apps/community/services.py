@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -16,7 +15,13 @@ from apps.community.models import Report, Vote
 from apps.community.ranking import wilson_lower_bound
 from apps.linkcheck.guard import is_address_allowed, parse_ip_host
 from apps.roadmap.models import Resource, Roadmap, Topic
-from apps.roadmap.url_normalization import normalize_url
+from apps.roadmap.url_normalization import (
+    BAD_IPV4,
+    DEFAULT_PORTS,
+    URLProblem,
+    normalize_url,
+    read_http_url,
+)
 from roadmap_site.errors import Conflict, Invalid, LimitReached, NotAllowed
 from roadmap_site.limits import (
     PENDING_SUBMISSIONS,
@@ -35,43 +40,58 @@ TITLE_MIN, TITLE_MAX = RESOURCE_TITLE.min, RESOURCE_TITLE.max
 DESCRIPTION_MAX = RESOURCE_DESCRIPTION.max
 
 
+# What a duplicate's 409 says of a resource that is not on the roadmap: its state only, never
+# its title, id, URL, submitter or the moderator's reason (it may be someone else's).
+_NOT_LISTED = {
+    Resource.Status.PENDING: "This link has already been suggested; it is waiting for a moderator.",
+    Resource.Status.REJECTED: "This link was suggested before and was declined.",
+    Resource.Status.RETIRED: "This link was on the roadmap before and has been retired.",
+}
+
+
 def _duplicate(existing: Resource) -> Conflict:
-    """The URL is on the roadmap already (in any state): the API answers where it is."""
+    """The URL is known already. An approved resource is public, so the answer says where it
+    is; any other state is named and nothing more."""
+    if existing.status == Resource.Status.APPROVED:
+        return Conflict(
+            "This link is already on the roadmap.",
+            code="duplicate",
+            existing={"id": existing.pk, "url": existing.url, "status": existing.status},
+        )
     return Conflict(
-        "This link is already on the roadmap.",
+        _NOT_LISTED[Resource.Status(existing.status)],
         code="duplicate",
-        existing={"id": existing.pk, "url": existing.url, "status": existing.status},
+        existing={"status": existing.status},
     )
 
 
 def url_errors(url: str) -> list[str]:
+    """What is wrong with a submitted URL, for the person who typed it; never raises. The
+    host is judged after UTS-46 mapping, so 127.0.0.1 in full-width digits is 127.0.0.1."""
     if too_long := RESOURCE_URL.check(url):
         return [too_long]
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in {"http", "https"}:
-        return ["The URL must start with http:// or https://."]
-    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
-        return ["The URL must not contain a user name or password."]
-    host = (parts.hostname or "").rstrip(".")
-    if not host:
-        return ["The URL must name a host, like https://example.org/page."]
     try:
-        parts.port  # noqa: B018 (raises on a bad port)
-    except ValueError:
-        return ["The URL's port must be a number from 1 to 65535."]
-    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
-    if (host.lower(), port) in settings.LINKCHECK_ALLOW_HOSTS:
+        read = read_http_url(url)
+    except URLProblem as problem:
+        return [str(problem)]
+    if read.has_userinfo:
+        return ["The URL must not contain a user name or password."]
+    port = read.port or DEFAULT_PORTS[read.scheme]
+    if (read.host, port) in settings.LINKCHECK_ALLOW_HOSTS:
         return []  # an exact host:port let through for smoke runs and staging
-    address = parse_ip_host(host)
+    try:
+        address = parse_ip_host(read.host)
+    except ValueError:
+        return [BAD_IPV4]
     if address is not None:
         if not is_address_allowed(address):
             return ["The URL's host must be a public address, not a private or local one."]
-    elif host.lower() == "localhost" or host.lower().endswith(".localhost") or "." not in host:
+    elif read.host == "localhost" or read.host.endswith(".localhost") or "." not in read.host:
         return ["The URL's host must be a public domain name, like example.org."]
     try:
         normalize_url(url)
-    except ValueError as exc:
-        return [f"The URL cannot be read: {exc}."]
+    except URLProblem as problem:
+        return [str(problem)]
     return []
 
 

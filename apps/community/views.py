@@ -43,10 +43,13 @@ def _render_form(
 
 
 def _duplicate_of(form: BaseForm) -> Resource | None:
-    """The resource a refused submission duplicates, to link it from the page."""
+    """The approved resource a refused submission duplicates, to link it from the page (the
+    refusal names no other resource)."""
     refusal = refusal_of(form)
     existing = refusal.extra.get("existing") if refusal is not None else None
-    return selectors.resource_with_place(pk=existing["id"]) if existing else None
+    if not existing or "id" not in existing:
+        return None
+    return selectors.resource_with_place(pk=existing["id"])
 
 
 @login_required
@@ -74,6 +77,14 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
                 f"Thank you: “{resource.title}” is waiting for a moderator. "
                 "You can follow it here.",
             )
+            twins = selectors.probable_duplicates([resource], approved_only=True)[resource.pk]
+            for twin in twins:
+                messages.warning(
+                    request,
+                    f"It looks like “{twin.title}”, already on the roadmap at {twin.url} "
+                    "(the same page at http/https or with/without www.). A moderator will "
+                    "compare the two.",
+                )
             return redirect("community:my-submissions")
     else:
         initial = {}

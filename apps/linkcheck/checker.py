@@ -33,7 +33,7 @@ import httpx
 
 from apps.linkcheck.guard import NOT_ALLOWED, AddressNotAllowed, Guard, NameNotResolved
 from apps.linkcheck.transport import GuardedTransport
-from apps.roadmap.url_normalization import normalize_url
+from apps.roadmap.url_normalization import NOT_HTTP, URLProblem, normalize_url, read_http_url
 
 DEFAULT_USER_AGENT = "Mozilla/5.0 (compatible; RoadmapLinkChecker/1.0)"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -280,6 +280,42 @@ def _failure_from(exc: Exception) -> _Failure:
     return _Failure(f"{type(exc).__name__}: {exc}", retry=True)
 
 
+class _UnreadableLocation(Exception):
+    """A redirect whose Location is no URL we could follow: a final answer, not a reset."""
+
+    def __init__(self, status: int, location: str, reason: str) -> None:
+        shown = location if len(location) <= 80 else location[:77] + "..."
+        super().__init__(f"HTTP {status} to an unreadable Location {shown!r}: {reason}")
+        self.status = status
+
+
+def location_problem(base: str, location: str) -> str | None:
+    """Why a redirect's Location cannot be followed from `base`, or None if it can."""
+    try:
+        httpx.URL(base).join(httpx.URL(location))  # what httpx itself will do with it
+    except (httpx.InvalidURL, ValueError, TypeError) as exc:
+        return str(exc).rstrip(".") + "."
+    try:
+        read_http_url(urljoin(base, location))
+    except (URLProblem, ValueError) as problem:
+        # Another scheme (file:, ftp:) reads fine; the guard refuses it at the hop.
+        return None if str(problem) == NOT_HTTP else str(problem)
+    return None
+
+
+async def _refuse_unreadable_location(response: httpx.Response) -> None:
+    """A response hook. httpx reads a redirect's Location before it hands the response back,
+    and a Location it cannot parse surfaces as a protocol error, which looks like a reset and
+    would be retried. Judged here first, the redirect gets a verdict of its own. An empty
+    Location is left to `_follow` ("without a Location")."""
+    location = response.headers.get("location", "").strip()
+    if response.status_code not in REDIRECT_STATUSES or not location:
+        return
+    reason = location_problem(str(response.request.url), location)
+    if reason is not None:
+        raise _UnreadableLocation(response.status_code, location, reason)
+
+
 def _cache_key(url: str) -> str:
     try:
         return normalize_url(url)
@@ -341,6 +377,7 @@ class LinkChecker:
             ),
             trust_env=False,
             follow_redirects=False,
+            event_hooks={"response": [_refuse_unreadable_location]},
             timeout=httpx.Timeout(
                 connect=config.connect_timeout,
                 read=config.read_timeout,
@@ -481,6 +518,8 @@ class LinkChecker:
                     request = self._client.build_request(method, url, extensions={"trace": trace})
                     self.stats.requests += 1
                     response = await self._client.send(request, stream=True)
+                except _UnreadableLocation as exc:
+                    raise _Failure(str(exc), retry=False, status=exc.status) from exc
                 except Exception as exc:  # one bad URL must not end the run
                     raise _failure_from(exc) from exc
                 answer = _Answer(response.status_code, response.headers, url)

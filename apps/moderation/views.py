@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.roles import moderator_required
+from apps.community.selectors import probable_duplicates
 from apps.moderation import forms, selectors
 from apps.moderation.selectors import acting_moderator
 from apps.moderation.services import reports, resources, submissions, topics
@@ -57,7 +58,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         tab = "submissions"
     context: dict[str, Any] = {"tab": tab, "counts": selectors.queue_counts()}
     if tab == "submissions":
-        context["submissions"] = selectors.queue_submissions()
+        pending = selectors.queue_submissions()
+        twins = probable_duplicates(pending)  # one query for the whole tab
+        context["submissions"] = pending
+        context["submission_rows"] = [(resource, twins[resource.pk]) for resource in pending]
         context["bulk_form"] = forms.BulkForm(ids=[])
     elif tab == "reports":
         context["report_groups"] = selectors.queue_reports()
@@ -89,7 +93,8 @@ def _decide_page(request: HttpRequest, pk: int, *, approve: bool) -> HttpRespons
         if done is not None:
             messages.success(request, f"{'Approved' if approve else 'Rejected'} “{done.title}”.")
             return redirect("moderation:queue")
-    context = {"resource": resource, "form": form, "approve": approve}
+    twins = probable_duplicates([resource])[resource.pk]
+    context = {"resource": resource, "form": form, "approve": approve, "twins": twins}
     return _page(request, "decide.html", context, form_status(form))
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from apps.community.models import Report, Vote
 from apps.roadmap.models import Resource
-from tests.factories import approved
+from tests.factories import approved, resource
 from tests.support.clients import client_for
+from tests.support.url_strategies import url_shaped
 
 pytestmark = pytest.mark.django_db
 
@@ -215,3 +218,66 @@ def test_a_title_too_short_is_refused_with_the_limits_message(owner, topic) -> N
     assert response.status_code == 400
     assert response.json() == {"title": ["The title must be 3 to 200 characters long."]}
     assert not Resource.objects.exists()
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(url=st.one_of(st.text(max_size=60), url_shaped()))
+def test_any_url_gets_a_201_or_a_400_on_the_url_field(owner, topic, url) -> None:
+    response = client_for(owner).post("/api/v1/submissions/", {**BODY, "url": url}, format="json")
+    assert response.status_code in (201, 400), (url, response.status_code)
+    if response.status_code == 400:
+        assert set(response.json()) == {"url"} and response.json()["url"]
+    else:
+        Resource.objects.filter(pk=response.json()["id"]).delete()  # no limit is ever reached
+
+
+@pytest.mark.parametrize(
+    ("status", "words"), [("pending", "already been suggested"), ("rejected", "declined")]
+)
+def test_a_duplicate_of_another_users_submission_reveals_nothing_of_it(
+    owner, outsider, roadmap, topic, status, words
+) -> None:
+    theirs = resource(
+        roadmap,
+        topic,
+        submitted_by=owner,
+        url="https://secret.example/draft",
+        title="Owner's private title",
+        status=status,
+        review_reason="Moderator's private reason",
+    )
+    response = client_for(outsider).post(
+        "/api/v1/submissions/", {**BODY, "url": "https://secret.example/./draft#x"}, format="json"
+    )
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "duplicate" and words in body["detail"]
+    assert body["existing"] == {"status": status}
+    text = response.content.decode()
+    for secret in (theirs.title, theirs.review_reason, "secret.example/draft", "owner"):
+        assert secret not in text
+    assert f'"id":{theirs.pk}' not in text.replace(" ", "")
+    assert Resource.objects.count() == 1
+
+
+def test_a_probable_duplicate_goes_through_and_the_answer_names_it(owner, outsider, roadmap, topic):
+    known = approved(roadmap, topic, url="https://www.blog.example/testing-ml", title="Known")
+    theirs = resource(
+        roadmap, topic, submitted_by=owner, status="pending", url="http://www.blog.example/other"
+    )
+    response = client_for(outsider).post(
+        "/api/v1/submissions/", {**BODY, "url": "http://blog.example/testing-ml"}, format="json"
+    )
+    assert response.status_code == 201
+    assert response.json()["probable_duplicates"] == [
+        {"id": known.pk, "url": known.url, "title": "Known"}
+    ]
+    # Another user's pending submission is never named, even as a probable duplicate.
+    other = client_for(outsider).post(
+        "/api/v1/submissions/", {**BODY, "url": "https://blog.example/other"}, format="json"
+    )
+    assert other.status_code == 201 and other.json()["probable_duplicates"] == []
+    assert theirs.title not in other.content.decode()
+    assert Resource.objects.count() == 4

@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from apps.community import services
 from apps.community.models import Report, Vote
@@ -58,6 +60,22 @@ URL_CASES = [
     ("http://app.localhost/", "public domain name"),
     ("http://intranet/", "public domain name"),
     ("https://blog.example/" + "a" * 2000, "at most 2,000 characters"),
+    # Hosts that made the old check raise (a 500): each is now a sentence on the field.
+    ("http://256.1.1.1/", "four numbers from 0 to 255"),
+    ("http://1.2.3.4.5/", "four numbers from 0 to 255"),
+    ("http://08.1/", "four numbers from 0 to 255"),
+    ("http://[::zz]/", "cannot be read"),
+    ("http://exa mple.example/", "host is not valid"),
+    ("http://" + "a" * 64 + ".example/", "host is not valid"),
+    ("http://blog.example:0/", "port"),
+    ("http://blog.example:８０/", "port"),
+    # Full-width spellings are mapped first, then refused exactly like the ASCII ones.
+    ("http://１２７.０.０.１/", "public address"),
+    ("http://１２７．０．０．１/", "public address"),
+    ("http://１６９.２５４.１６９.２５４/", "public address"),
+    ("http://[::ｆｆｆｆ:127.0.0.1]/", "cannot be read"),
+    ("http://ｌｏｃａｌｈｏｓｔ/", "public domain name"),
+    ("http://０ｘ７ｆ.1/", "public address"),
 ]
 
 
@@ -105,22 +123,31 @@ def test_a_topic_of_another_roadmap_is_refused(owner, roadmap, topic) -> None:
     assert "topic" in error.value.fields
 
 
-def test_duplicates_in_any_state_point_at_the_existing_resource(owner, roadmap, topic) -> None:
+def test_duplicates_in_any_state_are_refused_and_only_an_approved_one_is_named(
+    owner, roadmap, topic
+) -> None:
     first = submit(owner, roadmap, topic, url="https://blog.example/post")
     for spelling in ("https://BLOG.example/post?utm_medium=x", "https://blog.example:443/post#a"):
         with pytest.raises(Conflict) as duplicate:
             submit(UserFactory(username=f"u{len(spelling)}"), roadmap, topic, url=spelling)
         assert duplicate.value.code == "duplicate"
-        assert duplicate.value.extra["existing"] == {
-            "id": first.pk,
-            "url": first.url,
-            "status": "pending",
-        }
+        assert duplicate.value.extra["existing"] == {"status": "pending"}
+        assert "already been suggested" in duplicate.value.message
     first.status = Resource.Status.REJECTED
     first.save()
     with pytest.raises(Conflict) as duplicate:
         submit(owner, roadmap, topic, url="https://blog.example/post")
-    assert duplicate.value.extra["existing"]["status"] == "rejected"
+    assert duplicate.value.extra["existing"] == {"status": "rejected"}
+    assert "declined" in duplicate.value.message
+    first.status = Resource.Status.APPROVED
+    first.save()
+    with pytest.raises(Conflict) as duplicate:
+        submit(owner, roadmap, topic, url="https://blog.example/./post")
+    assert duplicate.value.extra["existing"] == {
+        "id": first.pk,
+        "url": first.url,
+        "status": "approved",
+    }
     assert Resource.objects.count() == 1
 
 
@@ -250,3 +277,14 @@ def test_a_resolved_report_cools_down_before_the_same_resource_is_reported_again
     with time_machine.travel(again_at, tick=False):
         services.report_create(user=owner, resource=resource, reason="outdated")
     assert Report.objects.filter(user=owner).count() == 2
+
+
+_FULL_WIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
+
+
+@given(address=st.ip_addresses(v=4))
+def test_a_full_width_address_gets_the_verdict_of_its_ascii_spelling(address) -> None:
+    # The guard's address check is called directly; nothing is fetched.
+    ascii_url = f"http://{address}/page"
+    full_width_url = f"http://{str(address).translate(_FULL_WIDTH)}/page"
+    assert services.url_errors(full_width_url) == services.url_errors(ascii_url)

@@ -6,10 +6,13 @@ from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from apps.community.models import Report, Vote
 from apps.roadmap.models import Resource
-from tests.factories import approved
+from tests.factories import approved, resource
+from tests.support.url_strategies import url_shaped
 
 pytestmark = pytest.mark.django_db
 
@@ -265,3 +268,56 @@ def test_topic_resources_best_first_or_newest_first(owner, outsider, roadmap, to
     assert "web.archive.org/web/*/https://docs.example/gone" in best
     newest = web(owner).get("/roadmaps/ml-engineer/topics/testing/?sort=new").content.decode()
     assert newest.index("Gone") < newest.index("New and unvoted") < newest.index("Old and loved")
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(url=st.one_of(st.text(max_size=60), url_shaped()))
+def test_any_url_on_the_form_gets_a_redirect_or_a_field_error(owner, roadmap, topic, url) -> None:
+    response = web(owner).post("/roadmaps/ml-engineer/submit/", {**FORM, "url": url})
+    assert response.status_code in (302, 400), (url, response.status_code)
+    if response.status_code == 400:
+        assert 'href="#id_url"' in response.content.decode()
+    Resource.objects.all().delete()  # no limit is ever reached
+
+
+@pytest.mark.parametrize(
+    ("status", "words"), [("pending", "already been suggested"), ("rejected", "declined")]
+)
+def test_the_page_says_only_suggested_or_declined_for_another_users_submission(
+    owner, outsider, roadmap, topic, status, words
+) -> None:
+    theirs = resource(
+        roadmap,
+        topic,
+        submitted_by=owner,
+        url="https://secret.example/draft",
+        title="Owner's private title",
+        status=status,
+        review_reason="Moderator's private reason",
+    )
+    response = web(outsider).post(
+        "/roadmaps/ml-engineer/submit/", {**FORM, "url": "https://secret.example//draft"}
+    )
+    assert response.status_code == 409
+    text = response.content.decode()
+    assert words in text and "Already here" not in text
+    for secret in ("Owner&#x27;s private title", "Owner's private title", "private reason"):
+        assert secret not in text
+    assert f"#resource-{theirs.pk}" not in text and "Owner Example" not in text
+    assert 'value="https://secret.example//draft"' in text  # what was typed is kept
+    assert Resource.objects.count() == 1
+
+
+def test_a_probable_duplicate_goes_through_and_the_page_names_it(outsider, roadmap, topic):
+    approved(roadmap, topic, url="https://blog.example/testing-ml", title="Known page")
+    response = web(outsider).post(
+        "/roadmaps/ml-engineer/submit/",
+        {**FORM, "url": "http://www.blog.example/testing-ml"},
+        follow=True,
+    )
+    assert response.redirect_chain == [("/my/submissions/", 302)]
+    text = response.content.decode()
+    assert "It looks like “Known page”" in text and "https://blog.example/testing-ml" in text
+    assert Resource.objects.count() == 2

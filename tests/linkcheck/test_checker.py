@@ -17,6 +17,7 @@ from apps.linkcheck.checker import (
     is_soft_404,
     parse_retry_after,
 )
+from apps.linkcheck.guard import Guard
 from bench.linkcheck_server import (
     IN_FLIGHT_GRACE,
     Reply,
@@ -136,7 +137,7 @@ def test_connection_refused_is_broken() -> None:
 
 
 def test_dns_failure_is_broken() -> None:
-    from apps.linkcheck.guard import Guard, NameNotResolved
+    from apps.linkcheck.guard import NameNotResolved
 
     async def no_such_name(host: str, port: int) -> list[str]:
         raise NameNotResolved(f"{host}: Name or service not known")
@@ -161,6 +162,42 @@ def test_redirect_loop_is_broken(serve) -> None:
     assert (loop.verdict, loop.error, loop.status_code) == (Verdict.BROKEN, "redirect loop", 301)
     assert (itself.verdict, itself.error) == (Verdict.BROKEN, "redirect loop")
     assert site.stats.paths()["/a"] == 1  # the loop is seen, not walked again
+
+
+def _no_dns(host: str, port: int):
+    raise AssertionError(f"the checker asked DNS for {host!r}")
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "http://[::zz]/",
+        "http://exa mple/",
+        "http://256.1.1.1/",
+        "https://blog.example:99999/",
+        "http://\u00e9x\u00e2\u00ff\u00a0.\u00bf/%zz",
+        "http://exa%mple/",
+        "http://[::1/",
+        "http://-bad-.example/",
+    ],
+)
+def test_a_redirect_to_an_unreadable_location_is_broken_not_a_reset(serve, location) -> None:
+    site = Site("127.0.0.2", {"/old": redirect(location, 301)})
+    serve(site)
+    guard = Guard(allow_private=True, resolver=_no_dns)
+    result = check_one(site.url("/old"), guard=guard)
+    assert (result.verdict, result.status_code, result.attempts) == (Verdict.BROKEN, 301, 1)
+    assert result.error.startswith("HTTP 301 to an unreadable Location")
+    assert methods(site, "/old") == ["HEAD"]  # neither retried nor fetched again with GET
+
+
+@pytest.mark.parametrize("location", ["", "   "])
+def test_a_redirect_with_an_empty_location_is_broken(serve, location) -> None:
+    site = Site("127.0.0.2", {"/old": redirect(location, 301)})
+    serve(site)
+    result = check_one(site.url("/old"))
+    assert (result.verdict, result.status_code, result.attempts) == (Verdict.BROKEN, 301, 1)
+    assert result.error == "HTTP 301 without a Location"
 
 
 def test_at_most_ten_redirects(serve) -> None:

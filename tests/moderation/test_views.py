@@ -223,7 +223,8 @@ def test_queue_and_modlog_pages_cost_the_same_queries_at_1x_and_10x(
             counts[name].append(len(captured.captured_queries))
     # session, user, role, the three counts, the tab's list; the log (signed in): session,
     # user, its count and its page
-    assert counts == {"queue": [7, 7], "reports": [7, 7], "modlog": [4, 4]}, counts
+    # The queue: one more query (probable duplicates, for the whole tab at once).
+    assert counts == {"queue": [8, 8], "reports": [7, 7], "modlog": [4, 4]}, counts
 
 
 def test_revisions_page_costs_the_same_queries_at_1x_and_10x(
