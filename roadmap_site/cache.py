@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
-from roadmap_site.circuit import cache_circuit
+from roadmap_site.circuit import Circuit, circuit_for
 
 logger = logging.getLogger(__name__)
 _WARN_EVERY = 60.0
@@ -36,6 +36,10 @@ def _with_timeout(timeout: Any) -> dict[str, Any]:
 class ResilientRedisCache(RedisCache):
     _last_warning = 0.0
 
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self.circuit: Circuit = circuit_for(f"cache {server}")
+
     def _down(self, operation: str, error: Exception) -> None:
         now = time.monotonic()
         if now - ResilientRedisCache._last_warning >= _WARN_EVERY:
@@ -43,15 +47,16 @@ class ResilientRedisCache(RedisCache):
             logger.warning("cache unavailable during %s, serving without it: %s", operation, error)
 
     def _call(self, operation: str, fallback: T, call: Callable[[], T]) -> T:
-        if not cache_circuit.allows():
+        circuit = self.circuit
+        if not circuit.allows():
             return fallback
         try:
             value = call()
         except RedisError as error:
-            cache_circuit.failed()
+            circuit.failed()
             self._down(operation, error)
             return fallback
-        cache_circuit.succeeded()
+        circuit.succeeded()
         return value
 
     def get(self, key: str, default: Any = None, version: int | None = None) -> Any:

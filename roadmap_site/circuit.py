@@ -1,8 +1,8 @@
 """A circuit breaker: after a dependency fails, skip it for a while instead of paying its
 timeout on every call, then let one call probe whether it is back.
 
-One per dependency per process (the cache's Redis, the broker). How long a failed dependency is
-skipped is one setting, OUTAGE_SKIP_SECONDS.
+One per dependency per process (the cache's Redis, the broker: `circuit_for`). How long a
+failed dependency is skipped is one setting, OUTAGE_SKIP_SECONDS.
 """
 
 from __future__ import annotations
@@ -58,6 +58,21 @@ class Circuit:
         self.succeeded()
 
 
-# The cache's Redis and the Celery broker: separate, since either may be down alone.
-cache_circuit = Circuit("cache")
-broker_circuit = Circuit("broker")
+_circuits: dict[str, Circuit] = {}
+_circuits_lock = threading.Lock()
+
+
+def circuit_for(dependency: str) -> Circuit:
+    """The circuit of one dependency, named by what it is and where ("cache redis://..."):
+    the cache and the broker may be down apart, and a test's dead Redis trips only its own."""
+    found = _circuits.get(dependency)
+    if found is None:
+        with _circuits_lock:
+            found = _circuits.setdefault(dependency, Circuit(dependency))
+    return found
+
+
+def circuits_reset() -> None:
+    """Close every circuit (tests)."""
+    for circuit in list(_circuits.values()):
+        circuit.reset()

@@ -8,7 +8,7 @@
 
 A request never waits on a broker that is down or hangs: every broker call has a socket
 timeout (settings), and after one failure the request path skips the broker for a while
-(`roadmap_site.circuit.broker_circuit`), leaving the rows to the beat job.
+(`broker_circuit`, see roadmap_site.circuit), leaving the rows to the beat job.
 
 With CELERY_TASK_ALWAYS_EAGER (no broker: `make run`), publishing runs the task in-process
 right after the commit, as `.delay()` did.
@@ -16,17 +16,19 @@ right after the commit, as `.delay()` did.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from celery import current_app
+from celery import Task, current_app
 from django.db import transaction
 from django.utils import timezone
 
 from apps.outbox.models import LAST_ERROR_MAX, OutboxMessage
-from roadmap_site.circuit import broker_circuit
+from roadmap_site.circuit import Circuit, circuit_for
 
 logger = logging.getLogger(__name__)
 
@@ -47,16 +49,32 @@ def outbox_put(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("outbox_put runs inside the transaction of the change it follows.")
-    if task not in current_app.tasks:
-        raise ValueError(f"no Celery task is registered as {task!r}")
+    _task(task)  # a name that is no task fails here, in the change, not later in the beat job
     message = OutboxMessage.objects.create(task=task, args=list(args))
     if publish_after_commit:
         transaction.on_commit(lambda: outbox_publish(ids=[message.pk]))
     return message
 
 
+def _task(name: str) -> Task:
+    """The task registered as `name`. Our tasks are named by their module path; a process that
+    has not imported the module yet (the web) imports it here."""
+    if name not in current_app.tasks:
+        module = name.rpartition(".")[0]
+        with contextlib.suppress(ImportError):
+            importlib.import_module(module)
+    try:
+        return current_app.tasks[name]
+    except KeyError:
+        raise ValueError(f"no Celery task is registered as {name!r}") from None
+
+
 def _retry_delay(attempts: int) -> timedelta:
     return min(RETRY_FIRST * 2 ** max(attempts - 1, 0), RETRY_MAX)
+
+
+def broker_circuit() -> Circuit:
+    return circuit_for(f"broker {current_app.conf.broker_url}")
 
 
 def _eager() -> bool:
@@ -78,7 +96,8 @@ def outbox_publish(*, ids: Sequence[int] | None = None, now: datetime | None = N
     error stops the round (each further try would cost another timeout) and the rows wait for
     the next one. Under eager execution a task that fails is postponed like a failed publish.
     """
-    if ids is not None and not broker_circuit.allows():
+    circuit = broker_circuit()
+    if ids is not None and not circuit.allows():
         return 0
     now = now or timezone.now()
     eager = _eager()
@@ -95,7 +114,7 @@ def outbox_publish(*, ids: Sequence[int] | None = None, now: datetime | None = N
             try:
                 # A savepoint: an eager task that fails leaves this transaction usable.
                 with transaction.atomic():
-                    current_app.tasks[message.task].apply_async(args=message.args, retry=False)
+                    _task(message.task).apply_async(args=message.args, retry=False)
             except Exception as error:  # any failure: the row stays and is tried again later
                 _postpone(message, error, now)
                 if eager:
@@ -103,7 +122,7 @@ def outbox_publish(*, ids: Sequence[int] | None = None, now: datetime | None = N
                         "outbox task failed", extra={"task": message.task, "error": repr(error)}
                     )
                     continue
-                broker_circuit.failed()
+                circuit.failed()
                 # One line, no traceback: formatting one costs time while the broker hangs.
                 logger.warning(
                     "outbox not published: the broker is unreachable",
@@ -111,7 +130,7 @@ def outbox_publish(*, ids: Sequence[int] | None = None, now: datetime | None = N
                 )
                 break
             if not eager:
-                broker_circuit.succeeded()
+                circuit.succeeded()
             message.sent_at = timezone.now()
             message.save(update_fields=["sent_at"])
             sent += 1
