@@ -214,8 +214,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
 CELERY_BROKER_CONNECTION_MAX_RETRIES = 3
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
-    # Above the worker's blocking read of the queue (kombu's brpop_timeout, 1 s).
-    "socket_timeout": REDIS_SOCKET_TIMEOUT + 1,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
     "socket_keepalive": True,
     "max_retries": 1,
     "interval_start": 0,
