@@ -110,7 +110,8 @@ class Visitor:
     def __init__(self, base: str, token: str = "") -> None:
         self.base = base
         self.origin = "https://" + base.split("://", 1)[1]
-        self.client = httpx.Client(base_url=base, timeout=30, trust_env=False)
+        # Long enough for any answer that counts; a hang is cut here rather than at gunicorn's 30 s.
+        self.client = httpx.Client(base_url=base, timeout=10, trust_env=False)
         self.cookies: dict[str, str] = {}
         self.token = token
 
@@ -303,7 +304,11 @@ def test_a_frozen_redis_slows_no_page_and_loses_nothing(
     answers: dict[str, httpx.Response] = {}
     for name, call in steps:
         started = time.monotonic()
-        response = call()
+        try:
+            response = call()
+        except httpx.TimeoutException:  # no answer within the client's timeout: status 0
+            timings.append((name, 0, time.monotonic() - started))
+            continue
         timings.append((name, response.status_code, time.monotonic() - started))
         answers[name] = response
     print("\nWith Redis frozen (SIGSTOP), cache and broker on it, one gunicorn worker:")
@@ -311,7 +316,9 @@ def test_a_frozen_redis_slows_no_page_and_loses_nothing(
     for name, code, took in timings:
         print(f"{name:<24} {code:>6} {took:>8.2f}")
     print(f"{'(sign-in, Redis up)':<24} {302:>6} {baseline:>8.2f}")
-    slow_or_failed = [(n, c, round(t, 2)) for n, c, t in timings if c >= 400 or t >= ANSWER_WITHIN]
+    slow_or_failed = [
+        (n, c, round(t, 2)) for n, c, t in timings if not 200 <= c < 400 or t >= ANSWER_WITHIN
+    ]
     assert not slow_or_failed, (slow_or_failed, stack.logs())
     assert answers["sign-in POST"].status_code == 302
     assert answers["check now (API)"].json()["queued"] is False
