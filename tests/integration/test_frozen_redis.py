@@ -35,6 +35,7 @@ from apps.accounts.models import User
 from apps.outbox.models import OutboxMessage
 from apps.roadmap.models import Resource
 from bench.linkcheck_server import LoopbackServers, Reply, Site, unused_port
+from roadmap_site.circuit import circuits_reset
 from tests.factories import EnrollmentFactory, UserFactory, pending, resource
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -365,3 +366,34 @@ def test_a_frozen_redis_slows_no_page_and_loses_nothing(
     mails = "\n".join(path.read_text() for path in stack.mail_dir.iterdir())
     assert mails.count("sue@mail.example") >= 4
     assert len(link_site.stats.requests) >= 1
+
+
+def test_a_frozen_cache_costs_one_timeout_then_is_skipped_until_a_probe_finds_it_back(
+    own_redis, settings
+) -> None:
+    settings.OUTAGE_SKIP_SECONDS = 2
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "roadmap_site.cache.ResilientRedisCache",
+            "LOCATION": own_redis.url,
+            "KEY_PREFIX": "frozen",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    from django.core.cache import cache
+
+    circuits_reset()
+    cache.set("answer", 42)
+    own_redis.freeze()
+    started = time.monotonic()
+    misses = [cache.get("answer", "missed") for _ in range(20)]
+    took = time.monotonic() - started
+    assert misses == ["missed"] * 20
+    assert took < 2.0, f"20 reads of a frozen cache took {took:.1f} s"  # one timeout, not 20
+
+    own_redis.thaw()
+    assert cache.get("answer", "missed") == "missed"  # still skipped: the pause is not over
+    time.sleep(2.1)
+    assert cache.get("answer") == 42  # the probe finds Redis back, and the cache is used again
+    assert cache.get("answer") == 42
+    cache.delete("answer")
