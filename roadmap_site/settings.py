@@ -211,7 +211,8 @@ CELERY_TIMEZONE = "UTC"
 # read and write, and publish give up fast, with no endless retries. Work that must happen goes
 # through the outbox (apps.outbox), which publishes it once the broker answers again.
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 3
+# A worker that lost the broker retries for a few minutes, then exits (its container restarts).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = 10
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
     "socket_timeout": REDIS_SOCKET_TIMEOUT,
