@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "apps.community",
     "apps.operations",
     "apps.moderation",
+    "apps.outbox",
 ]
 
 MIDDLEWARE = [
@@ -167,13 +168,22 @@ CELERY_BROKER_URL = env_url(
 )
 CACHE_URL = env_url("CACHE_URL", REDIS_URL, schemes=_redis_schemes | {"locmem", "dummy"})
 CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "roadmap")
+# Every Redis and broker call gives up after these many seconds: a Redis that accepts the
+# connection but never answers must not hold a request (roadmap_site.cache, apps.outbox).
+REDIS_SOCKET_TIMEOUT = 1
+# After a failure the cache, or the broker, is skipped for this long; then one call probes it
+# (roadmap_site.circuit).
+OUTAGE_SKIP_SECONDS = env_int("OUTAGE_SKIP_SECONDS", 30, minimum=1)
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
             "BACKEND": "roadmap_site.cache.ResilientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            },
         }
     }
 elif CACHE_URL.startswith("dummy:"):
@@ -197,16 +207,26 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-# A broker that is down must never hold up a web request: connect and publish give up fast
-# (the caller logs it and the next link sweep picks the work up).
-CELERY_BROKER_CONNECTION_TIMEOUT = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "max_retries": 1}
-CELERY_TASK_PUBLISH_RETRY_POLICY = {
+# A broker that is down or hangs must never hold up a web request: connect, every socket
+# read and write, and publish give up fast, with no endless retries. Work that must happen goes
+# through the outbox (apps.outbox), which publishes it once the broker answers again.
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
+# A worker that lost the broker retries for a few minutes, then exits (its container restarts).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = 10
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_keepalive": True,
     "max_retries": 1,
     "interval_start": 0,
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
+CELERY_TASK_PUBLISH_RETRY = False
+# No result backend: tasks report through the database. Named so that nothing waits on one.
+CELERY_RESULT_BACKEND = None
+# The outbox's publisher: what is pending goes to the broker every few seconds (apps.outbox).
+OUTBOX_PUBLISH_SECONDS = env_int("OUTBOX_PUBLISH_SECONDS", 5, minimum=1)
 # Link sweeps every LINKCHECK_SWEEP_SECONDS (hourly); the integration test makes it seconds.
 LINKCHECK_SWEEP_SECONDS = env_int("LINKCHECK_SWEEP_SECONDS", 3600, minimum=1)
 CELERY_BEAT_SCHEDULE = {
@@ -216,6 +236,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=0),
     },
     # Links due for a check go out in one batch per host (apps.linkcheck.tasks).
+    # Work written down in the outbox goes to the broker (apps.outbox.tasks).
+    "outbox-publish": {
+        "task": "apps.outbox.tasks.outbox_publish",
+        "schedule": timedelta(seconds=OUTBOX_PUBLISH_SECONDS),
+        "options": {"expires": OUTBOX_PUBLISH_SECONDS},
+    },
     "linkcheck-sweep": {
         "task": "apps.linkcheck.tasks.link_sweep",
         "schedule": timedelta(seconds=LINKCHECK_SWEEP_SECONDS),

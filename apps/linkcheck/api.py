@@ -25,9 +25,9 @@ class ResourceCheckView(APIView):
 
     @extend_schema(
         summary="Check a resource's link now",
-        description="Answers at once (202). With a broker the check goes to a worker; without "
-        "one, or with the broker down, the request is kept and the next sweep or "
-        "`manage.py check_links --due` does it.",
+        description="Answers at once (202). `queued` is true only when the check reached the "
+        "task queue. With the broker down the check is kept and sent when it is back; "
+        "without a broker the next sweep or `manage.py check_links --due` does it.",
         request=None,
         responses={
             202: CheckQueuedSerializer,
@@ -37,14 +37,11 @@ class ResourceCheckView(APIView):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        queued = services.link_check_request(resource=selectors.resource_to_check(pk=pk))
-        detail = (
-            "A worker will check the link in a moment."
-            if queued
-            else "The check is requested: the next sweep does it."
-        )
+        outcome = services.link_check_request(resource=selectors.resource_to_check(pk=pk))
         return Response(
-            CheckQueuedSerializer({"queued": queued, "detail": detail}).data,
+            CheckQueuedSerializer(
+                {"queued": outcome is services.CheckNow.QUEUED, "detail": outcome.detail}
+            ).data,
             status=status.HTTP_202_ACCEPTED,
         )
 

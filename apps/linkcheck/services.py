@@ -16,6 +16,7 @@ makes a redelivered task harmless: once recorded, the claim is gone and the task
 
 from __future__ import annotations
 
+import enum
 import logging
 import uuid
 from collections.abc import Callable, Iterable
@@ -34,6 +35,7 @@ from apps.linkcheck.checker import CheckerConfig, LinkResult, Verdict, check_url
 from apps.linkcheck.config import link_checker_config, link_guard
 from apps.linkcheck.guard import Guard
 from apps.linkcheck.models import LinkCheck, LinkClaim
+from apps.outbox.services import outbox_publish, outbox_put
 from apps.roadmap.models import Resource
 from apps.roadmap.services import roadmap_touch
 from roadmap_site.errors import Invalid
@@ -335,17 +337,42 @@ def _broker_configured() -> bool:
     return not link_check_batch.app.conf.task_always_eager
 
 
-@transaction.atomic
-def link_check_request(*, resource: Resource) -> bool:
-    """A moderator's "check now". True when a check was queued for a worker.
+class CheckNow(enum.Enum):
+    """What became of a moderator's "check now"."""
+
+    QUEUED = "queued"  # published: a worker has it
+    WAITING = "waiting"  # written down; published once the task queue answers again
+    NEXT_SWEEP = "next_sweep"  # no task queue (eager), or a check is running: the sweep does it
+
+    @property
+    def detail(self) -> str:
+        return {
+            CheckNow.QUEUED: "A worker will check the link in a moment.",
+            CheckNow.WAITING: "The task queue is not answering: the check is kept and will run "
+            "when the queue is back.",
+            CheckNow.NEXT_SWEEP: "The check is requested: the next sweep does it.",
+        }[self]
+
+
+def link_check_request(*, resource: Resource) -> CheckNow:
+    """A moderator's "check now": says honestly whether a worker has the check.
 
     The request is written down first (`requested_at`), so it is never lost: with no broker
-    (the embedded default: nothing fetches by itself) `check_links --due` does it; with the
-    broker down, or a check of this resource already running, the next sweep or that check
-    answers it.
+    (the embedded default: nothing fetches by itself) `check_links --due` does it; with a check
+    of this resource already running, that check or the next sweep answers it. With a broker,
+    the batch goes to the outbox in the same transaction as the claim and is published right
+    after the commit; if the broker is down or hangs, the outbox's beat job publishes it later.
     """
     if not resource.url:
         raise Invalid("This resource has no link to check.", field="url", code="no_link")
+    with transaction.atomic():
+        message_id = _check_request_record(resource=resource)
+    if message_id is None:
+        return CheckNow.NEXT_SWEEP
+    return CheckNow.QUEUED if outbox_publish(ids=[message_id]) else CheckNow.WAITING
+
+
+def _check_request_record(*, resource: Resource) -> int | None:
     now = timezone.now()
     host = host_of(resource.url)
     LinkClaim.objects.get_or_create(resource_id=resource.pk, defaults={"host": host})
@@ -353,12 +380,16 @@ def link_check_request(*, resource: Resource) -> bool:
         requested_at=now
     )
     if not _broker_configured():
-        return False
+        return None
     token = new_token()
     if not link_claims_take(resources=[resource], token=token, now=now):
-        return False
-    _publish_after_commit(Batch(host=host, token=token, resource_ids=[resource.pk]))
-    return True
+        return None
+    message = outbox_put(
+        task="apps.linkcheck.tasks.link_check_batch",
+        args=[[resource.pk], token],
+        publish_after_commit=False,
+    )
+    return message.pk
 
 
 def link_claims_for_command(

@@ -24,8 +24,15 @@ def _back_to_tab() -> HttpResponse:
 @require_POST
 def resource_check(request: HttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_to_check(pk=pk)
-    if services.link_check_request(resource=resource):
+    outcome = services.link_check_request(resource=resource)
+    if outcome is services.CheckNow.QUEUED:
         messages.success(request, f"Checking “{resource.title}” now; reload in a moment.")
+    elif outcome is services.CheckNow.WAITING:
+        messages.warning(
+            request,
+            f"“{resource.title}” will be checked when the task queue is back "
+            "(it is not answering now; the request is kept).",
+        )
     else:
         messages.success(request, f"“{resource.title}” will be checked in the next sweep.")
     return _back_to_tab()

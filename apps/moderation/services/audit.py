@@ -5,8 +5,9 @@ then hands its decisions to `audited_write`, which for each of them sets the fie
 `updated_at` where the model keeps one, gives django-simple-history the actor and the reason
 for the revision, saves exactly those fields and writes exactly one ModerationAction. Then it
 bumps the `content_version` of each roadmap whose public content changed, once per roadmap
-however many rows changed, and queues what must wait for the commit (emails), so that a
-rolled-back decision neither shows nor mails. (The model is pretix's `LoggingMixin.log_action`:
+however many rows changed, and writes the work it sends out (emails) to the outbox in the same
+transaction, so that a rolled-back decision neither shows nor mails and a committed one mails
+even if the broker is down at that moment. (The model is pretix's `LoggingMixin.log_action`:
 no change without its log row, written by one call.)
 """
 
@@ -43,7 +44,10 @@ class Decision:
 
     `changes` maps field names (or attnames such as `phase_id`) to their new values. `reason`
     is the log's public text; `revision_reason` the revision's (the action when empty).
-    `after_commit` runs only once the transaction has committed.
+    `enqueue` runs inside the transaction, once the decision is saved: it writes the work the
+    decision sends out (emails) to the outbox, so that work commits with the decision and is
+    published once the broker answers. `after_commit` runs only once the transaction has
+    committed.
     """
 
     target: Resource | Topic | Report
@@ -51,6 +55,7 @@ class Decision:
     changes: Mapping[str, Any]
     reason: str = ""
     revision_reason: str = ""
+    enqueue: Callable[[], None] | None = field(default=None, compare=False)
     after_commit: Callable[[], None] | None = field(default=None, compare=False)
 
 
@@ -73,6 +78,8 @@ def audited_write(
         for roadmap in roadmaps.values():
             roadmap_touch(roadmap=roadmap)
     for decision in decisions:
+        if decision.enqueue is not None:
+            decision.enqueue()
         if decision.after_commit is not None:
             transaction.on_commit(decision.after_commit)
     return entries

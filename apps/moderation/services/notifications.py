@@ -1,7 +1,7 @@
 """Moderation emails: the submitter hears of the decision, moderators get a daily digest.
 
-Sent by the Celery tasks in tasks.py; a decision queues its email after the commit
-(`decision_email_enqueue`, through `audit.Decision.after_commit`).
+Sent by the Celery tasks in tasks.py; a decision writes its email to the outbox in its own
+transaction (`decision_email_enqueue`, through `audit.Decision.enqueue`; see apps.outbox).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from django.urls import reverse
 from apps.accounts.selectors import public_name
 from apps.moderation.models import ModerationAction
 from apps.moderation.selectors import moderators_for_digest, queue_counts
+from apps.outbox.services import outbox_put
 from apps.roadmap.models import Resource
 
 logger = logging.getLogger(__name__)
@@ -31,15 +32,12 @@ _DECIDED: dict[str, str] = {
 
 
 def decision_email_enqueue(*, resource_id: int, decision: str) -> None:
-    """Queue the decision email (after the commit): a broker that is down never fails the
-    decision, which is already committed."""
-    from apps.moderation.tasks import submission_decision_email_send
-
-    try:
-        submission_decision_email_send.delay(resource_id, decision)
-    except Exception as error:
-        # One line, no traceback: formatting one costs seconds while the broker hangs.
-        logger.warning("could not queue the decision email", extra={"error": repr(error)})
+    """Write the decision email to the outbox, in the decision's transaction: it is published
+    after the commit, or by the outbox's beat job if the broker is down at that moment."""
+    outbox_put(
+        task="apps.moderation.tasks.submission_decision_email_send",
+        args=[resource_id, decision],
+    )
 
 
 def _send(*, to: str, template: str, context: dict[str, Any]) -> None:

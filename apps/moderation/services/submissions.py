@@ -47,7 +47,7 @@ def _already_decided(resource: Resource) -> Conflict:
 
 
 def _decision(resource: Resource, *, action: str, reason: str) -> Decision:
-    """Approve or reject one locked, pending submission; the email leaves after the commit."""
+    """Approve or reject one locked, pending submission; the email goes to the outbox with it."""
     approve = action == Action.APPROVE
     resource_id = resource.pk
     return Decision(
@@ -59,7 +59,7 @@ def _decision(resource: Resource, *, action: str, reason: str) -> Decision:
             "reviewed_at": timezone.now(),
         },
         reason=reason,
-        after_commit=lambda: decision_email_enqueue(resource_id=resource_id, decision=action),
+        enqueue=lambda: decision_email_enqueue(resource_id=resource_id, decision=action),
     )
 
 
