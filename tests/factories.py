@@ -24,6 +24,7 @@ from apps.accounts.models import ApiToken, User, UserSession
 from apps.community.models import Report, Vote
 from apps.linkcheck.models import LinkCheck, LinkClaim
 from apps.moderation.models import ModerationAction
+from apps.outbox.models import OutboxMessage
 from apps.progress.models import Enrollment, ResourceTick, TopicProgress, WeeklyCheckIn
 from apps.roadmap.models import (
     FAQ,
@@ -333,6 +334,14 @@ class LinkClaimFactory(DjangoModelFactory):
 
     resource = factory.SubFactory(ResourceFactory)
     host = factory.LazyAttribute(lambda o: o.resource.url.split("/")[2] if o.resource.url else "")
+
+
+class OutboxMessageFactory(DjangoModelFactory):
+    class Meta:
+        model = OutboxMessage
+
+    task = "apps.moderation.tasks.submission_decision_email_send"
+    args = factory.LazyFunction(lambda: [1, "approved"])
 
 
 # -- the shapes tests ask for most

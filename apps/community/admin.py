@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from apps.community.models import Report, Vote
-from apps.roadmap.admin import ReadOnlyAdmin
+from roadmap_site.admin import ReadOnlyAdmin
 
 EDIT_ELSEWHERE = (
     "Read-only here. Votes are cast by learners on the roadmap pages; reports are resolved on "

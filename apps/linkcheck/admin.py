@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from apps.linkcheck.models import LinkCheck, LinkClaim
-from apps.roadmap.admin import ReadOnlyAdmin
+from roadmap_site.admin import ReadOnlyAdmin
 
 
 class LinkHealthAdmin(ReadOnlyAdmin):

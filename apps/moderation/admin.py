@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from apps.moderation.models import ModerationAction
-from apps.roadmap.admin import ReadOnlyAdmin
+from roadmap_site.admin import ReadOnlyAdmin
 
 
 @admin.register(ModerationAction)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from apps.progress.models import Enrollment, ResourceTick, TopicProgress, WeeklyCheckIn
-from apps.roadmap.admin import ReadOnlyAdmin
+from roadmap_site.admin import ReadOnlyAdmin
 
 
 class ProgressAdmin(ReadOnlyAdmin):
