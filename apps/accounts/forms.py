@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
+from allauth.account import forms as allauth_forms
 from django import forms
 
 from apps.accounts.models import User, time_zone_names
@@ -74,3 +75,83 @@ class AccountDeleteForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+
+
+# ---------------------------------------------------------------------------------------------
+# allauth's forms in the site's words (settings.ACCOUNT_FORMS): sentence-case labels, and a
+# missing field named in the error summary ("Enter your email") instead of "This field is
+# required.", which says nothing once it is read out of context at the top of the page.
+
+
+class _AuthWording:
+    """Labels and "required" messages by field name; fields a form lacks are skipped."""
+
+    labels: ClassVar[dict[str, str]] = {}
+    required: ClassVar[dict[str, str]] = {}
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in self.labels.items():
+            if name in self.fields:
+                self.fields[name].label = label
+        for name, message in self.required.items():
+            if name in self.fields:
+                self.fields[name].error_messages["required"] = message
+
+
+_NEW_PASSWORD_LABELS = {"password1": "New password", "password2": "New password (again)"}
+_NEW_PASSWORD_REQUIRED = {
+    "password1": "Enter a new password",
+    "password2": "Enter the new password again",
+}
+
+
+class LoginForm(_AuthWording, allauth_forms.LoginForm):
+    labels: ClassVar[dict[str, str]] = {"login": "Username or email", "remember": "Remember me"}
+    required: ClassVar[dict[str, str]] = {
+        "login": "Enter your username or email",
+        "password": "Enter your password",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # allauth puts a reset link in the password's hint; the page has its own, once.
+        self.fields["password"].help_text = ""
+
+
+class SignupForm(_AuthWording, allauth_forms.SignupForm):
+    required: ClassVar[dict[str, str]] = {
+        "email": "Enter your email",
+        "username": "Enter a username",
+        "password1": "Enter a password",
+        "password2": "Enter the password again",
+    }
+
+
+class ResetPasswordForm(_AuthWording, allauth_forms.ResetPasswordForm):
+    required: ClassVar[dict[str, str]] = {"email": "Enter your email"}
+
+
+class AddEmailForm(_AuthWording, allauth_forms.AddEmailForm):
+    required: ClassVar[dict[str, str]] = {"email": "Enter the email address to add"}
+
+
+class ChangePasswordForm(_AuthWording, allauth_forms.ChangePasswordForm):
+    labels: ClassVar[dict[str, str]] = {"oldpassword": "Current password", **_NEW_PASSWORD_LABELS}
+    required: ClassVar[dict[str, str]] = {
+        "oldpassword": "Enter your current password",
+        **_NEW_PASSWORD_REQUIRED,
+    }
+
+
+class SetPasswordForm(_AuthWording, allauth_forms.SetPasswordForm):
+    required: ClassVar[dict[str, str]] = {
+        "password1": "Enter a password",
+        "password2": "Enter the password again",
+    }
+
+
+class ResetPasswordKeyForm(_AuthWording, allauth_forms.ResetPasswordKeyForm):
+    labels: ClassVar[dict[str, str]] = _NEW_PASSWORD_LABELS
+    required: ClassVar[dict[str, str]] = _NEW_PASSWORD_REQUIRED

@@ -331,7 +331,7 @@ class Resource(Imported):
                 name="resource_source_key_unique",
             ),
             models.CheckConstraint(
-                condition=Q(score__gte=0) & Q(score__lte=1), name="resource_score_in_unit_range"
+                condition=Q(score__gte=-1) & Q(score__lte=1), name="resource_score_in_signed_range"
             ),
             models.CheckConstraint(
                 condition=Q(url="") | ~Q(normalized_url=""),

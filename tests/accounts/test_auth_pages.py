@@ -343,3 +343,110 @@ def test_a_password_reset_ends_the_tokens_and_sessions(client, owner):
     assert response.status_code == 302
     assert other.get("/settings/").status_code == 302
     assert not _token_works(key)
+
+
+# ---------------------------------------------------------------------------------------------
+# Words on the auth pages (issue 17): fields named in errors, one reset link, sentence case.
+
+
+def _main(content: str) -> str:
+    return content[content.index("<main") : content.index("</main>")]
+
+
+def _summary_items(content: str) -> list[str]:
+    summary = content[content.index('class="error-summary"') :]
+    summary = summary[: summary.index("</ul>")]
+    return [re.sub(r"<[^>]+>", "", item).strip() for item in re.findall(r"<li>(.*?)</li>", summary)]
+
+
+def test_sign_in_page_names_the_login_field_and_links_the_reset_once(client, db):
+    content = _main(client.get("/accounts/login/").content.decode())
+    assert re.search(r'<label class="label" for="id_login">Username or email</label>', content)
+    assert content.count("Forgot your password?") == 1
+    assert content.count('href="/accounts/password/reset/"') == 1
+
+
+def test_an_empty_sign_in_names_each_missing_field(client, db):
+    response = client.post("/accounts/login/", {})
+    assert response.status_code == 200
+    items = _summary_items(response.content.decode())
+    assert items == ["Enter your username or email", "Enter your password"]
+
+
+def test_an_empty_sign_up_names_each_missing_field_and_writes_nothing(client, db):
+    response = client.post("/accounts/signup/", {})
+    assert response.status_code == 200
+    items = _summary_items(response.content.decode())
+    assert items == [
+        "Enter your email",
+        "Enter a username",
+        "Enter a password",
+        "Enter the password again",
+    ]
+    assert not User.objects.exists()
+
+
+def test_an_empty_password_reset_names_the_email_field(client, db):
+    response = client.post("/accounts/password/reset/", {})
+    assert response.status_code == 200
+    assert _summary_items(response.content.decode()) == ["Enter your email"]
+    assert not mail.outbox
+
+
+# Words that keep their capitals inside a sentence-case heading, label or button.
+PROPER_NOUNS = {"GitHub", "API", "JSON", "ML", "Engineer", "Roadmap", "I"}
+
+
+def _sentence_case_problems(content: str) -> list[str]:
+    texts = re.findall(r"<(?:h1|h2|h3|button|label|legend)\b[^>]*>(.*?)</", _main(content), re.S)
+    problems = []
+    for text in texts:
+        words = re.sub(r"<[^>]+>|\{.*?\}", " ", text).split()
+        for word in words[1:]:
+            bare = word.strip("().,:;?!“”\"'")
+            if bare[:1].isupper() and bare not in PROPER_NOUNS:
+                problems.append(" ".join(words))
+                break
+    return problems
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/accounts/login/",
+        "/accounts/signup/",
+        "/accounts/password/reset/",
+        "/accounts/password/reset/done/",
+        "/accounts/confirm-email/",
+    ],
+)
+def test_auth_pages_use_sentence_case(client, db, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert _sentence_case_problems(response.content.decode()) == []
+
+
+@pytest.mark.parametrize("path", ["/accounts/password/change/", "/accounts/email/"])
+def test_signed_in_auth_pages_use_sentence_case(client, owner, path):
+    client.force_login(owner)
+    response = client.get(path)
+    assert response.status_code == 200
+    assert _sentence_case_problems(response.content.decode()) == []
+
+
+def test_account_emails_greet_with_the_site_name_not_the_host(client, settings, db):
+    settings.SITE_URL = "https://roadmap.example"
+    client.post(
+        "/accounts/signup/",
+        {
+            "username": "greeted",
+            "email": "greeted@mail.example",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    (message,) = mail.outbox
+    assert message.body.startswith("Hello from ML Engineer Roadmap!")
+    assert "Thank you for using ML Engineer Roadmap!" in message.body
+    assert "testserver" not in message.body.replace("http://testserver/", "")
+    assert "roadmap.example" in message.body

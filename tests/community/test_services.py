@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from apps.community import services
 from apps.community.models import Report, Vote
-from apps.community.ranking import wilson_lower_bound
+from apps.community.ranking import share_lower_bound, wilson_lower_bound
 from apps.roadmap.models import Resource
 from roadmap_site.errors import Conflict, Invalid, LimitReached, NotAllowed
 from roadmap_site.limits import REPORT_COOLDOWN, REPORTS_PER_HOUR
@@ -182,12 +182,12 @@ def test_twenty_a_day_then_a_429_with_retry_after(owner, roadmap, topic) -> None
         assert submit(owner, roadmap, topic, url="https://blog.example/next-day")
 
 
-def test_wilson_lower_bound() -> None:
-    assert wilson_lower_bound(0, 0) == 0
-    assert 0.43 < wilson_lower_bound(3, 0) < 0.44
-    assert wilson_lower_bound(30, 2) > wilson_lower_bound(3, 0)
-    assert wilson_lower_bound(1, 1) < wilson_lower_bound(10, 10) < 0.5
-    assert 0 <= wilson_lower_bound(0, 50) < 0.01 and wilson_lower_bound(10_000, 0) > 0.99
+def test_share_lower_bound() -> None:
+    assert share_lower_bound(0, 0) == 0
+    assert 0.43 < share_lower_bound(3, 0) < 0.44
+    assert share_lower_bound(30, 2) > share_lower_bound(3, 0)
+    assert share_lower_bound(1, 1) < share_lower_bound(10, 10) < 0.5
+    assert 0 <= share_lower_bound(0, 50) < 0.01 and share_lower_bound(10_000, 0) > 0.99
 
 
 def test_votes_change_and_withdraw_with_exact_counters(owner, outsider, roadmap, topic) -> None:
@@ -197,7 +197,8 @@ def test_votes_change_and_withdraw_with_exact_counters(owner, outsider, roadmap,
     resource = services.vote_cast(user=outsider, resource=resource, value=1)
     assert (resource.upvotes, resource.downvotes) == (1, 0)
     resource = services.vote_cast(user=outsider, resource=resource, value=-1)
-    assert (resource.upvotes, resource.downvotes, resource.score) == (0, 1, 0.0)
+    assert (resource.upvotes, resource.downvotes) == (0, 1)
+    assert resource.score == pytest.approx(wilson_lower_bound(0, 1)) and resource.score < 0
     services.vote_cast(user=owner, resource=resource, value=1)
     resource = services.vote_withdraw(user=outsider, resource=resource)
     resource.refresh_from_db()

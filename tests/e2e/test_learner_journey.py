@@ -162,7 +162,7 @@ def test_the_same_journey_with_the_keyboard_alone(seed, open_tab) -> None:
     tab_to(page, page.get_by_role("button", name="Confirm"))
     keys.press("Space")
     expect(page.get_by_text("You have confirmed grace@mail.example.")).to_be_visible()
-    tab_to(page, page.get_by_label("Login"))
+    tab_to(page, page.get_by_label("Username or email"))
     keys.type("grace")
     tab_to(page, page.get_by_label("Password", exact=True))
     keys.type(PASSWORD)

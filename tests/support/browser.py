@@ -97,7 +97,7 @@ def watch(tab: Tab) -> None:
 def sign_in(tab: Tab, username: str) -> None:
     page = tab.page
     tab.go("/accounts/login/")
-    page.get_by_label("Login").fill(username)
+    page.get_by_label("Username or email").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
