@@ -13,15 +13,12 @@ from rest_framework import exceptions, parsers
 # No body the API takes nests deeper than a few levels; this bounds what serializers walk.
 JSON_MAX_DEPTH = 32
 _TOO_DEEP = f"JSON parse error - nested deeper than {JSON_MAX_DEPTH} levels."
-_NUL = "A value holds a NUL character (\\u0000), which is never valid here."
 
 
 class JSONParser(parsers.JSONParser):
     """DRF's JSON parser, refusing with 400 (`parse_error`) a body nested deeper than any the
-    API takes (deep enough, it would exhaust the decoder's recursion: a 500; short of that,
-    serializers and the JSON encoder would still walk it) and a NUL in any string value
-    (PostgreSQL refuses NUL in text, and a related field looks the value up before any
-    validator runs). Keys are left alone: an unknown key is ignored, a known one has no NUL."""
+    API takes: deep enough, it would exhaust the decoder's recursion (a 500); short of that,
+    serializers and the JSON encoder would still walk it."""
 
     def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
         try:
@@ -33,12 +30,10 @@ class JSONParser(parsers.JSONParser):
 
 
 def _check_parsed(data: Any) -> None:
-    """Walks the parsed body without recursion: its depth, and NUL in string values."""
+    """Measures the parsed body's depth without recursion."""
     pending: list[tuple[Any, int]] = [(data, 1)]
     while pending:
         value, depth = pending.pop()
-        if isinstance(value, str) and "\x00" in value:
-            raise exceptions.ParseError(_NUL)
         if not isinstance(value, dict | list):
             continue
         if depth > JSON_MAX_DEPTH:

@@ -89,7 +89,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 class ApiErrorsMiddleware:
-    """Everywhere: a NUL byte in the path, the query string or a cookie is
+    """Everywhere: a NUL byte in the path, the query string, a cookie or a page's form is
     refused with 400 (JSON under `/api/`, the styled page elsewhere) before any view runs.
 
     Under `/api/`: a body larger than Django's limit is refused with 413 before any view
@@ -127,7 +127,10 @@ class ApiErrorsMiddleware:
         allowed = _allowed_methods(view)
         if allowed is None or request.method in allowed:
             return None
-        response = api_error_response(405)
+        response = JsonResponse(
+            {"detail": f'Method "{request.method}" not allowed.', "code": "method_not_allowed"},
+            status=405,
+        )
         response["Allow"] = ", ".join(sorted(allowed))
         return response
 
@@ -146,22 +149,24 @@ def _allowed_methods(view: Callable[..., Any]) -> set[str] | None:
 
 def _malformed(request: HttpRequest) -> bool:
     """A NUL in the path, a query parameter or a cookie: anywhere a view may pass a value on to
-    the database before any form or serializer has looked at it. Under `/api/`, also a form
-    body's values (a related field looks its value up before validators run); JSON bodies
-    are the parser's (`api_parsers.JSONParser`); page forms refuse NUL themselves (Django's
-    CharField), and a form body is read only where a view reads it."""
+    the database before any form or serializer has looked at it; on pages, in a form body too
+    (a ModelChoiceField looks its value up before validators run). API bodies are the
+    serializers' (DRF's CharField refuses NUL; `api_errors` answers a related field's lookup
+    of one), so that an unknown field, which the API ignores, is ignored whatever it holds."""
     if "\x00" in request.path or "\x00" in request.path_info:
         return True
-    for key, values in request.GET.lists():
-        if "\x00" in key or any("\x00" in value for value in values):
-            return True
-    if any("\x00" in key or "\x00" in value for key, value in request.COOKIES.items()):
-        return True
-    if is_api(request) and request.method == "POST" and request.content_type in _FORM_TYPES:
+    sources: list[Any] = [request.GET, request.COOKIES]
+    if not is_api(request) and request.method == "POST" and request.content_type in _FORM_TYPES:
         try:
-            return any("\x00" in value for _, values in request.POST.lists() for value in values)
+            sources.append(request.POST)
         except MultiPartParserError:
             return True
+    for source in sources:
+        items = source.lists() if hasattr(source, "lists") else source.items()
+        for key, values in items:
+            values = values if isinstance(values, list) else [values]
+            if "\x00" in key or any("\x00" in value for value in values):
+                return True
     return False
 
 
