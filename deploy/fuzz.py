@@ -87,19 +87,22 @@ def seed(env: dict[str, str]) -> str:
     return manage(env, "shell", "-c", script).strip().splitlines()[-1]
 
 
-def start_web(env: dict[str, str], base: str, processes: list[subprocess.Popen]) -> None:
-    step("web (gunicorn, DEBUG=0)")
-    processes.append(
-        subprocess.Popen(
-            [BIN / "gunicorn", "--config", "gunicorn.conf.py", "roadmap_site.wsgi:application"],
-            cwd=ROOT,
-            env=env,
+def start_web(env: dict[str, str], base: str, log: Path, processes: list[subprocess.Popen]) -> None:
+    step(f"web (gunicorn, DEBUG=0), its log in {log.name}")
+    with log.open("wb") as out:
+        processes.append(
+            subprocess.Popen(
+                [BIN / "gunicorn", "--config", "gunicorn.conf.py", "roadmap_site.wsgi:application"],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         )
-    )
 
     def ready() -> bool:
         if processes[-1].poll() is not None:
-            raise SmokeFailure("the web server exited; see its log above")
+            raise SmokeFailure("the web server exited:\n" + log.read_text()[-3000:])
         try:
             response = httpx.get(
                 base + "/readyz", headers={"X-Forwarded-Proto": "https"}, trust_env=False
@@ -176,9 +179,10 @@ def main() -> int:
             WEB_CONCURRENCY="2",
         )
         token = seed(stack.env)
-        start_web(stack.env, stack.base, processes)
         reports = Path(os.environ.get("FUZZ_REPORT_DIR") or scratch)
         reports.mkdir(parents=True, exist_ok=True)
+        log = reports / "web.log"
+        start_web(stack.env, stack.base, log, processes)
         learner = [f"Authorization: Token {token}"]
         results = [
             fuzz(stack.base, "anonymous", reports / "anonymous.ndjson", []),
@@ -187,6 +191,9 @@ def main() -> int:
         for _, line in results:
             print(line, flush=True)
         failed = any(code != 0 for code, _ in results)
+        if failed:
+            faults = [line for line in log.read_text().splitlines() if '"level": "error"' in line]
+            print("\n".join(["the server's errors:", *faults[-20:]]), flush=True)
         verdict = "FAILED" if failed else "passed"
         step(f"fuzz {verdict} in {time.monotonic() - started:.0f} s")
         return 1 if failed else 0

@@ -19,7 +19,7 @@ A view's own declaration of a status always wins; these only fill the gaps.
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.validators import RegexValidator
@@ -27,6 +27,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.request import Request
 
 from roadmap_site.api_errors import DENIED, INVALID, LIMITED, NOT_FOUND
 
@@ -86,7 +87,10 @@ class HouseAutoSchema(AutoSchema):
 
     def _anonymous_allowed(self) -> bool:
         """Whether every permission class of the view lets an anonymous caller through."""
-        request = SimpleNamespace(method=self.method, user=AnonymousUser(), auth=None)
+        # What a permission reads of a request: the method and the (anonymous) user.
+        request = cast(
+            Request, SimpleNamespace(method=self.method, user=AnonymousUser(), auth=None)
+        )
         try:
             return all(p.has_permission(request, self.view) for p in self.view.get_permissions())
         except Exception:  # a permission that needs more than a user and a method: not anonymous

@@ -389,41 +389,41 @@ def site_schema(django_db_blocker) -> dict:
 
 
 def _operations(schema: dict):
-    for path, item in schema["paths"].items():
+    for route, item in schema["paths"].items():
         for method, operation in item.items():
-            yield path, method, operation
+            yield route, method, operation
 
 
 def test_every_operation_that_reads_credentials_documents_401(site_schema) -> None:
     checked = 0
-    for path, method, operation in _operations(site_schema):
+    for route, method, operation in _operations(site_schema):
         if not any(operation.get("security", [])):
             continue  # no authenticator: credentials are never read, never refused
         checked += 1
         response = operation["responses"].get("401")
-        assert response is not None, (method, path)
+        assert response is not None, (method, route)
         ref = response["content"]["application/json"]["schema"]["$ref"]
-        assert ref.endswith("/Error"), (method, path)
+        assert ref.endswith("/Error"), (method, route)
     assert checked > 30
 
 
 def test_every_write_documents_400_and_403(site_schema) -> None:
-    for path, method, operation in _operations(site_schema):
+    for route, method, operation in _operations(site_schema):
         if method in ("post", "put", "patch"):
-            assert {"400", "403"} <= set(operation["responses"]), (method, path)
+            assert {"400", "403"} <= set(operation["responses"]), (method, route)
 
 
 def test_every_path_with_an_object_or_a_page_documents_404(site_schema) -> None:
-    for path, method, operation in _operations(site_schema):
+    for route, method, operation in _operations(site_schema):
         names = {p["name"] for p in operation.get("parameters", [])}
-        if "{" in path or "page" in names:
-            assert "404" in operation["responses"], (method, path)
+        if "{" in route or "page" in names:
+            assert "404" in operation["responses"], (method, route)
 
 
 def test_every_parameter_documents_400(site_schema) -> None:
-    for path, method, operation in _operations(site_schema):
+    for route, method, operation in _operations(site_schema):
         if operation.get("parameters"):
-            assert "400" in operation["responses"], (method, path)
+            assert "400" in operation["responses"], (method, route)
 
 
 @pytest.mark.parametrize(

@@ -52,14 +52,13 @@ def test_a_json_body_nested_deep_is_refused_with_400(owner, topic, method, path,
     assert (Resource.objects.count(), ApiToken.objects.count()) == before
 
 
-@pytest.mark.parametrize("method", ["put", "patch"])
-def test_a_deep_body_is_refused_on_put_and_patch_too(owner, topic, method) -> None:
+def test_a_deep_body_is_refused_on_put_too(owner, topic) -> None:
     path = f"/api/v1/me/progress/{topic.roadmap.slug}/topics/{topic.slug}/"
-    response = getattr(client_for(owner), method)(
+    response = client_for(owner).put(
         path, data='{"status": ' + _nested(5_000) + "}", content_type="application/json"
     )
-    assert response.status_code in (400, 405)
-    assert _json(response)["code"] in ("parse_error", "method_not_allowed")
+    assert response.status_code == 400
+    assert _json(response)["code"] == "parse_error"
 
 
 def test_a_shallow_body_still_reaches_the_serializer(owner, topic) -> None:
@@ -89,7 +88,7 @@ def _raw_get(live_server, path: str, authorization: bytes) -> tuple[int, str, by
 @pytest.mark.parametrize(
     "authorization",
     [b"Token \xff\xfe", b"Bearer \xc3\x28abc", b"Token abc\x01def"],
-    ids=["not-utf8", "broken-utf8", "control-byte"],
+    ids=["not-utf8", "broken-utf8", "control-byte-refused-before-too"],
 )
 def test_a_token_that_is_not_text_answers_401_on_a_live_server(live_server, authorization) -> None:
     status, content_type, body = _raw_get(live_server, "/api/v1/me/export/", authorization)
