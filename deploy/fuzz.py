@@ -180,6 +180,9 @@ def main() -> int:
             CACHE_KEY_PREFIX=f"fuzz-{run}",
             CELERY_TASK_DEFAULT_QUEUE=f"fuzz-{run}",
             WEB_CONCURRENCY="2",
+            # gunicorn answers a request line over 4 KiB itself (414, HTML, before Django; the
+            # proxy has its own limit): the run is about the application, so no limit here.
+            GUNICORN_CMD_ARGS="--limit-request-line 0",
         )
         token = seed(stack.env)
         reports = Path(os.environ.get("FUZZ_REPORT_DIR") or scratch)
