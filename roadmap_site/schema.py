@@ -3,15 +3,14 @@ DEFAULT_SCHEMA_CLASS), so that no view has to repeat what the whole API does:
 
 - the refusals any operation can meet are documented, in the error bodies of `api_errors`:
   401 where credentials are read (a malformed or expired token is refused before anything
-  else), 403 where a signed-in caller or a write can be refused (CSRF for session writes),
+  else), 403 for writes (CSRF for session writes) and reads a permission beyond "signed in" guards,
   400 where the caller sends parameters or a body (a NUL byte is refused everywhere), 404
   where a path names an object or a list has pages, 429 where the view throttles;
 - an operation that anonymous callers may use says so (`{}` among its security
   requirements), judged by asking the view's own permission classes;
 - an optional query parameter may be sent empty: DRF reads `?topic=` as no topic;
-- a free string (a parameter, a serializer's CharField) holds no NUL character: the site
-  refuses NUL in paths and queries (`error_views`), DRF's CharField in bodies, and PostgreSQL
-  could not store it anyway.
+- a free string parameter holds no NUL character: the site refuses NUL in paths and queries
+  (`error_views`), and PostgreSQL could not store it anyway.
 
 A view's own declaration of a status always wins; these only fill the gaps.
 """
@@ -22,11 +21,14 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.validators import RegexValidator
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import serializers
-from rest_framework.permissions import SAFE_METHODS
+from rest_framework.permissions import (
+    SAFE_METHODS,
+    AllowAny,
+    IsAuthenticated,
+    IsAuthenticatedOrReadOnly,
+)
 from rest_framework.request import Request
 
 from roadmap_site.api_errors import DENIED, INVALID, LIMITED, NOT_FOUND
@@ -58,13 +60,6 @@ class HouseAutoSchema(AutoSchema):
         operation["responses"] = dict(sorted(responses.items()))
         return operation
 
-    def _map_serializer_field(self, field: Any, direction: Any, *args: Any, **kwargs: Any) -> Any:
-        schema = super()._map_serializer_field(field, direction, *args, **kwargs)
-        shaped = any(isinstance(v, RegexValidator) for v in getattr(field, "validators", []))
-        if isinstance(field, serializers.CharField) and isinstance(schema, dict) and not shaped:
-            _no_nul(schema)
-        return schema
-
     def get_auth(self) -> list[dict[str, Any]]:
         requirements = super().get_auth()
         if {} not in requirements and self._anonymous_allowed():
@@ -77,13 +72,21 @@ class HouseAutoSchema(AutoSchema):
             refusals.update(INVALID)
         if self.view.get_authenticators():
             refusals[401] = DENIED[401]
-        if self.method not in SAFE_METHODS or not self._anonymous_allowed():
+        if self.method not in SAFE_METHODS or self._may_refuse_the_signed_in():
             refusals[403] = DENIED[403]
         if "{" in self.path or (self._is_list_view() and self._get_paginator() is not None):
             refusals.update(NOT_FOUND)
         if self.view.get_throttles():
             refusals.update(LIMITED)
         return refusals
+
+    def _may_refuse_the_signed_in(self) -> bool:
+        """Whether a permission asks more than "signed in" (a role, an owner) of a reader; one
+        that lets anonymous callers through lets everyone through."""
+        plain = (AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly)
+        if self._anonymous_allowed():
+            return False
+        return not all(isinstance(p, plain) for p in self.view.get_permissions())
 
     def _anonymous_allowed(self) -> bool:
         """Whether every permission class of the view lets an anonymous caller through."""
