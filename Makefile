@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 
 export DJANGO_SETTINGS_MODULE := roadmap_site.settings
 
-.PHONY: run test setup install migrate seed lint format check-migrations pytest clean prod-smoke
+.PHONY: run test setup install migrate seed lint format check-migrations pytest clean prod-smoke fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ test: lint check-migrations pytest
 # PostgreSQL and Redis, and one person's journey through them: see deploy/smoke.py.
 prod-smoke: install
 	$(BIN)/python deploy/smoke.py
+
+# Schemathesis against gunicorn (DEBUG=0) on a fresh, seeded `<name>_fuzz` database: every
+# operation, every check, anonymously and with a learner's token. See deploy/fuzz.py.
+fuzz: install
+	$(BIN)/python deploy/fuzz.py
 
 format: install
 	$(BIN)/ruff format .

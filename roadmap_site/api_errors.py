@@ -12,6 +12,7 @@ from typing import Any
 
 import structlog
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.db import DataError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers
@@ -78,7 +79,14 @@ def too_large_body() -> dict[str, str]:
     return {"detail": "The request body is too large.", "code": "too_large"}
 
 
+NUL_REFUSED = "A value holds a NUL character, which is never valid here."
+
+
 def _from_django(exc: Exception) -> Exception:
+    # PostgreSQL refuses NUL in text; the driver says so before sending the query. A related
+    # field looks its value up before any validator runs, so this is where such input ends up.
+    if isinstance(exc, DataError) and "NUL" in str(exc):
+        return Invalid(NUL_REFUSED, code="nul_character")
     if isinstance(exc, ValidationError):
         return Invalid.from_validation_error(exc)
     if isinstance(exc, Http404):

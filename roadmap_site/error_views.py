@@ -3,7 +3,9 @@
 DRF's views answer their own refusals (`api_errors.exception_handler`). What never reaches one
 (an unknown path, a body too large, a fault, a plain Django view) comes here: the URLconf's
 `handler400`/`403`/`404`/`500` for the site, and `ApiErrorsMiddleware`, which keeps every
-answer under `/api/` JSON, DEBUG or not.
+answer under `/api/` JSON, DEBUG or not, and refuses what no view should ever see: a NUL byte
+in the path, the query or a cookie (PostgreSQL refuses NUL in text, so it would fail as a 500
+wherever it reached a query), for pages and the API alike.
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from http import HTTPStatus
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -84,18 +89,27 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 class ApiErrorsMiddleware:
-    """Under `/api/`: a body larger than Django's limit is refused with 413 before any view
-    reads it (DRF's parsers read the stream whole), and any non-JSON error answer (DEBUG's
-    pages, a plain view's 405, Django's CSRF page) is replaced by the JSON one."""
+    """Everywhere: a NUL byte in the path, the query string, a cookie or a page's form is
+    refused with 400 (JSON under `/api/`, the styled page elsewhere) before any view runs.
+
+    Under `/api/`: a body larger than Django's limit is refused with 413 before any view
+    reads it (DRF's parsers read the stream whole); a method the view does not have is
+    refused with 405 before authentication and permissions are asked (so TRACE answers 405,
+    not 401); and any non-JSON error answer (DEBUG's pages, a plain view's 405, Django's CSRF
+    page) is replaced by the JSON one."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not is_api(request):
+            if _malformed(request):
+                return bad_request(request, BadRequest("malformed request"))
             return self.get_response(request)
         if _declared_length(request) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             return api_error_response(413)
+        if _malformed(request):
+            return api_error_response(400)
         response = self.get_response(request)
         if response.status_code >= 400 and not _is_json(response):
             replacement = api_error_response(response.status_code)
@@ -104,6 +118,59 @@ class ApiErrorsMiddleware:
                     replacement[header] = response[header]
             return replacement
         return response
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        if not is_api(request):
+            return None
+        allowed = _allowed_methods(view)
+        if allowed is None or request.method in allowed:
+            return None
+        response = JsonResponse(
+            {"detail": f'Method "{request.method}" not allowed.', "code": "method_not_allowed"},
+            status=405,
+        )
+        response["Allow"] = ", ".join(sorted(allowed))
+        return response
+
+
+def _allowed_methods(view: Callable[..., Any]) -> set[str] | None:
+    """The methods a class-based view answers (DRF's and Django's `as_view` keep the class on
+    the function); None for a plain function, which answers for itself."""
+    view_class = getattr(view, "cls", None) or getattr(view, "view_class", None)
+    if view_class is None:
+        return None
+    allowed = {m.upper() for m in view_class.http_method_names if hasattr(view_class, m)}
+    if "GET" in allowed:
+        allowed.add("HEAD")  # View.setup answers HEAD with get() when there is no head()
+    return allowed
+
+
+def _malformed(request: HttpRequest) -> bool:
+    """A NUL in the path, a query parameter or a cookie: anywhere a view may pass a value on to
+    the database before any form or serializer has looked at it; on pages, in a form body too
+    (a ModelChoiceField looks its value up before validators run). API bodies are the
+    serializers' (DRF's CharField refuses NUL; `api_errors` answers a related field's lookup
+    of one), so that an unknown field, which the API ignores, is ignored whatever it holds."""
+    if "\x00" in request.path or "\x00" in request.path_info:
+        return True
+    sources: list[Any] = [request.GET, request.COOKIES]
+    if not is_api(request) and request.method == "POST" and request.content_type in _FORM_TYPES:
+        try:
+            sources.append(request.POST)
+        except MultiPartParserError:
+            return True
+    for source in sources:
+        items = source.lists() if hasattr(source, "lists") else source.items()
+        for key, values in items:
+            values = values if isinstance(values, list) else [values]
+            if "\x00" in key or any("\x00" in value for value in values):
+                return True
+    return False
+
+
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 def _declared_length(request: HttpRequest) -> int:

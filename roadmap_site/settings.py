@@ -379,7 +379,14 @@ CONTENT_SECURITY_POLICY = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The house's refusals on every operation, and who may call it (roadmap_site/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "roadmap_site.schema.HouseAutoSchema",
+    # DRF's three, the JSON one refusing bodies nested too deep or holding NUL (400).
+    "DEFAULT_PARSER_CLASSES": [
+        "roadmap_site.api_parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First, so that a request without credentials answers 401 with WWW-Authenticate.
         "apps.accounts.authentication.TokenAuthentication",
@@ -399,6 +406,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A string the API refuses blank is documented with minLength 1.
+    "ENFORCE_NON_BLANK_FIELDS": True,
     # One name per choice set that several endpoints share.
     "ENUM_NAME_OVERRIDES": {
         "ResourceKindEnum": "apps.roadmap.models.Resource.Kind",

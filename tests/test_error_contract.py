@@ -375,3 +375,78 @@ def test_limits_give_forms_and_serializers_the_same_numbers() -> None:
     with pytest.raises(ValidationError) as too_many:
         hours.clean("41")
     assert too_many.value.messages == ["Hours per week must be from 3 to 40."]
+
+
+# -- the schema documents the house's refusals for every operation (roadmap_site/schema.py)
+
+
+@pytest.fixture(scope="module")
+def site_schema(django_db_blocker) -> dict:
+    from drf_spectacular.generators import SchemaGenerator
+
+    with django_db_blocker.unblock():
+        return SchemaGenerator(urlconf="roadmap_site.urls").get_schema(request=None, public=True)
+
+
+def _operations(schema: dict):
+    for route, item in schema["paths"].items():
+        for method, operation in item.items():
+            yield route, method, operation
+
+
+def test_every_operation_that_reads_credentials_documents_401(site_schema) -> None:
+    checked = 0
+    for route, method, operation in _operations(site_schema):
+        if not any(operation.get("security", [])):
+            continue  # no authenticator: credentials are never read, never refused
+        checked += 1
+        response = operation["responses"].get("401")
+        assert response is not None, (method, route)
+        ref = response["content"]["application/json"]["schema"]["$ref"]
+        assert ref.endswith("/Error"), (method, route)
+    assert checked > 30
+
+
+def test_every_write_documents_400_and_403(site_schema) -> None:
+    for route, method, operation in _operations(site_schema):
+        if method in ("post", "put", "patch"):
+            assert {"400", "403"} <= set(operation["responses"]), (method, route)
+
+
+def test_every_path_with_an_object_or_a_page_documents_404(site_schema) -> None:
+    for route, method, operation in _operations(site_schema):
+        names = {p["name"] for p in operation.get("parameters", [])}
+        if "{" in route or "page" in names:
+            assert "404" in operation["responses"], (method, route)
+
+
+def test_every_parameter_documents_400(site_schema) -> None:
+    for route, method, operation in _operations(site_schema):
+        if operation.get("parameters"):
+            assert "400" in operation["responses"], (method, route)
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/resources/{id}/", "/api/v1/roadmaps/{slug}/topics/{topic}/"]
+)
+def test_the_shared_paths_say_anyone_reads_and_only_moderators_patch(site_schema, path) -> None:
+    item = site_schema["paths"][path]
+    assert {} in item["get"]["security"]
+    assert {} not in item["patch"]["security"]
+    assert "403" not in item["get"]["responses"]
+
+
+def test_a_required_string_documents_that_it_may_not_be_blank(site_schema) -> None:
+    body = site_schema["paths"]["/api/v1/auth/token/"]["post"]["requestBody"]
+    ref = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    properties = site_schema["components"]["schemas"][ref]["properties"]
+    assert properties["username"]["minLength"] == 1
+    assert properties["password"]["minLength"] == 1
+
+
+def test_free_strings_document_that_they_hold_no_nul(site_schema) -> None:
+    parameters = site_schema["paths"]["/api/v1/resources/"]["get"]["parameters"]
+    by_name = {p["name"]: p for p in parameters}
+    assert by_name["q"]["schema"]["pattern"] == r"^[^\x00]*$"
+    # An optional query parameter may be sent empty: DRF reads `?topic=` as no topic.
+    assert all(p.get("allowEmptyValue") for p in parameters if not p.get("required"))

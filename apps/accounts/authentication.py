@@ -1,7 +1,9 @@
 """API token authentication: knox's hashed, expiring tokens with either header prefix.
 
 `Authorization: Token <key>` and `Authorization: Bearer <key>` are both accepted. Each use is
-recorded on the token's ApiToken row, at most once a minute per token.
+recorded on the token's ApiToken row, at most once a minute per token. A key that could not
+be one of ours (not ASCII letters and digits: raw bytes, a NUL) is refused with 401 before it
+reaches the database.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from rest_framework.request import Request
 from apps.accounts import services
 
 PREFIXES = frozenset({b"token", b"bearer"})
+# knox's keys are hex; a prefix from REST_KNOX["TOKEN_PREFIX"] would be letters and "_" or "-".
+KEY_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
@@ -27,6 +31,8 @@ class TokenAuthentication(KnoxTokenAuthentication):
             raise exceptions.AuthenticationFailed(
                 _("Invalid token header: send 'Token <key>' or 'Bearer <key>'.")
             )
+        if not KEY_BYTES.issuperset(parts[1]):
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         user, auth_token = self.authenticate_credentials(parts[1])
         services.api_token_record_use(auth_token=auth_token)
         return user, auth_token
