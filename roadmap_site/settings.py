@@ -381,7 +381,7 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     # The house's refusals on every operation, and who may call it (roadmap_site/schema.py).
     "DEFAULT_SCHEMA_CLASS": "roadmap_site.schema.HouseAutoSchema",
-    # DRF's three, the JSON one refusing bodies nested too deep or holding NUL (400).
+    # DRF's three, the JSON one refusing bodies nested too deep (400).
     "DEFAULT_PARSER_CLASSES": [
         "roadmap_site.api_parsers.JSONParser",
         "rest_framework.parsers.FormParser",
@@ -397,6 +397,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": PAGE_SIZE,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "roadmap_site.api_errors.exception_handler",
+    # DRF's own client address (BaseThrottle.get_ident) trusts as many proxies as the site does;
+    # the site's throttles ask apps.accounts.client_address, which reads the same setting.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ML Engineer Roadmap API",

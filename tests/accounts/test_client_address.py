@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import pytest
 from allauth.account.adapter import get_adapter
+from django.conf import settings as django_settings
 from django.core import mail
 from django.test import Client, RequestFactory
+from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
 
 from apps.accounts.client_address import client_address
@@ -150,3 +152,7 @@ def test_password_resets_behind_the_proxy_limit_only_the_client_who_asked(
     assert response.status_code == 302
     assert mail.outbox[-1].to == ["owner@mail.example"]
     assert "/accounts/password/reset/key/" in mail.outbox[-1].body
+
+
+def test_drfs_own_client_address_trusts_as_many_proxies_as_the_site() -> None:
+    assert api_settings.NUM_PROXIES == django_settings.TRUSTED_PROXY_COUNT
