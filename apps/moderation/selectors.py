@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import (
@@ -26,6 +28,7 @@ from apps.accounts.roles import MODERATORS_GROUP, is_moderator
 from apps.community.models import Report
 from apps.linkcheck.selectors import recent_checks_prefetch
 from apps.moderation.models import ModerationAction
+from apps.moderation.revision_diff import word_diff
 from apps.roadmap.models import Phase, Resource, Topic
 from roadmap_site.errors import NotAllowed, NotFound
 from roadmap_site.limits import MODLOG_MODERATORS, QUEUE_ROWS
@@ -321,6 +324,8 @@ REVISION_FIELDS = {
 class Revision:
     record: Any  # a HistoricalTopic row
     changes: list[dict[str, Any]]  # [{field, label, before, after}] against the one before
+    first: bool = False  # the topic's first revision: nothing before it to compare with
+    revert_reason: str = ""  # for a revert: what its moderator gave as the reason (the page's)
 
     @property
     def id(self) -> int:
@@ -368,8 +373,52 @@ def topic_revisions(*, topic: Topic, records: list[Any] | None = None) -> list[R
                         "after": shown(name, after_value),
                     }
                 )
-        result.append(Revision(record=record, changes=changes))
+        result.append(Revision(record=record, changes=changes, first=before is None))
     return result
+
+
+REVERT_REVISION = re.compile(r"^revert to revision (\d+)")  # services.topics.topic_revert's
+REVERT_LOG = re.compile(r"^Back to revision (\d+) of [^.]* UTC\.\s*", re.S)  # its log text
+
+
+def topic_revisions_shown(*, topic: Topic, records: list[Any]) -> list[Revision]:
+    """One page of a topic's revisions as the revisions page shows them: each change with its
+    word-level diff (`change["diff"]`, None for the first revision), each revert with the reason
+    its moderator gave. The reasons cost one query for the page, and only when it holds a
+    revert: a revision keeps 100 characters of reason, the public log all of it."""
+    revisions = topic_revisions(topic=topic, records=records)
+    for revision in revisions:
+        for change in revision.changes:
+            change["diff"] = (
+                None if revision.first else word_diff(change["before"], change["after"])
+            )
+    reverts = [
+        (revision, int(found.group(1)))
+        for revision in revisions
+        if (found := REVERT_REVISION.match(revision.record.history_change_reason or ""))
+    ]
+    if reverts:
+        dates = [revision.record.history_date for revision, _ in reverts]
+        window = timedelta(minutes=1)
+        entries = list(
+            ModerationAction.objects.filter(
+                target_type=ModerationAction.Target.TOPIC,
+                target_id=topic.pk,
+                action=ModerationAction.Action.REVERT,
+                created_at__range=(min(dates) - window, max(dates) + window),
+            ).only("created_at", "reason")
+        )
+        for revision, number in reverts:
+            # Written in the same transaction as the revision: the nearest entry for that number.
+            same = [
+                (abs(e.created_at - revision.record.history_date), e.reason)
+                for e in entries
+                if (m := REVERT_LOG.match(e.reason)) and int(m.group(1)) == number
+            ]
+            if same:
+                reason = min(same)[1]
+                revision.revert_reason = REVERT_LOG.sub("", reason, count=1)
+    return revisions
 
 
 def topic_revision_records(*, topic: Topic) -> QuerySet:

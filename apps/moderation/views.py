@@ -326,7 +326,7 @@ def topic_revisions(request: HttpRequest, slug: str, topic: str) -> HttpResponse
     page = Paginator(selectors.topic_revision_records(topic=found), REVISIONS_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    revisions = selectors.topic_revisions(topic=found, records=list(page.object_list))
+    revisions = selectors.topic_revisions_shown(topic=found, records=list(page.object_list))
     context = {
         "topic": found,
         "page": page,
