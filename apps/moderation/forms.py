@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.http import QueryDict
 
 from apps.moderation.models import ModerationAction
 from apps.roadmap.models import Phase, Resource, Topic
@@ -169,3 +170,36 @@ class RevertForm(forms.Form):
 
 class ApplyRedirectForm(forms.Form):
     """The queue's "Apply the new URL" button: nothing to fill in; it carries any refusal."""
+
+
+class ModlogFilterForm(forms.Form):
+    """The public log's filter (GET): one action and one moderator, each optional. A value that
+    is not on the lists is refused with a message, so a hand-edited URL never reaches the
+    query."""
+
+    action = forms.ChoiceField(
+        label="Action",
+        required=False,
+        error_messages={"invalid_choice": "Choose an action from the list."},
+    )
+    moderator = forms.ChoiceField(
+        label="Moderator",
+        required=False,
+        error_messages={"invalid_choice": "Choose a moderator from the list."},
+    )
+
+    def __init__(self, *args: Any, moderators: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        actions = [(value, value) for value in ModerationAction.Action.values]
+        cast(forms.ChoiceField, self.fields["action"]).choices = [("", "Any action"), *actions]
+        cast(forms.ChoiceField, self.fields["moderator"]).choices = [("", "Any moderator")] + [
+            (name, name) for name in moderators
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if isinstance(self.data, QueryDict):  # a repeated parameter is not one choice
+            for name in ("action", "moderator"):
+                if len(self.data.getlist(name)) > 1:
+                    self.add_error(name, f"Choose one {name}.")
+        return cleaned

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
+from django.urls import reverse
 from rest_framework.request import Request
 
 from apps.accounts.models import User
@@ -15,9 +28,10 @@ from apps.accounts.roles import MODERATORS_GROUP, is_moderator
 from apps.community.models import Report
 from apps.linkcheck.selectors import recent_checks_prefetch
 from apps.moderation.models import ModerationAction
+from apps.moderation.revision_diff import word_diff
 from apps.roadmap.models import Phase, Resource, Topic
 from roadmap_site.errors import NotAllowed, NotFound
-from roadmap_site.limits import QUEUE_ROWS
+from roadmap_site.limits import MODLOG_MODERATORS, QUEUE_ROWS
 
 # Link health (apps.linkcheck) sets these; the queue's third tab lists them. A permanent
 # redirect is there too: its action is "apply the new URL".
@@ -113,9 +127,10 @@ def moderators_for_digest() -> QuerySet[User]:
     )
 
 
-def modlog() -> QuerySet[ModerationAction]:
-    """The public log, newest first. Only public columns are ever read from it."""
-    return ModerationAction.objects.only(
+def modlog(*, action: str = "", moderator: str = "") -> QuerySet[ModerationAction]:
+    """The public log, newest first, of one action and one moderator when given. Only public
+    columns are ever read from it."""
+    entries = ModerationAction.objects.only(
         "id",
         "created_at",
         "actor_name",
@@ -125,6 +140,101 @@ def modlog() -> QuerySet[ModerationAction]:
         "target_title",
         "reason",
     ).order_by("-created_at", "-id")
+    if action:
+        entries = entries.filter(action=action)
+    if moderator:
+        entries = entries.filter(actor_name=moderator)
+    return entries
+
+
+def modlog_moderators(*, limit: int = MODLOG_MODERATORS) -> list[str]:
+    """The public names in the log, for its filter: the most recently active first."""
+    names = (
+        ModerationAction.objects.values("actor_name")
+        .annotate(last=Max("created_at"))
+        .order_by("-last", "actor_name")
+        .values_list("actor_name", flat=True)[:limit]
+    )
+    return list(names)
+
+
+@dataclass(frozen=True)
+class LogTarget:
+    """What a log entry acted on, as the public log shows it: `url` is None when it is no longer
+    on the site; `state` then says why ("removed", "not listed")."""
+
+    kind: str  # topic, resource, submission, report on
+    title: str
+    url: str | None = None
+    state: str = ""
+
+
+def _public_resource_url(resource: Resource | None) -> tuple[str | None, str]:
+    if resource is None:
+        return None, "removed"
+    topic = resource.topic
+    if resource.status != Resource.Status.APPROVED or (topic and topic.retired_at is not None):
+        return None, "not listed"
+    slug = resource.roadmap.slug
+    page = (
+        reverse("roadmap:topic", args=[slug, topic.slug])
+        if topic is not None
+        else reverse("roadmap:roadmap", args=[slug])
+    )
+    return f"{page}#resource-{resource.pk}", ""
+
+
+def modlog_targets(entries: list[ModerationAction]) -> dict[int, LogTarget]:
+    """Each entry's target (by entry id), with a link while it is still on the site.
+
+    One query per kind of target on the page (topics, resources, reports), whatever the rows.
+    """
+    wanted: dict[str, set[int]] = {}
+    for entry in entries:
+        wanted.setdefault(entry.target_type, set()).add(entry.target_id)
+    Target = ModerationAction.Target
+    found_topics = (
+        Topic.objects.filter(pk__in=wanted[Target.TOPIC]).select_related("roadmap").in_bulk()
+        if Target.TOPIC in wanted
+        else {}
+    )
+    found_resources = (
+        Resource.objects.filter(pk__in=wanted[Target.RESOURCE])
+        .select_related("roadmap", "topic")
+        .in_bulk()
+        if Target.RESOURCE in wanted
+        else {}
+    )
+    found_reports = (
+        Report.objects.filter(pk__in=wanted[Target.REPORT])
+        .select_related("resource__roadmap", "resource__topic")
+        .in_bulk()
+        if Target.REPORT in wanted
+        else {}
+    )
+    decided = {ModerationAction.Action.APPROVE, ModerationAction.Action.REJECT}
+    targets = {}
+    for entry in entries:
+        title = entry.target_title
+        if entry.target_type == Target.TOPIC:
+            topic = found_topics.get(entry.target_id)
+            if topic is None:
+                target = LogTarget("topic", title, state="removed")
+            elif topic.retired_at is not None:
+                target = LogTarget("topic", title, state="not listed")
+            else:
+                page = reverse("roadmap:topic", args=[topic.roadmap.slug, topic.slug])
+                target = LogTarget("topic", title, url=page)
+        elif entry.target_type == Target.REPORT:
+            report = found_reports.get(entry.target_id)
+            url, state = _public_resource_url(report.resource if report else None)
+            target = LogTarget("report on", title, url=url, state=state)
+        else:
+            kind = "submission" if entry.action in decided else "resource"
+            url, state = _public_resource_url(found_resources.get(entry.target_id))
+            target = LogTarget(kind, title, url=url, state=state)
+        targets[entry.pk] = target
+    return targets
 
 
 def acting_moderator(request: HttpRequest | Request) -> User:
@@ -214,6 +324,8 @@ REVISION_FIELDS = {
 class Revision:
     record: Any  # a HistoricalTopic row
     changes: list[dict[str, Any]]  # [{field, label, before, after}] against the one before
+    first: bool = False  # the topic's first revision: nothing before it to compare with
+    revert_reason: str = ""  # for a revert: what its moderator gave as the reason (the page's)
 
     @property
     def id(self) -> int:
@@ -261,8 +373,52 @@ def topic_revisions(*, topic: Topic, records: list[Any] | None = None) -> list[R
                         "after": shown(name, after_value),
                     }
                 )
-        result.append(Revision(record=record, changes=changes))
+        result.append(Revision(record=record, changes=changes, first=before is None))
     return result
+
+
+REVERT_REVISION = re.compile(r"^revert to revision (\d+)")  # services.topics.topic_revert's
+REVERT_LOG = re.compile(r"^Back to revision (\d+) of [^.]* UTC\.\s*", re.S)  # its log text
+
+
+def topic_revisions_shown(*, topic: Topic, records: list[Any]) -> list[Revision]:
+    """One page of a topic's revisions as the revisions page shows them: each change with its
+    word-level diff (`change["diff"]`, None for the first revision), each revert with the reason
+    its moderator gave. The reasons cost one query for the page, and only when it holds a
+    revert: a revision keeps 100 characters of reason, the public log all of it."""
+    revisions = topic_revisions(topic=topic, records=records)
+    for revision in revisions:
+        for change in revision.changes:
+            change["diff"] = (
+                None if revision.first else word_diff(change["before"], change["after"])
+            )
+    reverts = [
+        (revision, int(found.group(1)))
+        for revision in revisions
+        if (found := REVERT_REVISION.match(revision.record.history_change_reason or ""))
+    ]
+    if reverts:
+        dates = [revision.record.history_date for revision, _ in reverts]
+        window = timedelta(minutes=1)
+        entries = list(
+            ModerationAction.objects.filter(
+                target_type=ModerationAction.Target.TOPIC,
+                target_id=topic.pk,
+                action=ModerationAction.Action.REVERT,
+                created_at__range=(min(dates) - window, max(dates) + window),
+            ).only("created_at", "reason")
+        )
+        for revision, number in reverts:
+            # Written in the same transaction as the revision: the nearest entry for that number.
+            same = [
+                (abs(e.created_at - revision.record.history_date), e.reason)
+                for e in entries
+                if (m := REVERT_LOG.match(e.reason)) and int(m.group(1)) == number
+            ]
+            if same:
+                reason = min(same)[1]
+                revision.revert_reason = REVERT_LOG.sub("", reason, count=1)
+    return revisions
 
 
 def topic_revision_records(*, topic: Topic) -> QuerySet:

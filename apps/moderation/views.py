@@ -331,7 +331,7 @@ def topic_revisions(request: HttpRequest, slug: str, topic: str) -> HttpResponse
     page = Paginator(selectors.topic_revision_records(topic=found), REVISIONS_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    revisions = selectors.topic_revisions(topic=found, records=list(page.object_list))
+    revisions = selectors.topic_revisions_shown(topic=found, records=list(page.object_list))
     context = {
         "topic": found,
         "page": page,
@@ -368,5 +368,22 @@ def topic_revert(request: HttpRequest, slug: str, topic: str, rev: int) -> HttpR
 
 @require_GET
 def modlog(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.modlog(), MODLOG_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "moderation/modlog.html", {"page": page})
+    """The public log, filtered by the GET form; a filter that cannot be read answers 400 with
+    the form's message and lists nothing."""
+    form = forms.ModlogFilterForm(request.GET, moderators=selectors.modlog_moderators())
+    if not form.is_valid():
+        context: dict[str, Any] = {"form": form, "page": None, "rows": []}
+        return render(request, "moderation/modlog.html", context, status=400)
+    entries = selectors.modlog(
+        action=form.cleaned_data["action"], moderator=form.cleaned_data["moderator"]
+    )
+    page = Paginator(entries, MODLOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    targets = selectors.modlog_targets(shown)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": [(entry, targets[entry.pk]) for entry in shown],
+        "filtered": bool(form.cleaned_data["action"] or form.cleaned_data["moderator"]),
+    }
+    return render(request, "moderation/modlog.html", context)

@@ -4,7 +4,9 @@ A goal concerns a topic when
 - every significant word of the topic's title appears in the goal ("Set up feature stores and
   data validation" -> Feature Stores, Data Validation), or
 - the goal names a tool that the topic's text names ("... with Apache Airflow" -> Workflow
-  Orchestration, whose text says "Apache Airflow").
+  Orchestration, whose text says "Apache Airflow"), or
+- the goal contains one of the topic's aliases (TOPIC_ALIASES): a phrase the README uses for a
+  topic without its title's words ("Study ML fundamentals (...)" -> Algorithms).
 
 Tool names are runs of capitalised words. A run is matched whole on the topic's side, so
 "TensorFlow" in a goal does not match "TensorFlow Data Validation"; on the goal's side its
@@ -47,6 +49,15 @@ _SUFFIXES = (
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#.\-]*[A-Za-z0-9+#]|[A-Za-z0-9]")
 _BREAK = re.compile(r"[,;:()/\[\]{}\"“”]|(?<=[a-z0-9])\.(?=\s|$)|\s[-\u2013\u2014]\s")
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)$")
+
+# Phrases that name a topic without its title's words, by topic title; a goal or project
+# naming one concerns that topic (every word of the phrase must appear, as for titles). Each
+# entry is a reading of the seed README, kept here so that the README's text stays its own:
+# - "Study ML fundamentals (linear algebra, calculus, probability)", the phase 1 goal, is what
+#   the Algorithms topic teaches (regression, classification, clustering, deep learning).
+TOPIC_ALIASES: dict[str, tuple[str, ...]] = {
+    "Algorithms": ("ML fundamentals",),
+}
 
 # The section's phase when no goal names a topic: the seed's order of study, section by section.
 DEFAULT_PHASE_BY_SECTION = {1: 1, 2: 1, 3: 2, 4: 3, 5: 3, 6: 4, 7: 4}
@@ -124,6 +135,7 @@ def matching_topics(text: str, topics: Iterable[tuple[str, str, str, list[str]]]
         wanted = title_stems(title)
         by_title = bool(wanted) and wanted <= stems
         by_name = bool(names & topic_names(title, body_md, key_points))
-        if by_title or by_name:
+        by_alias = any(word_stems(alias) <= stems for alias in TOPIC_ALIASES.get(title, ()))
+        if by_title or by_name or by_alias:
             found.append(slug)
     return found
