@@ -332,8 +332,8 @@ def map_layout(
     numbers = [week for parts in hours_by_week.values() for week, _ in parts]
     columns: list[int | None] = list(range(min(numbers), max(numbers) + 1)) if numbers else []
     for node in nodes:
-        parts = hours_by_week.get(node.topic.slug, ())
-        node.weeks = (parts[0][0], parts[-1][0]) if parts else None
+        placed = hours_by_week.get(node.topic.slug, ())
+        node.weeks = (placed[0][0], placed[-1][0]) if placed else None
     if any(node.weeks is None for node in nodes):
         columns.insert(0, None)
     index = {number: i for i, number in enumerate(columns)}
@@ -349,7 +349,9 @@ def map_layout(
         section.pk: MapLane(section, [[] for _ in columns]) for section in roadmap.sections.all()
     }
     for node in nodes:
-        parts = hours_by_week.get(node.topic.slug) or [(None, node.hours)]
+        parts: Sequence[tuple[int | None, int]] = hours_by_week.get(node.topic.slug) or [
+            (None, node.hours)
+        ]
         for position, (number, hours) in enumerate(parts):
             entry = MapEntry(node, hours, first=position == 0)
             lanes[node.topic.section_id].cells[index[number]].append(entry)
