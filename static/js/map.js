@@ -27,7 +27,7 @@ document.addEventListener("DOMContentLoaded", () => {
 
   document.body.addEventListener("htmx:afterSwap", (event) => {
     if (event.detail.target !== body) return;
-    // "Done, then the next topic" shows another topic: closing returns to that one's node.
+    // "Done, next topic" shows another topic: closing returns to that one's node.
     const title = body.querySelector("[data-panel-topic]");
     const slug = title ? title.dataset.panelTopic : "";
     const prefix = returnTo && returnTo.startsWith("map-item-") ? "map-item-" : "map-node-";

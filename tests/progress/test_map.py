@@ -1,5 +1,5 @@
 """The roadmap page's map for a learner: their own weeks from their plan, their statuses with
-overdue, the side panel's controls and "Done, then the next topic"; the query count."""
+overdue, the side panel's controls and "Done, next topic"; the query count."""
 
 from __future__ import annotations
 
