@@ -438,7 +438,7 @@ def roadmap_map_for(*, user: User | None, roadmap: Roadmap) -> RoadmapMap:
         hours_by_week=hours_by_week,
         unplaced_label="Done earlier or skipped",
         current_week=plan.current_week,
-        personal=True,
+        planned=True,
     )
 
 

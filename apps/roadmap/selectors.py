@@ -309,10 +309,17 @@ class MapLane:
 
 @dataclass
 class RoadmapMap:
+    """`personal`: the nodes carry a reader's statuses; `planned`: the weeks are their plan's."""
+
     weeks: list[MapWeek]
     lanes: list[MapLane]
     nodes: list[MapNode]
     personal: bool = False
+    planned: bool = False
+
+    @property
+    def week_count(self) -> int:
+        return sum(week.number is not None for week in self.weeks)
 
 
 def map_layout(
@@ -322,7 +329,7 @@ def map_layout(
     hours_by_week: Mapping[str, Sequence[tuple[int, int]]],
     unplaced_label: str,
     current_week: int | None = None,
-    personal: bool = False,
+    planned: bool = False,
 ) -> RoadmapMap:
     """Lay `nodes` out: a column per week from the first to the last week any topic is in
     (`hours_by_week`: each topic's (week, hours) in week order), a lane per section of
@@ -358,7 +365,7 @@ def map_layout(
             weeks[index[number]].entries.append(entry)
     for week in weeks:  # the phone's list by week reads in plan order
         week.entries.sort(key=lambda entry: topic_plan_order(entry.node.topic))
-    return RoadmapMap(weeks, list(lanes.values()), list(nodes), personal=personal)
+    return RoadmapMap(weeks, list(lanes.values()), list(nodes), personal=planned, planned=planned)
 
 
 def topic_plan_order(topic: Topic) -> tuple[int, int]:

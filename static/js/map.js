@@ -38,11 +38,17 @@ document.addEventListener("DOMContentLoaded", () => {
 
   document.body.addEventListener("htmx:afterRequest", (event) => {
     if (!writes.has(event.detail.xhr) || !event.detail.successful) return;
-    htmx.ajax("GET", window.location.pathname, {
-      target: "#roadmap-map",
-      select: "#roadmap-map",
-      swap: "outerHTML",
-    });
+    htmx
+      .ajax("GET", window.location.pathname, {
+        target: "#roadmap-map",
+        select: "#roadmap-map",
+        swap: "outerHTML",
+      })
+      .then(() => {
+        // Closed while the map was redrawn: the focus was on a node that is gone.
+        const node = returnTo && document.getElementById(returnTo);
+        if (!dialog.open && node && !document.activeElement?.closest("main")) node.focus();
+      });
   });
 
   dialog.addEventListener("click", (event) => {
