@@ -7,6 +7,17 @@ document.addEventListener("DOMContentLoaded", () => {
   const dialog = document.getElementById("map-panel");
   const body = document.getElementById("map-panel-body");
   if (!dialog || !body || !window.htmx || typeof dialog.showModal !== "function") return;
+  // A long plan scrolls sideways: bring last week and this week into view, beside the
+  // sections' column.
+  const wide = document.querySelector(".map__wide");
+  const now = wide && wide.querySelector(".map__week.is-current");
+  const lanes = wide && wide.querySelector("thead .map__lane-head");
+  if (now && lanes) {
+    const before = now.previousElementSibling;
+    const from = before && before.classList.contains("map__week") ? before : now;
+    wide.scrollLeft = Math.max(0, from.offsetLeft - lanes.offsetWidth);
+  }
+
   let returnTo = null; // the id of the node to focus when the panel closes
   const writes = new WeakSet(); // the panel's POSTs, to redraw the map after each
 

@@ -156,6 +156,28 @@ def test_the_keyboard_reaches_the_nodes_in_reading_order_and_stays_in_the_panel(
     expect(page.locator(f"#{target}")).to_be_focused()
 
 
+def test_a_long_plan_opens_scrolled_to_this_week(seed, open_tab) -> None:
+    user = make_user("tess")
+    start = timezone.localdate() - timedelta(weeks=19)
+    enrollment_put(user=user, roadmap=seed, hours_per_week=3, start_date=start)
+    tab = open_tab("long plan", viewport=WIDE)
+    page = tab.page
+    sign_in(tab, "tess")
+    tab.go(PAGE)
+    wrapper = page.locator(".map__wide")
+    this_week = page.locator(".map__week.is-current")
+    expect(this_week).to_have_text("Week 20 this week")
+    box, seen = this_week.bounding_box(), wrapper.bounding_box()
+    assert (
+        box
+        and seen
+        and seen["x"] < box["x"]
+        and box["x"] + box["width"] <= seen["x"] + seen["width"]
+    )
+    assert wrapper.evaluate("element => element.scrollLeft") > 0
+    tab.shot("a 54-week plan in week 20")
+
+
 def test_without_javascript_a_node_is_a_link_to_its_topic_page(seed, open_tab) -> None:
     tab = open_tab("no-js", viewport=WIDE, java_script_enabled=False)
     page = tab.page
