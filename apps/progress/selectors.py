@@ -7,6 +7,7 @@ A lookup that finds nothing (or nothing the caller may see) raises
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -19,6 +20,14 @@ from apps.progress.plan import Plan, PlanTopic, TopicState, build_plan, week_num
 from apps.progress.services import local_today
 from apps.roadmap import selectors as content
 from apps.roadmap.models import PhaseGoal, Resource, Roadmap, Topic
+from apps.roadmap.selectors import (
+    MapNode,
+    RoadmapMap,
+    map_layout,
+    map_topics,
+    roadmap_map,
+    topic_plan_order,
+)
 from roadmap_site.errors import NotFound
 from roadmap_site.limits import ENROLMENT_START_KEPT
 
@@ -109,8 +118,16 @@ def progress_by_topic(*, user: User, roadmap: Roadmap) -> dict[str, TopicProgres
 
 def plan_for(*, enrollment: Enrollment) -> Plan:
     """The enrolment's plan in the learner's time zone (2 queries)."""
-    user, zone = enrollment.user, enrollment.user.zone
     topics = Topic.objects.active().filter(roadmap=enrollment.roadmap).select_related("phase")
+    progress = progress_by_topic(user=enrollment.user, roadmap=enrollment.roadmap)
+    return _plan_of(enrollment, topics, progress)
+
+
+def _plan_of(
+    enrollment: Enrollment, topics: Iterable[Topic], progress: Mapping[str, TopicProgress]
+) -> Plan:
+    """The plan of these active topics (with their phases) and progress rows (no query)."""
+    user, zone = enrollment.user, enrollment.user.zone
     plan_topics = [
         PlanTopic(t.slug, t.phase.number if t.phase else 0, t.order, t.est_hours or 1)
         for t in topics
@@ -119,7 +136,7 @@ def plan_for(*, enrollment: Enrollment) -> Plan:
         slug: TopicState(
             row.status, timezone.localtime(row.done_at, zone).date() if row.done_at else None
         )
-        for slug, row in progress_by_topic(user=user, roadmap=enrollment.roadmap).items()
+        for slug, row in progress.items()
     }
     return build_plan(
         topics=plan_topics,
@@ -395,3 +412,66 @@ def dashboard(*, enrollment: Enrollment) -> Dashboard:
             for n, p in summary.sections
         ],
     )
+
+
+# -- the roadmap page's map, for its reader
+
+
+def roadmap_map_for(*, user: User | None, roadmap: Roadmap) -> RoadmapMap:
+    """The map of a `roadmap_tree` as this reader sees it (2 queries when signed in, none
+    otherwise). Anyone else: the reference weeks, no statuses. Signed in: their statuses on
+    the reference weeks. Enrolled: the weeks of their own plan, their statuses, and overdue
+    for an unfinished topic whose last planned week is over; topics outside the plan (skipped,
+    or done before it starts) are gathered in a first column."""
+    if user is None:
+        return roadmap_map(roadmap=roadmap)
+    enrollment = enrollment_get(user=user, roadmap=roadmap)
+    progress = progress_by_topic(user=user, roadmap=roadmap)
+    if enrollment is None:
+        anyone = roadmap_map(roadmap=roadmap)
+        for node in anyone.nodes:
+            _set_status(node, progress.get(node.topic.slug))
+        anyone.personal = True
+        return anyone
+    topics = map_topics(roadmap=roadmap)
+    plan = _plan_of(enrollment, topics, progress)
+    hours_by_week: dict[str, list[tuple[int, int]]] = {}
+    for week in plan.weeks:
+        for slug, hours in week.hours_by_topic.items():
+            hours_by_week.setdefault(slug, []).append((week.number, hours))
+    nodes = []
+    for topic in topics:
+        node = MapNode(topic, topic.est_hours or 0)
+        _set_status(node, progress.get(topic.slug))
+        last_week = hours_by_week[topic.slug][-1][0] if topic.slug in hours_by_week else None
+        node.overdue = (
+            node.status not in COMPLETE and last_week is not None and last_week < plan.current_week
+        )
+        nodes.append(node)
+    return map_layout(
+        roadmap=roadmap,
+        nodes=nodes,
+        hours_by_week=hours_by_week,
+        unplaced_label="Done earlier or skipped",
+        current_week=plan.current_week,
+        planned=True,
+    )
+
+
+def _set_status(node: MapNode, row: TopicProgress | None) -> None:
+    status = TopicProgress.Status(row.status if row else TopicProgress.Status.NOT_STARTED)
+    node.status, node.status_label = status.value, str(status.label)
+
+
+def next_topic(*, user: User, topic: Topic) -> Topic | None:
+    """The topic to study after `topic`: the next one in plan order (phase, then topic order)
+    that the learner has neither done nor skipped; None when there is none (2 queries)."""
+    complete = set(
+        TopicProgress.objects.filter(
+            user=user, topic__roadmap_id=topic.roadmap_id, status__in=COMPLETE
+        ).values_list("topic_id", flat=True)
+    )
+    topics = Topic.objects.active().filter(roadmap_id=topic.roadmap_id)
+    ordered = sorted(topics.select_related("roadmap", "phase"), key=topic_plan_order)
+    place = next((i for i, t in enumerate(ordered) if t.pk == topic.pk), -1)
+    return next((t for t in ordered[place + 1 :] if t.pk not in complete), None)

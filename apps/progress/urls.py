@@ -22,4 +22,14 @@ urlpatterns = [
     ),
     path("roadmaps/<slug:slug>/topics/<slug:topic>/note/", views.topic_note, name="topic-note"),
     path("roadmaps/<slug:slug>/resources/<int:resource_id>/tick/", views.tick, name="tick"),
+    path(
+        "roadmaps/<slug:slug>/topics/<slug:topic>/panel/",
+        views.topic_map_panel,
+        name="topic-panel",
+    ),
+    path(
+        "roadmaps/<slug:slug>/topics/<slug:topic>/done-next/",
+        views.topic_done_next,
+        name="topic-done-next",
+    ),
 ]

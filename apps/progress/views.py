@@ -266,3 +266,53 @@ def tick(request: HtmxHttpRequest, slug: str, resource_id: int) -> HttpResponse:
     if resource.topic:
         fallback = reverse("roadmap:topic", args=[slug, resource.topic.slug])
     return _back(request, fallback)
+
+
+# -- the roadmap map's side panel (see docs/roadmap-pages.md)
+
+MAP_PANEL_RESOURCES = 3  # the panel shows the best few; the topic page has them all
+
+
+def _map_panel(request: HttpRequest, topic_slug: str, roadmap_slug: str) -> HttpResponse:
+    topic_obj = content.topic_detail(roadmap_slug=roadmap_slug, slug=topic_slug)
+    user = request.user if request.user.is_authenticated else None
+    context = {
+        "topic": topic_obj,
+        "roadmap": topic_obj.roadmap,
+        "resources": topic_obj.ranked_resources[:MAP_PANEL_RESOURCES],
+        "signed_in": user is not None,
+        "row": selectors.topic_progress_get(user=signed_in_user(request), topic=topic_obj)
+        if user is not None
+        else None,
+        "next": reverse("roadmap:roadmap", args=[roadmap_slug]),
+    }
+    return render(request, "progress/_map_panel.html", context)
+
+
+@require_GET
+def topic_map_panel(request: HtmxHttpRequest, slug: str, topic: str) -> HttpResponse:
+    """One topic in the map's side panel (an htmx fragment). Asked for as a page (a link
+    followed, or no htmx), it is the topic page: the panel is no page of its own."""
+    if not request.htmx:
+        return redirect("roadmap:topic", slug=slug, topic=topic)
+    return _map_panel(request, topic, slug)
+
+
+@login_required
+@require_POST
+def topic_done_next(request: HtmxHttpRequest, slug: str, topic: str) -> HttpResponse:
+    """Mark the topic done and move on to the next one the learner has not finished: its
+    panel with htmx, its page otherwise (the roadmap page when there is none)."""
+    user = signed_in_user(request)
+    topic_obj = selectors.topic_get(roadmap_slug=slug, slug=topic)
+    services.topic_progress_put(user=user, topic=topic_obj, status="done")
+    following = selectors.next_topic(user=user, topic=topic_obj)
+    if request.htmx:
+        if following is None:
+            context = {"roadmap": topic_obj.roadmap, "finished": True}
+            return render(request, "progress/_map_panel.html", context)
+        return _map_panel(request, following.slug, slug)
+    messages.success(request, f"{topic_obj.title}: done.")
+    if following is None:
+        return redirect("roadmap:roadmap", slug=slug)
+    return redirect("roadmap:topic", slug=slug, topic=following.slug)

@@ -7,6 +7,8 @@ selector that finds nothing raises `roadmap_site.errors.NotFound`: the API answe
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, TypedDict, TypeVar, cast
 
 from django.db import connection
@@ -25,6 +27,7 @@ from apps.roadmap.models import (
     Section,
     Topic,
 )
+from apps.roadmap.schedule import REFERENCE_HOURS_PER_WEEK, pack_into_weeks
 from roadmap_site.errors import NotFound
 
 M = TypeVar("M", bound=Model)
@@ -249,3 +252,151 @@ def roadmap_outcomes(*, slug: str) -> Roadmap:
     outcomes = Outcome.objects.order_by("order")
     queryset = Roadmap.objects.prefetch_related(Prefetch("outcomes", queryset=outcomes))
     return _one(queryset, _NO_ROADMAP, slug=slug)
+
+
+# -- the roadmap page's map: weeks across, sections as lanes, a node per topic
+
+
+@dataclass
+class MapNode:
+    """One topic on the map. `weeks` is its first and last week (None: in no week);
+    `status` and `overdue` are a learner's (empty and False for everyone else)."""
+
+    topic: Topic
+    hours: int
+    weeks: tuple[int, int] | None = None
+    status: str = ""
+    status_label: str = ""
+    overdue: bool = False
+
+    @property
+    def state(self) -> str:
+        """What the node's colour and icon say: overdue wins over the status it is late in."""
+        return "overdue" if self.overdue else self.status
+
+    @property
+    def weeks_label(self) -> str:
+        if self.weeks is None:
+            return ""
+        first, last = self.weeks
+        return f"week {first}" if first == last else f"weeks {first}\u2013{last}"
+
+
+@dataclass(frozen=True)
+class MapEntry:
+    """A node in one week: its first week (a link) or a week it continues in (no link)."""
+
+    node: MapNode
+    hours: int
+    first: bool
+
+
+@dataclass
+class MapWeek:
+    """A column: a week number, or None for the topics in no week."""
+
+    number: int | None
+    label: str
+    current: bool = False
+    entries: list[MapEntry] = field(default_factory=list)
+
+
+@dataclass
+class MapLane:
+    section: Section
+    cells: list[list[MapEntry]]  # one per column, in the order of RoadmapMap.weeks
+
+
+@dataclass
+class RoadmapMap:
+    """`personal`: the nodes carry a reader's statuses; `planned`: the weeks are their plan's."""
+
+    weeks: list[MapWeek]
+    lanes: list[MapLane]
+    nodes: list[MapNode]
+    personal: bool = False
+    planned: bool = False
+
+    @property
+    def week_count(self) -> int:
+        return sum(week.number is not None for week in self.weeks)
+
+
+def map_layout(
+    *,
+    roadmap: Roadmap,
+    nodes: Sequence[MapNode],
+    hours_by_week: Mapping[str, Sequence[tuple[int, int]]],
+    unplaced_label: str,
+    current_week: int | None = None,
+    planned: bool = False,
+) -> RoadmapMap:
+    """Lay `nodes` out: a column per week from the first to the last week any topic is in
+    (`hours_by_week`: each topic's (week, hours) in week order), a lane per section of
+    `roadmap_tree`'s prefetched sections, and a first column `unplaced_label` for the topics
+    in no week. Each node sits once, in its first week; the weeks it continues in show it
+    again without a link. No query: the nodes carry their topics."""
+    numbers = [week for parts in hours_by_week.values() for week, _ in parts]
+    columns: list[int | None] = list(range(min(numbers), max(numbers) + 1)) if numbers else []
+    for node in nodes:
+        placed = hours_by_week.get(node.topic.slug, ())
+        node.weeks = (placed[0][0], placed[-1][0]) if placed else None
+    if any(node.weeks is None for node in nodes):
+        columns.insert(0, None)
+    index = {number: i for i, number in enumerate(columns)}
+    weeks = [
+        MapWeek(
+            number,
+            f"Week {number}" if number is not None else unplaced_label,
+            current=number is not None and number == current_week,
+        )
+        for number in columns
+    ]
+    lanes = {
+        section.pk: MapLane(section, [[] for _ in columns]) for section in roadmap.sections.all()
+    }
+    for node in nodes:
+        parts: Sequence[tuple[int | None, int]] = hours_by_week.get(node.topic.slug) or [
+            (None, node.hours)
+        ]
+        for position, (number, hours) in enumerate(parts):
+            entry = MapEntry(node, hours, first=position == 0)
+            lanes[node.topic.section_id].cells[index[number]].append(entry)
+            weeks[index[number]].entries.append(entry)
+    for week in weeks:  # the phone's list by week reads in plan order
+        week.entries.sort(key=lambda entry: topic_plan_order(entry.node.topic))
+    return RoadmapMap(weeks, list(lanes.values()), list(nodes), personal=planned, planned=planned)
+
+
+def topic_plan_order(topic: Topic) -> tuple[int, int]:
+    """Where a topic comes in a plan: phase, then topic order (a topic in no phase first)."""
+    return (topic.phase.number if topic.phase else 0, topic.order)
+
+
+def map_topics(*, roadmap: Roadmap) -> list[Topic]:
+    """The active topics of a `roadmap_tree`, lane by lane (no query)."""
+    return [topic for section in roadmap.sections.all() for topic in section.topics.all()]
+
+
+def roadmap_map(*, roadmap: Roadmap) -> RoadmapMap:
+    """The map as anyone sees it, for a `roadmap_tree` (no query): each phase's topics packed
+    at the reference pace from the phase's first week, by the one week-packing rule."""
+    topics = sorted(map_topics(roadmap=roadmap), key=lambda t: t.order)
+    by_phase: dict[int, tuple[Phase, list[Topic]]] = {}
+    for topic in topics:
+        if topic.phase is not None:
+            by_phase.setdefault(topic.phase.pk, (topic.phase, []))[1].append(topic)
+    hours_by_week: dict[str, list[tuple[int, int]]] = {}
+    for phase, members in by_phase.values():
+        packed = pack_into_weeks(
+            members, [t.est_hours or 1 for t in members], REFERENCE_HOURS_PER_WEEK
+        )
+        for offset, week in enumerate(packed):
+            for part in week.parts:
+                hours_by_week.setdefault(part.item.slug, []).append(
+                    (phase.week_start + offset, part.hours)
+                )
+    nodes = [MapNode(topic, topic.est_hours or 0) for topic in map_topics(roadmap=roadmap)]
+    return map_layout(
+        roadmap=roadmap, nodes=nodes, hours_by_week=hours_by_week, unplaced_label="Any week"
+    )

@@ -1,6 +1,7 @@
 """Progress controls that other apps' pages compose in, without importing this app's models.
 
-The topic page calls `{% topic_progress_panel topic %}`; the roadmap page calls
+The roadmap page calls `{% roadmap_map roadmap %}` (its map, with the reader's statuses and
+weeks); the topic page calls `{% topic_progress_panel topic %}`; the roadmap page calls
 `{% progress_statuses roadmap as statuses %}` once and `{{ statuses|status_of:topic.slug }}`
 per topic; a resource list calls `{% tick_control resource ticked_ids %}`.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 
+from apps.accounts.models import User
 from apps.progress import selectors
 from apps.progress.models import TopicProgress
 
@@ -96,3 +98,16 @@ def tick_control(context: template.Context, resource, ticked_ids: frozenset[int]
 @register.filter
 def calendar_url(token: str, request) -> str:
     return request.build_absolute_uri(reverse("progress:calendar", args=[token]))
+
+
+@register.inclusion_tag("progress/_map.html", takes_context=True)
+def roadmap_map(context: template.Context, roadmap) -> dict:
+    """The map of a `roadmap_tree`: the reader's own weeks and statuses when signed in."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    reader = user if isinstance(user, User) and user.is_authenticated else None
+    return {
+        "map": selectors.roadmap_map_for(user=reader, roadmap=roadmap),
+        "roadmap": roadmap,
+        "request": request,
+    }
