@@ -135,6 +135,7 @@ SUBMISSIONS_PER_DAY = 20  # per person, in the last 24 hours
 REASON = Length("The reason", max=2000)
 BULK_DECISIONS = Range("The number of submissions", 1, 100)
 QUEUE_ROWS = 100  # rows per list of the moderation queue
+MERGE_CANDIDATES = 20  # resources the merge picker lists for one search
 
 # -- Progress
 

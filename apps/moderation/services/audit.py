@@ -24,6 +24,7 @@ from apps.accounts.models import User
 from apps.accounts.selectors import public_name
 from apps.community.models import Report
 from apps.moderation.models import ModerationAction
+from apps.moderation.selectors import queue_counts_forget
 from apps.roadmap.models import Resource, Roadmap, Topic
 from apps.roadmap.services import roadmap_touch
 from roadmap_site import limits
@@ -75,6 +76,7 @@ def audited_write(
     for decision in decisions:
         if decision.after_commit is not None:
             transaction.on_commit(decision.after_commit)
+    transaction.on_commit(queue_counts_forget)  # the header's counts (selectors.py)
     return entries
 
 
