@@ -96,7 +96,7 @@ def queue_broken_links(*, limit: int = QUEUE_ROWS) -> list[Resource]:
 # every page shows whether its viewer is one. Both come from the cache so that a page costs
 # the same queries for everyone; they may lag by HEADER_CACHE_SECONDS behind submissions,
 # reports and link health (other apps' writes), while moderation's own writes and role changes
-# forget them on commit. Only links depend on them: the pages check the role themselves.
+# refresh or forget them. Only links depend on them: the pages check the role themselves.
 HEADER_CACHE_SECONDS = 60
 QUEUE_COUNTS_KEY = "moderation:queue-counts"
 ROLE_KEY = "moderation:is-moderator:{user_id}"
@@ -120,10 +120,6 @@ def queue_counts_cached() -> dict[str, int]:
     """The queue's counts for the header: the cached copy, counted when there is none."""
     counts = cache.get(QUEUE_COUNTS_KEY)
     return counts if isinstance(counts, dict) else queue_counts()
-
-
-def queue_counts_forget() -> None:
-    cache.delete(QUEUE_COUNTS_KEY)
 
 
 def viewer_is_moderator(user: Any) -> bool:

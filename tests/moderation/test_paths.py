@@ -66,7 +66,7 @@ def test_nobody_else_gets_the_moderation_link(waiting, outsider, submitter, who)
     assert 'href="/moderation/"' not in header and "waiting" not in header
 
 
-def test_the_counts_are_cached_and_forgotten_by_a_moderation_write(
+def test_the_counts_are_cached_and_recounted_by_a_moderation_write(
     waiting, moderator, roadmap, topic, submitter, django_capture_on_commit_callbacks
 ) -> None:
     client = browser(moderator)
@@ -76,7 +76,7 @@ def test_the_counts_are_cached_and_forgotten_by_a_moderation_write(
     with django_capture_on_commit_callbacks(execute=True):
         for submission in waiting["submissions"]:
             submissions.submission_approve(actor=moderator, resource=submission)
-    header = header_of(client.get(TOPIC_PAGE))  # forgotten on commit: counted again
+    header = header_of(client.get(TOPIC_PAGE))  # the write counted them again
     assert "1 submission, 1 report" in header
     # The queue counts afresh, and the header follows at once.
     pending(roadmap, topic, submitter, title="Fourth")

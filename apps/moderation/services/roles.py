@@ -45,7 +45,7 @@ def moderator_add(*, user: User) -> bool:
     if user.groups.filter(pk=group.pk).exists():
         return False
     user.groups.add(group)  # never staff: moderators work on the moderation pages, not the admin
-    transaction.on_commit(lambda: viewer_role_forget(user_id=user.pk))
+    viewer_role_forget(user_id=user.pk)
     return True
 
 
@@ -56,5 +56,5 @@ def moderator_remove(*, user: User) -> bool:
     if group is None or not user.groups.filter(pk=group.pk).exists():
         return False
     user.groups.remove(group)
-    transaction.on_commit(lambda: viewer_role_forget(user_id=user.pk))
+    viewer_role_forget(user_id=user.pk)
     return True
