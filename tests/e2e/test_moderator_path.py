@@ -76,6 +76,25 @@ def test_ones_own_suggestion_offers_no_arrows(seed, open_tab) -> None:
     tab.shot("own suggestion")
 
 
+def test_a_refused_vote_says_why_in_place_and_keeps_the_control(seed, open_tab) -> None:
+    make_user("val")
+    topic = first_topic(seed)
+    item = resource(seed, topic, title="Soon retired", url="https://docs.example/soon")
+    tab = open_tab("voter")
+    page = tab.page
+    sign_in(tab, "val")
+    tab.go(f"/roadmaps/{SLUG}/topics/{topic.slug}/")
+    Resource.objects.filter(pk=item.pk).update(status=Resource.Status.RETIRED)  # meanwhile
+    tab.expect_error_status(f"/resources/{item.pk}/vote/", 404)
+    for _ in range(2):  # pressed twice: still one message
+        page.get_by_role("button", name=f"Upvote {item.title}").click()
+        alert = page.locator(f"#resource-{item.pk} .vote-control + .error-message[role=alert]")
+        expect(alert).to_have_text("No resource on the roadmap has this id.")
+    expect(page.locator(f"#resource-{item.pk} .error-message")).to_have_count(1)
+    expect(page.locator("h1")).to_have_count(1)
+    tab.shot("refused vote in place")
+
+
 def _moderation_world(roadmap) -> dict:
     sam = make_user("sam")
     make_user("maud", moderator=True)
