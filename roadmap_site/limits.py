@@ -136,6 +136,7 @@ REASON = Length("The reason", max=2000)
 BULK_DECISIONS = Range("The number of submissions", 1, 100)
 QUEUE_ROWS = 100  # rows per list of the moderation queue
 MODLOG_MODERATORS = 200  # names offered by the public log's moderator filter, most recent first
+MERGE_CANDIDATES = 20  # resources the merge picker lists for one search
 
 # -- Progress
 

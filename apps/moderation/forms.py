@@ -103,18 +103,47 @@ class PickForm(forms.Form):
     reason = _reason()
 
 
+class MergeSearchForm(forms.Form):
+    """The merge picker's search (a GET form): words of the target's title, or part of its URL."""
+
+    q = forms.CharField(
+        label="Find the resource it repeats",
+        required=False,
+        help_text="Words of its title, or part of its URL.",
+        **limits.SEARCH_QUERY.form_kwargs(),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "merge-search-%s")  # the page has other forms' fields
+        super().__init__(*args, **kwargs)
+
+    def query(self) -> str:
+        return self.cleaned_data.get("q", "").strip() if self.is_valid() else ""
+
+
 class MergeForm(forms.Form):
+    """The merge itself: the target picked among the search's candidates (radio buttons), the
+    search kept so that a refused form lists them again."""
+
     into = forms.IntegerField(
-        label="Merge into resource number",
-        help_text="The id of the resource this one repeats; it keeps the votes and ticks.",
+        label="Merge into",
         min_value=limits.RECORD_ID.min,
         max_value=limits.RECORD_ID.max,
         error_messages={
             **limits.RECORD_ID.form_kwargs()["error_messages"],
-            "required": "Enter the id of the resource to merge into.",
+            "required": "Choose the resource to merge into: search, then pick one.",
+            "invalid": "Choose the resource to merge into from the list.",
         },
     )
+    q = forms.CharField(
+        required=False, widget=forms.HiddenInput, **limits.SEARCH_QUERY.form_kwargs()
+    )
     reason = _reason()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "merge-%s")  # the page has other forms' reason fields
+        super().__init__(*args, **kwargs)
 
 
 class ResolveForm(forms.Form):

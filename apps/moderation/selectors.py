@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import (
     Count,
     F,
@@ -31,7 +32,7 @@ from apps.moderation.models import ModerationAction
 from apps.moderation.revision_diff import word_diff
 from apps.roadmap.models import Phase, Resource, Topic
 from roadmap_site.errors import NotAllowed, NotFound
-from roadmap_site.limits import MODLOG_MODERATORS, QUEUE_ROWS
+from roadmap_site.limits import MERGE_CANDIDATES, MODLOG_MODERATORS, QUEUE_ROWS
 
 # Link health (apps.linkcheck) sets these; the queue's third tab lists them. A permanent
 # redirect is there too: its action is "apply the new URL".
@@ -105,15 +106,54 @@ def queue_broken_links(*, limit: int = QUEUE_ROWS) -> list[Resource]:
     )
 
 
+# The header's "Moderation" link shows the queue's counts on every page a moderator sees, and
+# every page shows whether its viewer is one. Both come from the cache so that a page costs
+# the same queries for everyone; they may lag by HEADER_CACHE_SECONDS behind submissions,
+# reports and link health (other apps' writes), while moderation's own writes and role changes
+# refresh or forget them. Only links depend on them: the pages check the role themselves.
+HEADER_CACHE_SECONDS = 60
+QUEUE_COUNTS_KEY = "moderation:queue-counts"
+ROLE_KEY = "moderation:is-moderator:{user_id}"
+
+
 def queue_counts() -> dict[str, int]:
-    """How much waits in each tab (the tabs themselves show at most QUEUE_ROWS)."""
-    return {
+    """How much waits in each tab (the tabs themselves show at most QUEUE_ROWS). Counted now;
+    the header's cached copy is refreshed with them."""
+    counts = {
         "submissions": Resource.objects.filter(
             origin=Resource.Origin.COMMUNITY, status=Resource.Status.PENDING
         ).count(),
         "reports": Report.objects.filter(resolved_at__isnull=True).count(),
         "broken_links": Resource.objects.approved().filter(health__in=BROKEN_HEALTH).count(),
     }
+    cache.set(QUEUE_COUNTS_KEY, counts, HEADER_CACHE_SECONDS)
+    return counts
+
+
+def queue_counts_cached() -> dict[str, int]:
+    """The queue's counts for the header: the cached copy, counted when there is none."""
+    counts = cache.get(QUEUE_COUNTS_KEY)
+    return counts if isinstance(counts, dict) else queue_counts()
+
+
+def viewer_is_moderator(user: Any) -> bool:
+    """`is_moderator` for the header and the pages' "Edit" links: cached per user, so that
+    a page view by anyone signed in costs no query for it once warm."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser or getattr(user, "_is_moderator", None) is not None:
+        return is_moderator(user)
+    key = ROLE_KEY.format(user_id=user.pk)
+    cached = cache.get(key)
+    if not isinstance(cached, bool):
+        cached = is_moderator(user)
+        cache.set(key, cached, HEADER_CACHE_SECONDS)
+    user._is_moderator = cached
+    return cached
+
+
+def viewer_role_forget(*, user_id: int) -> None:
+    cache.delete(ROLE_KEY.format(user_id=user_id))
 
 
 def moderators_for_digest() -> QuerySet[User]:
@@ -270,6 +310,30 @@ def resource_for_moderation(*, pk: int) -> Resource:
 def resource_moderated(*, pk: int) -> Resource:
     """A resource as the moderation API answers it, after a change."""
     return Resource.objects.select_related("roadmap", "topic", "submitted_by").get(pk=pk)
+
+
+def merge_candidates(
+    *, resource: Resource, q: str, limit: int = MERGE_CANDIDATES
+) -> list[Resource]:
+    """What a duplicate may be merged into: approved resources of its roadmap, itself left out,
+    whose title or URL holds the search (case aside), best first. One query; none for an empty
+    search."""
+    q = q.strip()
+    if not q:
+        return []
+    return list(
+        Resource.objects.approved()
+        .filter(roadmap_id=resource.roadmap_id)
+        .exclude(pk=resource.pk)
+        .filter(Q(title__icontains=q) | Q(url__icontains=q))
+        .select_related("topic")
+        .order_by("-score", "title", "pk")[:limit]
+    )
+
+
+def merge_target(*, pk: int) -> Resource | None:
+    """The resource a merge form names, to show it again when the form is refused."""
+    return Resource.objects.select_related("topic").filter(pk=pk).first()
 
 
 def report_for_moderation(*, pk: int) -> Report:

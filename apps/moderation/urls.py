@@ -20,6 +20,11 @@ urlpatterns = [
     path("moderation/resources/<int:pk>/pick/", views.resource_pick, name="resource-pick"),
     path("moderation/resources/<int:pk>/merge/", views.resource_merge, name="resource-merge"),
     path(
+        "moderation/resources/<int:pk>/merge/candidates/",
+        views.resource_merge_candidates,
+        name="resource-merge-candidates",
+    ),
+    path(
         "moderation/resources/<int:pk>/apply-redirect/",
         views.resource_apply_redirect,
         name="resource-apply-redirect",

@@ -138,18 +138,75 @@ def submissions_bulk(request: HttpRequest) -> HttpResponse:
 # Resources
 
 
+def _resource_page(
+    request: HttpRequest,
+    resource: Resource,
+    *,
+    form: Form | None = None,
+    merge_form: forms.MergeForm | None = None,
+) -> HttpResponse:
+    """The resource's moderation page. A refused form (the edit or the merge) is shown with
+    what was typed and gives the page its status; the merge picker lists the candidates of
+    the search in the address (a plain GET form) or of the refused merge."""
+    if form is None:
+        initial = {
+            "title": resource.title,
+            "kind": resource.kind,
+            "topic": resource.topic,
+            "description": resource.description_md,
+        }
+        form = forms.ResourceEditForm(initial=initial, resource=resource)
+    status = form_status(form)
+    if merge_form is not None:
+        status = max(status, form_status(merge_form))
+    context = {
+        "resource": resource,
+        "form": form,
+        "retire_form": forms.RetireForm(),
+        "pick_form": forms.PickForm(initial={"editors_pick": not resource.editors_pick}),
+        **_merge_picker(request, resource, merge_form),
+    }
+    return _page(request, "resource_edit.html", context, status)
+
+
+def _merge_picker(
+    request: HttpRequest, resource: Resource, merge_form: forms.MergeForm | None
+) -> dict[str, Any]:
+    """The merge picker's context: the search, its candidates and the merge form."""
+    if merge_form is None:
+        search = forms.MergeSearchForm(request.GET or None)
+        query = search.query()
+        merge_form = forms.MergeForm(initial={"q": query})
+        chosen = None
+    else:
+        raw = merge_form.data.get("q", "")
+        search = forms.MergeSearchForm({"q": raw})
+        query = search.query()
+        chosen = (
+            merge_form.cleaned_data.get("into") if hasattr(merge_form, "cleaned_data") else None
+        )
+    candidates = selectors.merge_candidates(resource=resource, q=query)
+    if chosen is not None and chosen not in {c.pk for c in candidates}:
+        # The refused choice stays on the form, listed first, even when the search lost it.
+        target = selectors.merge_target(pk=chosen)
+        candidates = ([target] if target is not None else []) + candidates
+    return {
+        "merge_search": search,
+        "merge_query": query,
+        "merge_candidates": candidates,
+        "merge_chosen": chosen,
+        "merge_form": merge_form,
+    }
+
+
 @moderator_required
 @require_http_methods(["GET", "POST"])
 def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_for_moderation(pk=pk)
-    initial = {
-        "title": resource.title,
-        "kind": resource.kind,
-        "topic": resource.topic,
-        "description": resource.description_md,
-    }
-    form = forms.ResourceEditForm(request.POST or None, initial=initial, resource=resource)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return _resource_page(request, resource)
+    form = forms.ResourceEditForm(request.POST, resource=resource)
+    if form.is_valid():
         data = form.cleaned_data
         done = call_for_form(
             form,
@@ -165,14 +222,23 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if done is not None:
             messages.success(request, f"Saved “{done.title}”.")
             return redirect("moderation:resource-edit", pk=done.pk)
-    context = {
-        "resource": resource,
-        "form": form,
-        "retire_form": forms.RetireForm(),
-        "pick_form": forms.PickForm(initial={"editors_pick": not resource.editors_pick}),
-        "merge_form": forms.MergeForm(),
-    }
-    return _page(request, "resource_edit.html", context, form_status(form))
+    return _resource_page(request, resource, form=form)
+
+
+@moderator_required
+@require_GET
+def resource_merge_candidates(request: HttpRequest, pk: int) -> HttpResponse:
+    """The merge picker's list for htmx, as the search is typed; without htmx, the page."""
+    resource = selectors.resource_for_moderation(pk=pk)
+    if not request.headers.get("HX-Request"):
+        query = request.GET.urlencode()
+        target = reverse("moderation:resource-edit", args=[resource.pk])
+        return redirect(f"{target}{'?' + query if query else ''}#merge")
+    return _page(
+        request,
+        "_merge_candidates.html",
+        _merge_picker(request, resource, None) | {"resource": resource},
+    )
 
 
 def _resource_button(
@@ -232,19 +298,23 @@ def resource_pick(request: HttpRequest, pk: int) -> HttpResponse:
 @moderator_required
 @require_POST
 def resource_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Merge into the resource picked in the search's list. A missing or refused choice is
+    shown on the page's merge form, with the search and its list as they were."""
+    resource = selectors.resource_for_moderation(pk=pk)
     form = forms.MergeForm(request.POST)
-
-    def act(resource: Resource, data: dict[str, Any]) -> Resource | None:
-        return call_for_form(
+    if form.is_valid():
+        into = call_for_form(
             form,
             resources.resource_merge,
             actor=acting_moderator(request),
             resource=resource,
-            into_id=data["into"],
-            reason=data["reason"],
+            into_id=form.cleaned_data["into"],
+            reason=form.cleaned_data["reason"],
         )
-
-    return _resource_button(request, form, act, "Merged “{title}” into “{into}”.", pk=pk)
+        if into is not None:
+            messages.success(request, f"Merged “{resource.title}” into “{into.title}”.")
+            return redirect("moderation:resource-edit", pk=into.pk)
+    return _resource_page(request, resource, merge_form=form)
 
 
 @moderator_required

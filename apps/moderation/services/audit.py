@@ -25,6 +25,7 @@ from apps.accounts.models import User
 from apps.accounts.selectors import public_name
 from apps.community.models import Report
 from apps.moderation.models import ModerationAction
+from apps.moderation.selectors import queue_counts
 from apps.roadmap.models import Resource, Roadmap, Topic
 from apps.roadmap.services import roadmap_touch
 from roadmap_site import limits
@@ -82,6 +83,10 @@ def audited_write(
             decision.enqueue()
         if decision.after_commit is not None:
             transaction.on_commit(decision.after_commit)
+    # The header's cached counts (selectors.py), counted again as the write leaves them: the
+    # moderator's next page then costs no query for them. Not on commit, so that `after_commit`
+    # stays the decisions' own; a write rolled back leaves them wrong for the cache's minute.
+    queue_counts()
     return entries
 
 

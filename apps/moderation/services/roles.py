@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from apps.accounts.models import User
 from apps.accounts.roles import MODERATORS_GROUP
+from apps.moderation.selectors import viewer_role_forget
 
 # What the moderators group may do in the admin, besides the moderation pages themselves.
 MODERATOR_PERMISSIONS: tuple[tuple[str, str], ...] = (
@@ -44,6 +45,7 @@ def moderator_add(*, user: User) -> bool:
     if user.groups.filter(pk=group.pk).exists():
         return False
     user.groups.add(group)  # never staff: moderators work on the moderation pages, not the admin
+    viewer_role_forget(user_id=user.pk)
     return True
 
 
@@ -54,4 +56,5 @@ def moderator_remove(*, user: User) -> bool:
     if group is None or not user.groups.filter(pk=group.pk).exists():
         return False
     user.groups.remove(group)
+    viewer_role_forget(user_id=user.pk)
     return True
