@@ -356,11 +356,13 @@ def dashboard(*, enrollment: Enrollment) -> Dashboard:
         for n in range(1, last + 1)
     ]
     retired = [row for row in progress.values() if row.topic.retired_at is not None]
+    # A topic that continues into this week is this week's work too: count every week a topic
+    # has hours in, not only the week it starts in.
     unfinished = [
         w.number
         for w in plan.weeks
-        for slug in w.topics
-        if summary.topics.get(slug) not in {"done", "skipped"}
+        for slug in w.hours_by_topic
+        if summary.topics.get(slug) not in COMPLETE
     ]
     ahead = max(0, min(unfinished) - plan.current_week) if unfinished else 0
     phase_titles = {t.phase.number: t.phase.title for t in topics.values() if t.phase}

@@ -17,8 +17,16 @@ register = template.Library()
 
 
 @register.inclusion_tag("progress/_status_control.html", takes_context=True)
-def status_control(context: template.Context, topic, progress: dict) -> dict:
-    return {"topic": topic, "row": progress.get(topic.slug), "request": context.get("request")}
+def status_control(context: template.Context, topic, progress: dict, region: str = "") -> dict:
+    """`region`: the id of the page region a status change re-renders with htmx (the
+    dashboard's "plan-now"); without it, the control alone is swapped."""
+    return {
+        "topic": topic,
+        "row": progress.get(topic.slug),
+        "request": context.get("request"),
+        "region": region,
+        "next": context.get("next") or "",
+    }
 
 
 @register.inclusion_tag("progress/_topic_panel.html", takes_context=True)
