@@ -230,6 +230,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Accounts (django-allauth). Sign in by username or email. Email verification is mandatory by
 # default everywhere (with `make run` the message goes to the console); DEBUG alone may relax it.
+ACCOUNT_ADAPTER = "apps.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True

@@ -73,6 +73,17 @@ def enrollment_get(*, user: User, roadmap: Roadmap) -> Enrollment | None:
     return _dates_readable(enrollment) if enrollment else None
 
 
+def latest_enrollment(*, user: User) -> Enrollment | None:
+    """The learner's most recently changed enrolment (the header's "My plan")."""
+    enrollment = (
+        Enrollment.objects.select_related("roadmap", "user")
+        .filter(user=user)
+        .order_by("-updated_at", "-pk")
+        .first()
+    )
+    return _dates_readable(enrollment) if enrollment else None
+
+
 def enrollment_of(*, user: User, roadmap: Roadmap) -> Enrollment:
     """The caller's enrolment, which reads of the plan and check-ins need."""
     enrollment = enrollment_get(user=user, roadmap=roadmap)
@@ -129,6 +140,25 @@ def plan_for(*, enrollment: Enrollment) -> Plan:
         plan_anchor=enrollment.plan_anchor,
         today=local_today(user),
     )
+
+
+def next_topic(*, enrollment: Enrollment) -> Topic | None:
+    """The first topic in plan order that is neither done nor skipped: where to continue."""
+    plan = plan_for(enrollment=enrollment)
+    statuses = {
+        slug: row.status
+        for slug, row in progress_by_topic(user=enrollment.user, roadmap=enrollment.roadmap).items()
+    }
+    for week in plan.weeks:
+        for slug in week.hours_by_topic:
+            if statuses.get(slug) not in COMPLETE:
+                return (
+                    Topic.objects.active()
+                    .select_related("roadmap")
+                    .filter(roadmap=enrollment.roadmap, slug=slug)
+                    .first()
+                )
+    return None
 
 
 @dataclass

@@ -12,12 +12,13 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from apps.progress import selectors, services
 from apps.progress.models import TopicProgress, WeeklyCheckIn
 from apps.roadmap.models import Topic
-from tests.support.browser import ARTIFACTS, Tab, make_user, sign_in
+from tests.support.browser import ARTIFACTS, PASSWORD, Tab, make_user, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -174,3 +175,55 @@ def test_an_earlier_start_date_keeps_this_weeks_check_in_and_replans_from_today(
     expect(page.locator("#plan-now .topic-list__item").first).to_be_visible()
     shot(tab, "plan with an earlier start date")
     assert list(WeeklyCheckIn.objects.filter(user=user).values_list("week", "hours")) == [(4, 4)]
+
+
+# -- 4. where the learner was going, and what they see once enrolled
+
+
+def confirmation_link(email: str) -> str:
+    sent = [message for message in mail.outbox if email in message.to]
+    assert len(sent) == 1, [message.subject for message in mail.outbox]
+    match = re.search(r"https?://\S+/accounts/confirm-email/\S+/", sent[0].body)
+    assert match, sent[0].body
+    return match.group(0)
+
+
+def test_sign_up_confirm_and_sign_in_keeps_where_the_learner_was_going(seed, open_tab) -> None:
+    tab = open_tab("newcomer")
+    page = tab.page
+    tab.go("/")
+    page.get_by_role("link", name="Start the roadmap").first.click()
+    page.get_by_label("Email").fill("ines@mail.example")
+    page.get_by_label("Username").fill("ines")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password (again)").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    page.goto(confirmation_link("ines@mail.example"))
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text("You have confirmed ines@mail.example.")).to_be_visible()
+    page.get_by_label("Login").fill("ines")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page).to_have_url(re.compile(rf"/roadmaps/{SLUG}/enrol/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Start the {seed.title}")
+    shot(tab, "enrol form after signing up")
+
+
+def test_an_enrolled_learner_is_offered_to_continue_not_to_start(seed, open_tab) -> None:
+    user = enrolled("farah", seed)
+    topic = first_topic(seed)
+    services.topic_progress_put(user=user, topic=topic, status="done")
+    following = Topic.objects.active().filter(roadmap=seed).order_by("phase__number", "order")[1]
+    tab = open_tab("farah")
+    page = tab.page
+    sign_in(tab, "farah")
+    for path in ["/", f"/roadmaps/{SLUG}/", topic_path(topic)]:
+        tab.go(path)
+        expect(page.get_by_role("link", name="Start the roadmap")).to_have_count(0)
+    tab.go("/")
+    expect(page.get_by_role("link", name=f"Continue: {following.title}")).to_be_visible()
+    shot(tab, "home for an enrolled learner")
+    page.get_by_role("link", name=f"Continue: {following.title}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(following.title)

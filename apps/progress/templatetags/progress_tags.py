@@ -12,6 +12,8 @@ from django.urls import reverse
 
 from apps.progress import selectors
 from apps.progress.models import TopicProgress
+from apps.progress.plan import week_number
+from apps.progress.services import local_today
 
 register = template.Library()
 
@@ -73,14 +75,30 @@ def get_status_key(statuses: dict[str, str], slug: str) -> str:
 def roadmap_progress_banner(context: template.Context, roadmap) -> dict:
     """Overall progress and the way to the dashboard when enrolled; else how to start."""
     request = context.get("request")
-    user = getattr(request, "user", None)
     data: dict = {"roadmap": roadmap, "request": request, "enrolled": False}
-    if user is not None and user.is_authenticated:
-        enrollment = selectors.enrollment_get(user=user, roadmap=roadmap)
-        if enrollment is not None:
-            summary = selectors.progress_summary(user=user, roadmap=roadmap)
-            data.update(enrolled=True, percent=summary.percent_complete, streak=summary.streak)
+    data.update(learner_state(context, roadmap))
     return data
+
+
+@register.simple_tag(takes_context=True)
+def learner_state(context: template.Context, roadmap) -> dict:
+    """For a signed-in learner enrolled in `roadmap`: enrolled, percent, streak, this week's
+    number and the next topic to continue with; {"enrolled": False} otherwise."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if roadmap is None or user is None or not user.is_authenticated:
+        return {"enrolled": False}
+    enrollment = selectors.enrollment_get(user=user, roadmap=roadmap)
+    if enrollment is None:
+        return {"enrolled": False}
+    summary = selectors.progress_summary(user=user, roadmap=roadmap)
+    return {
+        "enrolled": True,
+        "percent": summary.percent_complete,
+        "streak": summary.streak,
+        "week": week_number(start_date=enrollment.start_date, day=local_today(user)),
+        "next_topic": selectors.next_topic(enrollment=enrollment),
+    }
 
 
 @register.simple_tag(takes_context=True)
@@ -104,3 +122,21 @@ def tick_control(context: template.Context, resource, ticked_ids: frozenset[int]
 @register.filter
 def calendar_url(token: str, request) -> str:
     return request.build_absolute_uri(reverse("progress:calendar", args=[token]))
+
+
+@register.simple_tag(takes_context=True)
+def my_plan(context: template.Context) -> dict | None:
+    """The header's "My plan": the signed-in learner's latest enrolment, with this week's
+    number; None for anyone not enrolled."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    enrollment = selectors.latest_enrollment(user=user)
+    if enrollment is None:
+        return None
+    today = local_today(user)
+    return {
+        "roadmap_slug": enrollment.roadmap.slug,
+        "week": week_number(start_date=enrollment.start_date, day=today),
+    }
