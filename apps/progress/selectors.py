@@ -142,6 +142,24 @@ def plan_for(*, enrollment: Enrollment) -> Plan:
     )
 
 
+def topic_neighbours(*, topic: Topic) -> tuple[Topic | None, Topic | None]:
+    """The topics before and after `topic` in plan order (phase, then topic order), 1 query."""
+    ordered = list(
+        Topic.objects.active()
+        .filter(roadmap_id=topic.roadmap_id)
+        .select_related("roadmap")
+        .order_by("phase__number", "order", "pk")
+        .only("slug", "title", "roadmap__slug")
+    )
+    slugs = [t.slug for t in ordered]
+    if topic.slug not in slugs:
+        return None, None
+    index = slugs.index(topic.slug)
+    previous = ordered[index - 1] if index > 0 else None
+    following = ordered[index + 1] if index + 1 < len(ordered) else None
+    return previous, following
+
+
 def next_topic(*, enrollment: Enrollment) -> Topic | None:
     """The first topic in plan order that is neither done nor skipped: where to continue."""
     plan = plan_for(enrollment=enrollment)

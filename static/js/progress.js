@@ -23,3 +23,22 @@ document.addEventListener("htmx:afterRequest", (event) => {
   message.textContent = "This was not saved: the site did not answer. Try again, or reload.";
   form.appendChild(message);
 });
+
+// "Copy the link" buttons (hidden without JavaScript, where the link can be selected by hand).
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("button[data-copy]").forEach((button) => {
+    const id = button.dataset.copy;
+    const source = document.getElementById(id);
+    const status = document.querySelector(`[data-copied-for="${id}"]`);
+    if (!source || !navigator.clipboard) return;
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(source.textContent.trim());
+        if (status) status.textContent = "Copied.";
+      } catch {
+        if (status) status.textContent = "Copying failed: select the link and copy it.";
+      }
+    });
+  });
+});

@@ -23,6 +23,7 @@ from tests.support.browser import ARTIFACTS, PASSWORD, Tab, make_user, sign_in
 pytestmark = pytest.mark.e2e
 
 SLUG = "ml-engineer"
+SECOND_NOTE = "Second thoughts, **after** starting. <img src=x onerror=alert(1)>"
 
 
 def first_topic(roadmap) -> Topic:
@@ -46,6 +47,13 @@ def shot(tab: Tab, step: str) -> None:
     tab.page.screenshot(path=str(path), full_page=True, caret="initial")
 
 
+def edit_note(page) -> None:
+    """Open the note's editor when the note is shown rendered (a saved note, after a reload)."""
+    editor = page.get_by_label("My note")
+    if not editor.is_visible():
+        page.get_by_text("Edit my note").click()
+
+
 def topic_path(topic: Topic) -> str:
     return f"/roadmaps/{topic.roadmap.slug}/topics/{topic.slug}/"
 
@@ -66,15 +74,19 @@ def test_a_note_edited_after_a_status_change_is_saved(seed, open_tab, javascript
     expect(page.get_by_text("Saved.").or_(page.get_by_text("Your note is saved."))).to_be_visible()
     page.get_by_role("button", name="In progress").click()
     expect(page.get_by_role("button", name="In progress")).to_have_attribute("aria-pressed", "true")
-    page.get_by_label("My note").fill("Second thoughts, after starting.")
+    edit_note(page)
+    page.get_by_label("My note").fill(SECOND_NOTE)
     page.get_by_role("button", name="Save note").click()
     expect(page.get_by_text("Saved.").or_(page.get_by_text("Your note is saved."))).to_be_visible()
     shot(tab, "note saved after a status change")
 
     page.reload()
-    expect(page.get_by_label("My note")).to_have_value("Second thoughts, after starting.")
+    # Shown as Markdown, sanitised (no raw HTML), until opened for editing.
+    expect(page.locator(".note-rendered strong")).to_have_text("after")
+    expect(page.locator(".note-rendered img")).to_have_count(0)
+    expect(page.get_by_label("My note")).to_have_value(SECOND_NOTE)
     row = TopicProgress.objects.get(user=user, topic=topic)
-    assert (row.status, row.note_md) == ("in_progress", "Second thoughts, after starting.")
+    assert (row.status, row.note_md) == ("in_progress", SECOND_NOTE)
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-js"])
@@ -227,3 +239,37 @@ def test_an_enrolled_learner_is_offered_to_continue_not_to_start(seed, open_tab)
     shot(tab, "home for an enrolled learner")
     page.get_by_role("link", name=f"Continue: {following.title}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(following.title)
+
+
+# -- 5. finding your way
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_finding_your_way_from_the_header_and_the_topic_pages(seed, open_tab, javascript) -> None:
+    enrolled("gus", seed)
+    first, second = (
+        Topic.objects.active().filter(roadmap=seed).order_by("phase__number", "order")[:2]
+    )
+    tab = open_tab("gus", java_script_enabled=javascript, viewport={"width": 390, "height": 844})
+    page = tab.page
+    sign_in(tab, "gus")
+    expect(page.get_by_role("link", name="My submissions")).to_be_visible()
+    page.get_by_role("link", name="My plan (week 1)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Week 1 of \d+$"))
+    # Plain percentages, a legend for the chart, a webcal: subscription on SITE_URL.
+    expect(page.locator("#plan-progress .progress__value").first).to_have_text("0 %")
+    expect(page.locator(".chart-legend")).to_contain_text("Hours checked in")
+    subscribe = page.get_by_role("link", name="Subscribe in my calendar app")
+    expect(subscribe).to_have_attribute(
+        "href", re.compile(r"^webcal://127\.0\.0\.1:8000/calendar/[\w-]+\.ics$")
+    )
+    copy = page.get_by_role("button", name="Copy the link")
+    expect(copy).to_have_count(1 if javascript else 0)  # hidden without JavaScript
+
+    tab.go(topic_path(first))
+    expect(page.get_by_role("link", name=f"Next: {second.title}")).to_be_visible()
+    page.get_by_role("button", name="Done, on to the next topic").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(second.title)
+    expect(page.get_by_role("link", name=f"Previous: {first.title}")).to_be_visible()
+    shot(tab, "topic page on a phone")
+    assert TopicProgress.objects.get(user__username="gus", topic=first).status == "done"

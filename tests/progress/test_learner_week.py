@@ -82,3 +82,18 @@ def test_the_next_topic_is_the_first_unfinished_in_plan_order(seed, learner) -> 
     assert selectors.next_topic(enrollment=enrollment) == first
     services.topic_progress_put(user=learner, topic=first, status="done")
     assert selectors.next_topic(enrollment=enrollment) == second
+
+
+def test_the_calendar_feed_has_dtstamp_and_uids_without_spaces(seed, learner, client) -> None:
+    from icalendar import Calendar
+
+    enrollment = services.enrollment_put(user=learner, roadmap=seed)
+    response = client.get(f"/calendar/{enrollment.calendar_token}.ics")
+    assert response.status_code == 200
+    events = Calendar.from_ical(response.content).walk("VEVENT")
+    assert events
+    for event in events:
+        assert event.get("DTSTAMP") is not None, event
+        assert " " not in str(event["UID"]) and "@" in str(event["UID"]), event["UID"]
+    # Its links use SITE_URL, not whatever host the calendar app asked.
+    assert "http://127.0.0.1:8000/roadmaps/ml-engineer/" in str(events[0]["DESCRIPTION"])

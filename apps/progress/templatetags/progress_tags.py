@@ -8,6 +8,7 @@ per topic; a resource list calls `{% tick_control resource ticked_ids %}`.
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 from django.urls import reverse
 
 from apps.progress import selectors
@@ -35,17 +36,13 @@ def status_control(context: template.Context, topic, progress: dict, region: str
 def topic_progress_panel(context: template.Context, topic) -> dict:
     request = context.get("request")
     user = getattr(request, "user", None)
+    previous, following = selectors.topic_neighbours(topic=topic)
+    panel = {"topic": topic, "request": request, "previous": previous, "following": following}
     if user is None or not user.is_authenticated:
-        return {"signed_in": False, "topic": topic, "request": request}
+        return {**panel, "signed_in": False}
     row = TopicProgress.objects.filter(user=user, topic=topic).first()
     enrolled = selectors.enrollment_get(user=user, roadmap=topic.roadmap) is not None
-    return {
-        "signed_in": True,
-        "enrolled": enrolled,
-        "topic": topic,
-        "row": row,
-        "request": request,
-    }
+    return {**panel, "signed_in": True, "enrolled": enrolled, "row": row}
 
 
 @register.simple_tag(takes_context=True)
@@ -120,8 +117,15 @@ def tick_control(context: template.Context, resource, ticked_ids: frozenset[int]
 
 
 @register.filter
-def calendar_url(token: str, request) -> str:
-    return request.build_absolute_uri(reverse("progress:calendar", args=[token]))
+def calendar_url(token: str) -> str:
+    """The private feed's address on SITE_URL (not the host this request came in by)."""
+    return settings.SITE_URL + reverse("progress:calendar", args=[token])
+
+
+@register.filter
+def webcal_url(token: str) -> str:
+    """The same feed as a `webcal:` link, which calendar apps open as a subscription."""
+    return "webcal:" + calendar_url(token).split(":", 1)[1]
 
 
 @register.simple_tag(takes_context=True)
