@@ -259,6 +259,10 @@ def test_finding_your_way_from_the_header_and_the_topic_pages(seed, open_tab, ja
     # Plain percentages, a legend for the chart, a webcal: subscription on SITE_URL.
     expect(page.locator("#plan-progress .progress__value").first).to_have_text("0 %")
     expect(page.locator(".chart-legend")).to_contain_text("Hours checked in")
+    # On a phone the week chart scrolls sideways, and says so.
+    expect(page.get_by_text("Scroll sideways to see every week.")).to_be_visible()
+    chart = page.get_by_role("region", name="Week by week chart")
+    assert chart.evaluate("element => element.scrollWidth > element.clientWidth")
     subscribe = page.get_by_role("link", name="Subscribe in my calendar app")
     expect(subscribe).to_have_attribute(
         "href", re.compile(r"^webcal://127\.0\.0\.1:8000/calendar/[\w-]+\.ics$")
