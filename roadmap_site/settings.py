@@ -270,7 +270,8 @@ if ACCOUNT_EMAIL_VERIFICATION not in {"mandatory", "optional", "none"}:
 if not DEBUG and ACCOUNT_EMAIL_VERIFICATION != "mandatory":
     raise ImproperlyConfigured("ACCOUNT_EMAIL_VERIFICATION must be mandatory when DEBUG is off")
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
-# The adapter: the client address (TRUSTED_PROXY_COUNT, below) and the site's name in emails.
+# The adapter: the client address (TRUSTED_PROXY_COUNT, below), the site's name in emails and
+# a signup's `next` kept until the first sign-in.
 ACCOUNT_ADAPTER = "apps.accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {
     name: f"apps.accounts.forms.{form}"

@@ -2,6 +2,8 @@
 
 - The client address allauth's per-address limits count by is the site's one answer
   (apps.accounts.client_address, TRUSTED_PROXY_COUNT).
+- A signup's `next` survives the email confirmation to the first sign-in
+  (apps.accounts.next_page).
 - Its emails name the site by SITE_NAME and SITE_URL. Without django.contrib.sites, allauth
   takes the "current site" from the request, so a message greeted the reader with the host and
   port it was sent from ("Hello from 127.0.0.1:8000!").
@@ -13,12 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from apps.accounts.client_address import client_address
+from apps.accounts.next_page import NextAfterSignupMixin
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ def site_identity() -> SiteIdentity:
     return SiteIdentity(name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc)
 
 
-class AccountAdapter(DefaultAccountAdapter):
+class AccountAdapter(NextAfterSignupMixin):
     def get_client_ip(self, request: HttpRequest) -> str:
         """The address allauth's per-address limits count by: the site's one answer."""
         address = client_address(request)

@@ -73,6 +73,11 @@ class TopicProgress(models.Model):
         default=False, help_text="Skipped by the enrolment's background, not by the learner."
     )
     version = models.PositiveIntegerField(default=1, help_text="Bumped by every write: the ETag.")
+    note_version = models.PositiveIntegerField(
+        default=0,
+        help_text="Bumped only when the note changes: the note form's check, so that a status "
+        "change never invalidates a note being edited.",
+    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

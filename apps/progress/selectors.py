@@ -82,6 +82,17 @@ def enrollment_get(*, user: User, roadmap: Roadmap) -> Enrollment | None:
     return _dates_readable(enrollment) if enrollment else None
 
 
+def latest_enrollment(*, user: User) -> Enrollment | None:
+    """The learner's most recently changed enrolment (the header's "My plan")."""
+    enrollment = (
+        Enrollment.objects.select_related("roadmap", "user")
+        .filter(user=user)
+        .order_by("-updated_at", "-pk")
+        .first()
+    )
+    return _dates_readable(enrollment) if enrollment else None
+
+
 def enrollment_of(*, user: User, roadmap: Roadmap) -> Enrollment:
     """The caller's enrolment, which reads of the plan and check-ins need."""
     enrollment = enrollment_get(user=user, roadmap=roadmap)
@@ -146,6 +157,43 @@ def _plan_of(
         plan_anchor=enrollment.plan_anchor,
         today=local_today(user),
     )
+
+
+def topic_neighbours(*, topic: Topic) -> tuple[Topic | None, Topic | None]:
+    """The topics before and after `topic` in plan order (phase, then topic order), 1 query."""
+    ordered = list(
+        Topic.objects.active()
+        .filter(roadmap_id=topic.roadmap_id)
+        .select_related("roadmap")
+        .order_by("phase__number", "order", "pk")
+        .only("slug", "title", "roadmap__slug")
+    )
+    slugs = [t.slug for t in ordered]
+    if topic.slug not in slugs:
+        return None, None
+    index = slugs.index(topic.slug)
+    previous = ordered[index - 1] if index > 0 else None
+    following = ordered[index + 1] if index + 1 < len(ordered) else None
+    return previous, following
+
+
+def next_topic(*, enrollment: Enrollment) -> Topic | None:
+    """The first topic in plan order that is neither done nor skipped: where to continue."""
+    plan = plan_for(enrollment=enrollment)
+    statuses = {
+        slug: row.status
+        for slug, row in progress_by_topic(user=enrollment.user, roadmap=enrollment.roadmap).items()
+    }
+    for week in plan.weeks:
+        for slug in week.hours_by_topic:
+            if statuses.get(slug) not in COMPLETE:
+                return (
+                    Topic.objects.active()
+                    .select_related("roadmap")
+                    .filter(roadmap=enrollment.roadmap, slug=slug)
+                    .first()
+                )
+    return None
 
 
 @dataclass
@@ -373,11 +421,13 @@ def dashboard(*, enrollment: Enrollment) -> Dashboard:
         for n in range(1, last + 1)
     ]
     retired = [row for row in progress.values() if row.topic.retired_at is not None]
+    # A topic that continues into this week is this week's work too: count every week a topic
+    # has hours in, not only the week it starts in.
     unfinished = [
         w.number
         for w in plan.weeks
-        for slug in w.topics
-        if summary.topics.get(slug) not in {"done", "skipped"}
+        for slug in w.hours_by_topic
+        if summary.topics.get(slug) not in COMPLETE
     ]
     ahead = max(0, min(unfinished) - plan.current_week) if unfinished else 0
     phase_titles = {t.phase.number: t.phase.title for t in topics.values() if t.phase}
@@ -463,7 +513,7 @@ def _set_status(node: MapNode, row: TopicProgress | None) -> None:
     node.status, node.status_label = status.value, str(status.label)
 
 
-def next_topic(*, user: User, topic: Topic) -> Topic | None:
+def next_topic_after(*, user: User, topic: Topic) -> Topic | None:
     """The topic to study after `topic`: the next one in plan order (phase, then topic order)
     that the learner has neither done nor skipped; None when there is none (2 queries)."""
     complete = set(

@@ -22,7 +22,7 @@ from apps.progress.models import (
     WeeklyCheckIn,
     new_calendar_token,
 )
-from apps.progress.plan import week_number
+from apps.progress.plan import week_number, week_starts_on
 from apps.roadmap.models import Project, Resource, Roadmap, Topic
 from apps.roadmap.schedule import REFERENCE_HOURS_PER_WEEK
 from roadmap_site.errors import Invalid, Stale
@@ -114,8 +114,11 @@ def enrollment_save(
     previous_background = enrollment.background if enrollment else None
     if enrollment is None:
         enrollment = Enrollment(user=user, roadmap=roadmap, plan_anchor=start)
-    elif enrollment.start_date != start:
-        enrollment.plan_anchor = max(enrollment.plan_anchor, start)
+    elif (enrollment.start_date, enrollment.hours_per_week) != (start, hours_per_week):
+        # A new start date or pace re-plans what is not done from today; check-ins keep the
+        # calendar weeks they were made in.
+        _check_ins_keep_their_weeks(enrollment=enrollment, start_date=start, today=today)
+        enrollment.plan_anchor = max(today, start)
     if not start <= enrollment.plan_anchor <= ENROLMENT_START_KEPT.bounds(today)[1]:
         enrollment.plan_anchor = start
     enrollment.start_date = start
@@ -127,6 +130,39 @@ def enrollment_save(
     if previous_background != background:
         _apply_background(user=user, roadmap=roadmap, background=background)
     return enrollment, created
+
+
+def _check_ins_keep_their_weeks(*, enrollment: Enrollment, start_date: date, today: date) -> None:
+    """Renumber the enrolment's check-ins for a new start date, so that each stays in the
+    calendar week it was made in (week numbers count from the start date's week). A start
+    date after a week with a check-in would leave that check-in before week 1: refused with
+    `Invalid`, writing nothing. A stored start date outside `ENROLMENT_START_KEPT` was read as
+    today (`selectors._dates_readable`), so its check-ins count from today."""
+    previous = enrollment.start_date
+    if not ENROLMENT_START_KEPT.contains(previous, today=today):
+        previous = today
+    shift = week_number(start_date=start_date, day=previous) - 1
+    if shift == 0:
+        return
+    rows = list(
+        WeeklyCheckIn.objects.select_for_update()
+        .filter(user=enrollment.user, roadmap=enrollment.roadmap)
+        .order_by("-week" if shift > 0 else "week")
+    )
+    if rows and not all(CHECK_IN_WEEK.min <= row.week + shift <= CHECK_IN_WEEK.max for row in rows):
+        first = week_starts_on(start_date=previous, number=min(r.week for r in rows))
+        raise Invalid(
+            {
+                "start_date": [
+                    f"You checked in for the week of {first:%-d %B %Y}; choose a start date "
+                    "in that week or before it."
+                ]
+            }
+        )
+    # One row at a time, in the order that never puts two check-ins on one week number.
+    for row in rows:
+        row.week += shift
+        row.save(update_fields=["week"])
 
 
 def _apply_background(*, user: User, roadmap: Roadmap, background: str) -> None:
@@ -216,8 +252,45 @@ def topic_progress_put(
         row.done_at = row.done_at if row.status == TopicProgress.Status.DONE else timezone.now()
     else:
         row.done_at = None
+    if row.note_md != note:
+        row.note_version += 1
     row.status, row.note_md, row.auto_skipped = status, note, False
     row.version = current_version + 1
+    row.updated_at = timezone.now()
+    row.save()
+    return row
+
+
+@transaction.atomic
+def topic_note_put(
+    *, user: User, topic: Topic, note_md: str, if_note_version: int
+) -> TopicProgress:
+    """Set a topic's note, keeping its status. The check compares the note's own version
+    (`note_version`), which status changes leave alone: a note being edited is refused
+    (`Stale`, with the current state and `note_version`) only when the note itself changed
+    meanwhile, in another tab or device. Nothing is written then."""
+    errors: dict[str, list[str]] = {}
+    if message := PROGRESS_NOTE.check(note_md):
+        errors["note"] = [message]
+    if message := PROGRESS_VERSION.check(if_note_version):
+        errors["version"] = [message]
+    _raise_if(errors)
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    row = TopicProgress.objects.select_for_update().filter(user=user, topic=topic).first()
+    if if_note_version != (row.note_version if row else 0):
+        raise Stale(
+            "Your note was changed elsewhere since you opened it; nothing was written.",
+            **topic_progress_state(topic=topic, row=row),
+            note_version=row.note_version if row else 0,
+        )
+    if row is None:
+        row = TopicProgress(user=user, topic=topic, version=0)
+    elif row.note_md == note_md:
+        return row
+    row.note_md = note_md
+    row.note_version += 1
+    row.version += 1
+    row.auto_skipped = False  # the learner's own note: their background no longer decides
     row.updated_at = timezone.now()
     row.save()
     return row

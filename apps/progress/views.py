@@ -28,7 +28,6 @@ from apps.progress.forms import (
     NoteForm,
     StatusForm,
     enrollment_initial,
-    not_started,
 )
 from apps.progress.plan import week_number
 from apps.roadmap import selectors as content
@@ -39,6 +38,10 @@ if TYPE_CHECKING:
     from apps.accounts.models import User
     from apps.progress.models import Enrollment
     from apps.roadmap.models import Roadmap
+
+
+# The dashboard's region that a status change re-renders (templates/progress/_dashboard_now.html).
+DASHBOARD_REGION = "plan-now"
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -93,8 +96,12 @@ def enrol(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = EnrollmentForm(request.POST, roadmap=roadmap)
         if form.is_valid() and _enrolment_saved(form, user=user, roadmap=roadmap):
-            verb = "updated" if enrollment else "enrolled"
-            messages.success(request, f"You are {verb}: your plan is below.")
+            messages.success(
+                request,
+                "Your plan is saved. Topics you have not finished are planned from this week."
+                if enrollment
+                else "You are enrolled. Here is your plan, week by week.",
+            )
             return redirect("progress:dashboard", slug=roadmap.slug)
     else:
         initial = enrollment_initial(enrollment, today=services.local_today(user))
@@ -133,18 +140,26 @@ def topic_status(request: HtmxHttpRequest, slug: str, topic: str) -> HttpRespons
     form = StatusForm(request.POST)
     if not form.is_valid():
         return HttpResponse("Choose one of the four statuses.", status=400)
+    user = signed_in_user(request)
     row = services.topic_progress_put(
-        user=signed_in_user(request),
+        user=user,
         topic=topic_obj,
         status=form.cleaned_data["status"],
     )
+    if request.htmx and request.POST.get("region") == DASHBOARD_REGION:
+        enrollment = selectors.enrollment_get(user=user, roadmap=topic_obj.roadmap)
+        if enrollment is not None:
+            data = selectors.dashboard(enrollment=enrollment)
+            context = {"roadmap": topic_obj.roadmap, "d": data, "next": request.POST.get("next")}
+            return render(request, "progress/_dashboard_live.html", context)
     if request.htmx:
         return render(
             request,
             "progress/_status_control.html",
             {"topic": topic_obj, "row": row, "next": request.POST.get("next", "")},
         )
-    messages.success(request, f"{topic_obj.title}: {row.get_status_display().lower()}.")
+    status = row.get_status_display().lower()
+    messages.success(request, f"{topic_obj.title} is now marked {status}.")
     return _back(request, reverse("roadmap:topic", args=[slug, topic]))
 
 
@@ -154,33 +169,35 @@ def topic_note(request: HtmxHttpRequest, slug: str, topic: str) -> HttpResponse:
     user = signed_in_user(request)
     topic_obj = selectors.topic_get(roadmap_slug=slug, slug=topic)
     form = NoteForm(request.POST)
-    row = selectors.topic_progress_get(user=user, topic=topic_obj)
     saved = (
         call_for_form(
             form,
-            services.topic_progress_put,
+            services.topic_note_put,
             user=user,
             topic=topic_obj,
-            status=row.status if row else not_started(),
             note_md=form.cleaned_data["note"],
-            if_match=form.cleaned_data["version"],
+            if_note_version=form.cleaned_data["version"],
         )
         if form.is_valid()
         else None
     )
     if saved is not None:
         if request.htmx:
-            fragment = {"topic": topic_obj, "row": saved, "note_form": None, "saved": True}
+            fragment = {"topic": topic_obj, "row": saved, "saved": True}
             return render(request, "progress/_note_form.html", fragment)
         messages.success(request, "Your note is saved.")
         return _back(request, reverse("roadmap:topic", args=[slug, topic]))
-    # Invalid, or saved elsewhere meanwhile (Stale, whose extra is the current state): show
-    # what is saved and what was typed, keep the typed text, write nothing.
+    # Invalid, or the note was saved elsewhere meanwhile (Stale, whose extra is the current
+    # state): show what is saved and what was typed, in place, and write nothing.
     refusal = refusal_of(form)
+    row = selectors.topic_progress_get(user=user, topic=topic_obj)
     current: dict[str, Any] = (
         refusal.extra
         if isinstance(refusal, Stale)
-        else services.topic_progress_state(topic=topic_obj, row=row)
+        else {
+            **services.topic_progress_state(topic=topic_obj, row=row),
+            "note_version": row.note_version if row else 0,
+        }
     )
     context = {
         "topic": topic_obj,
@@ -188,7 +205,8 @@ def topic_note(request: HtmxHttpRequest, slug: str, topic: str) -> HttpResponse:
         "note_form": form,
         "conflict": isinstance(refusal, Stale),
     }
-    return render(request, "progress/note_conflict.html", context, status=form_status(form))
+    template = "progress/_note_conflict.html" if request.htmx else "progress/note_conflict.html"
+    return render(request, template, context, status=form_status(form))
 
 
 @login_required
@@ -198,7 +216,7 @@ def replan(request: HttpRequest, slug: str) -> HttpResponse:
     if enrollment is None:
         return redirect("progress:enrol", slug=slug)
     services.plan_replan(enrollment=enrollment)
-    messages.success(request, "Your plan now starts from this week.")
+    messages.success(request, "Your plan is laid out again from this week.")
     return redirect("progress:dashboard", slug=slug)
 
 
@@ -224,7 +242,7 @@ def check_in(request: HttpRequest, slug: str) -> HttpResponse:
         else None
     )
     if saved is not None:
-        messages.success(request, f"Week {week} checked in.")
+        messages.success(request, f"Your check-in for week {week} is saved.")
         return redirect("progress:dashboard", slug=slug)
     data = selectors.dashboard(enrollment=enrollment)
     return render(
@@ -242,7 +260,7 @@ def calendar_regenerate(request: HttpRequest, slug: str) -> HttpResponse:
     if enrollment is None:
         return redirect("progress:enrol", slug=slug)
     services.calendar_token_regenerate(enrollment=enrollment)
-    messages.success(request, "Your calendar link is new; the old one no longer works.")
+    messages.success(request, "You have a new calendar link. The old one no longer works.")
     return redirect("progress:dashboard", slug=slug)
 
 
@@ -306,7 +324,7 @@ def topic_done_next(request: HtmxHttpRequest, slug: str, topic: str) -> HttpResp
     user = signed_in_user(request)
     topic_obj = selectors.topic_get(roadmap_slug=slug, slug=topic)
     services.topic_progress_put(user=user, topic=topic_obj, status="done")
-    following = selectors.next_topic(user=user, topic=topic_obj)
+    following = selectors.next_topic_after(user=user, topic=topic_obj)
     if request.htmx:
         if following is None:
             context = {"roadmap": topic_obj.roadmap, "finished": True}

@@ -38,7 +38,14 @@ def total_weeks(page: Page) -> int:
 
 
 def go_to_my_plan(page: Page) -> None:
-    """From any page: the site's name leads home, where "Start the roadmap" leads to my plan."""
+    """From any page: an enrolled learner has "My plan" in the header; before enrolling, the
+    site's name leads home, where "Start the roadmap" leads to the enrolment form."""
+    my_plan = page.get_by_role("link", name=re.compile(r"^My plan \(week \d+\)$"))
+    if my_plan.count():
+        tab_to(page, my_plan)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        return
     tab_to(page, page.get_by_role("link", name="ML Engineer Roadmap").first)
     with page.expect_navigation():
         page.keyboard.press("Enter")

@@ -9,35 +9,42 @@ per topic; a resource list calls `{% tick_control resource ticked_ids %}`.
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 from django.urls import reverse
 
 from apps.accounts.models import User
 from apps.progress import selectors
 from apps.progress.models import TopicProgress
+from apps.progress.plan import week_number
+from apps.progress.services import local_today
 
 register = template.Library()
 
 
 @register.inclusion_tag("progress/_status_control.html", takes_context=True)
-def status_control(context: template.Context, topic, progress: dict) -> dict:
-    return {"topic": topic, "row": progress.get(topic.slug), "request": context.get("request")}
+def status_control(context: template.Context, topic, progress: dict, region: str = "") -> dict:
+    """`region`: the id of the page region a status change re-renders with htmx (the
+    dashboard's "plan-now"); without it, the control alone is swapped."""
+    return {
+        "topic": topic,
+        "row": progress.get(topic.slug),
+        "request": context.get("request"),
+        "region": region,
+        "next": context.get("next") or "",
+    }
 
 
 @register.inclusion_tag("progress/_topic_panel.html", takes_context=True)
 def topic_progress_panel(context: template.Context, topic) -> dict:
     request = context.get("request")
     user = getattr(request, "user", None)
+    previous, following = selectors.topic_neighbours(topic=topic)
+    panel = {"topic": topic, "request": request, "previous": previous, "following": following}
     if user is None or not user.is_authenticated:
-        return {"signed_in": False, "topic": topic, "request": request}
+        return {**panel, "signed_in": False}
     row = TopicProgress.objects.filter(user=user, topic=topic).first()
     enrolled = selectors.enrollment_get(user=user, roadmap=topic.roadmap) is not None
-    return {
-        "signed_in": True,
-        "enrolled": enrolled,
-        "topic": topic,
-        "row": row,
-        "request": request,
-    }
+    return {**panel, "signed_in": True, "enrolled": enrolled, "row": row}
 
 
 @register.simple_tag(takes_context=True)
@@ -67,14 +74,30 @@ def get_status_key(statuses: dict[str, str], slug: str) -> str:
 def roadmap_progress_banner(context: template.Context, roadmap) -> dict:
     """Overall progress and the way to the dashboard when enrolled; else how to start."""
     request = context.get("request")
-    user = getattr(request, "user", None)
     data: dict = {"roadmap": roadmap, "request": request, "enrolled": False}
-    if user is not None and user.is_authenticated:
-        enrollment = selectors.enrollment_get(user=user, roadmap=roadmap)
-        if enrollment is not None:
-            summary = selectors.progress_summary(user=user, roadmap=roadmap)
-            data.update(enrolled=True, percent=summary.percent_complete, streak=summary.streak)
+    data.update(learner_state(context, roadmap))
     return data
+
+
+@register.simple_tag(takes_context=True)
+def learner_state(context: template.Context, roadmap) -> dict:
+    """For a signed-in learner enrolled in `roadmap`: enrolled, percent, streak, this week's
+    number and the next topic to continue with; {"enrolled": False} otherwise."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if roadmap is None or user is None or not user.is_authenticated:
+        return {"enrolled": False}
+    enrollment = selectors.enrollment_get(user=user, roadmap=roadmap)
+    if enrollment is None:
+        return {"enrolled": False}
+    summary = selectors.progress_summary(user=user, roadmap=roadmap)
+    return {
+        "enrolled": True,
+        "percent": summary.percent_complete,
+        "streak": summary.streak,
+        "week": week_number(start_date=enrollment.start_date, day=local_today(user)),
+        "next_topic": selectors.next_topic(enrollment=enrollment),
+    }
 
 
 @register.simple_tag(takes_context=True)
@@ -96,8 +119,33 @@ def tick_control(context: template.Context, resource, ticked_ids: frozenset[int]
 
 
 @register.filter
-def calendar_url(token: str, request) -> str:
-    return request.build_absolute_uri(reverse("progress:calendar", args=[token]))
+def calendar_url(token: str) -> str:
+    """The private feed's address on SITE_URL (not the host this request came in by)."""
+    return settings.SITE_URL + reverse("progress:calendar", args=[token])
+
+
+@register.filter
+def webcal_url(token: str) -> str:
+    """The same feed as a `webcal:` link, which calendar apps open as a subscription."""
+    return "webcal:" + calendar_url(token).split(":", 1)[1]
+
+
+@register.simple_tag(takes_context=True)
+def my_plan(context: template.Context) -> dict | None:
+    """The header's "My plan": the signed-in learner's latest enrolment, with this week's
+    number; None for anyone not enrolled."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    enrollment = selectors.latest_enrollment(user=user)
+    if enrollment is None:
+        return None
+    today = local_today(user)
+    return {
+        "roadmap_slug": enrollment.roadmap.slug,
+        "week": week_number(start_date=enrollment.start_date, day=today),
+    }
 
 
 @register.inclusion_tag("progress/_map.html", takes_context=True)
