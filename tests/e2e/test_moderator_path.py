@@ -54,7 +54,7 @@ def test_a_signed_out_vote_signs_in_as_a_whole_page_and_comes_back(seed, open_ta
     expect(page.locator("header.site-header")).to_have_count(1)
     expect(page.locator("h1")).to_have_count(1)
     expect(page.locator("a.skip-link")).to_have_count(1)
-    page.get_by_label("Login").fill("val")
+    page.get_by_label("Username or email").fill("val")
     page.get_by_label("Password").fill("a long e2e passphrase 2024")
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(re.escape(topic_path) + "$"))
