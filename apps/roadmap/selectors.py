@@ -144,6 +144,7 @@ def roadmap_general_resources(*, roadmap: Roadmap) -> QuerySet[Resource]:
     return (
         Resource.objects.approved()
         .filter(roadmap=roadmap, topic__isnull=True)
+        .select_related("submitted_by")  # the credit line
         .order_by("kind", "title")
     )
 
