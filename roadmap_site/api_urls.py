@@ -10,10 +10,12 @@ shadows another's and the order of the includes below decides nothing
 from django.urls import include, path
 
 from apps.moderation.api import ResourceView, TopicView
+from roadmap_site.api_root import ApiRootView
 
 app_name = "api"
 
 urlpatterns = [
+    path("", ApiRootView.as_view(), name="root"),
     path("resources/<int:pk>/", ResourceView.as_view(), name="resource-detail"),
     path("roadmaps/<slug:slug>/topics/<slug:topic>/", TopicView.as_view(), name="topic-detail"),
     path("", include("apps.roadmap.api_urls")),

@@ -10,7 +10,11 @@ DEFAULT_SCHEMA_CLASS), so that no view has to repeat what the whole API does:
   requirements), judged by asking the view's own permission classes;
 - an optional query parameter may be sent empty: DRF reads `?topic=` as no topic;
 - a free string parameter holds no NUL character: the site refuses NUL in paths and queries
-  (`error_views`), and PostgreSQL could not store it anyway.
+  (`error_views`), and PostgreSQL could not store it anyway;
+- every operation is grouped under its app's tag (`APP_TAGS`, described in
+  SPECTACULAR_SETTINGS["TAGS"]): the app is the one whose code answers the method, so the
+  public GET of /resources/{id}/ (the roadmap's view, inherited by moderation's) is
+  "roadmap" while its PATCH is "moderation".
 
 A view's own declaration of a status always wins; these only fill the gaps.
 """
@@ -43,7 +47,36 @@ def _no_nul(schema: dict[str, Any]) -> None:
         schema["pattern"] = NO_NUL
 
 
+# The view's app (apps.<app>) -> its tag in the docs. SPECTACULAR_SETTINGS["TAGS"] describes
+# each one; tests/test_api_pages.py checks that every operation gets one of them.
+APP_TAGS = {
+    "roadmap": "roadmap",
+    "progress": "progress",
+    "community": "community",
+    "moderation": "moderation",
+    "linkcheck": "link health",
+    "accounts": "account",
+}
+
+
+def _app_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "apps" else None
+
+
 class HouseAutoSchema(AutoSchema):
+    def get_tags(self) -> list[str]:
+        """The tag of the app whose class defines the handler of this method (an inherited
+        GET keeps its app's tag), else of the view's own class."""
+        handler = self.method.lower()
+        for cls in type(self.view).__mro__:
+            if handler in vars(cls) and (app := _app_of(cls.__module__)) in APP_TAGS:
+                return [APP_TAGS[app]]
+        app = _app_of(type(self.view).__module__)
+        if app in APP_TAGS:
+            return [APP_TAGS[app]]
+        return super().get_tags()
+
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         operation = super().get_operation(*args, **kwargs)
         if operation is None:

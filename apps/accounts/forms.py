@@ -29,6 +29,15 @@ class ProfileForm(forms.Form):
             "required": "Choose your time zone.",
         },
     )
+    show_contributions = forms.BooleanField(
+        label="Credit me for the resources I suggest",
+        required=False,
+        help_text=(
+            "Your name beside your approved resources, linked to a public page listing them "
+            'and the votes they received. Off: they read "Suggested by a contributor" and '
+            "there is no page."
+        ),
+    )
 
 
 class EmailPreferencesForm(forms.Form):

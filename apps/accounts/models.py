@@ -41,6 +41,10 @@ class User(AbstractUser):
         default=True,
         help_text="Moderators: email me once a day when the moderation queue has work in it.",
     )
+    show_contributions = models.BooleanField(
+        default=True,
+        help_text=("Name me beside the resources I suggested and show my public contributor page."),
+    )
 
     def __str__(self) -> str:
         return self.display_name or self.username

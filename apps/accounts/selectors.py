@@ -12,13 +12,13 @@ from django.utils import timezone
 
 from apps.accounts.export import export_sections
 from apps.accounts.models import ApiToken, User
+from apps.roadmap.credit import DELETED_USER_NAME
 from roadmap_site.errors import NotAllowed
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
     from rest_framework.request import Request
 
-DELETED_USER_NAME = "deleted user"
 EXPORT_FORMAT = "ml-engineer-roadmap/export/1"
 
 

@@ -31,16 +31,23 @@ EMAIL_NOT_VERIFIED = (
 
 
 @transaction.atomic
-def user_profile_update(*, user: User, display_name: str, time_zone: str) -> User:
-    """Refuses with Invalid (by field): a display name too long, an unknown time zone."""
+def user_profile_update(
+    *, user: User, display_name: str, time_zone: str, show_contributions: bool | None = None
+) -> User:
+    """Refuses with Invalid (by field): a display name too long, an unknown time zone.
+    `show_contributions` None leaves the choice as it is."""
     display_name = display_name.strip()
     if too_long := DISPLAY_NAME.check(display_name):
         raise Invalid(too_long, field="display_name")
     validate_time_zone(time_zone)
     user.display_name = display_name
     user.time_zone = time_zone
+    fields = ["display_name", "time_zone"]
+    if show_contributions is not None:
+        user.show_contributions = show_contributions
+        fields.append("show_contributions")
     user.full_clean(exclude=["password", "username", "email"])
-    user.save(update_fields=["display_name", "time_zone"])
+    user.save(update_fields=fields)
     return user
 
 

@@ -55,12 +55,19 @@ def profile(request: HttpRequest) -> HttpResponse:
                 user=user,
                 display_name=form.cleaned_data["display_name"],
                 time_zone=form.cleaned_data["time_zone"],
+                show_contributions=form.cleaned_data["show_contributions"],
             )
         ):
             messages.success(request, "Your profile is saved.")
             return redirect("accounts:profile")
     else:
-        form = ProfileForm(initial={"display_name": user.display_name, "time_zone": user.time_zone})
+        form = ProfileForm(
+            initial={
+                "display_name": user.display_name,
+                "time_zone": user.time_zone,
+                "show_contributions": user.show_contributions,
+            }
+        )
     return _render_form(request, "accounts/profile.html", form, {"section": "profile"})
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from apps.accounts.models import User
 from apps.accounts.roles import is_moderator
@@ -38,6 +39,38 @@ def submissions_for(*, user: User, status: str = "") -> QuerySet[Resource]:
     if status:
         queryset = queryset.filter(status=status)
     return queryset.order_by("-created_at", "-id")
+
+
+_NO_CONTRIBUTOR = "No contributor has this name, or they keep their contributions private."
+
+
+def contributor_get(*, username: str) -> User:
+    """A contributor with a public page: an active account that has not opted out
+    (`show_contributions`). Anyone else is NotFound, the same answer as an unknown name."""
+    user = User.objects.filter(username=username, is_active=True, show_contributions=True).first()
+    if user is None:
+        raise NotFound(_NO_CONTRIBUTOR)
+    return user
+
+
+def contributor_resources(*, user: User) -> QuerySet[Resource]:
+    """What a contributor suggested that is on the roadmap now: approved community resources
+    (never pending, rejected or retired ones), newest first, with their place."""
+    return (
+        Resource.objects.approved()
+        .filter(origin=Resource.Origin.COMMUNITY, submitted_by=user)
+        .select_related("roadmap", "topic")
+        .order_by("-created_at", "-id")
+    )
+
+
+def contributor_totals(*, user: User) -> dict[str, int]:
+    """The approved resources' count and the votes they received, in one query."""
+    return contributor_resources(user=user).aggregate(
+        resources=Count("pk"),
+        upvotes=Coalesce(Sum("upvotes"), 0),
+        downvotes=Coalesce(Sum("downvotes"), 0),
+    )
 
 
 def my_votes(*, user: User, resource_ids: list[int]) -> dict[int, int]:

@@ -104,6 +104,22 @@ def my_submissions(request: HttpRequest) -> HttpResponse:
     return render(request, "community/my_submissions.html", {"page": page})
 
 
+@require_GET
+def contributor(request: HttpRequest, username: str) -> HttpResponse:
+    """A contributor's public page; NotFound (404) for an unknown name or one who opted out."""
+    user = selectors.contributor_get(username=username)
+    page = Paginator(selectors.contributor_resources(user=user), limits.PAGE_ROWS).get_page(
+        request.GET.get("page")
+    )
+    totals = selectors.contributor_totals(user=user)
+    totals["net"] = totals["upvotes"] - totals["downvotes"]
+    return render(
+        request,
+        "community/contributor.html",
+        {"contributor": user, "page": page, "totals": totals},
+    )
+
+
 def _back(request: HttpRequest, resource: Resource) -> HttpResponseRedirect:
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(

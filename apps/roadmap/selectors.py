@@ -147,6 +147,7 @@ def roadmap_general_resources(*, roadmap: Roadmap) -> QuerySet[Resource]:
     return (
         Resource.objects.approved()
         .filter(roadmap=roadmap, topic__isnull=True)
+        .select_related("submitted_by")  # the credit line
         .order_by("kind", "title")
     )
 

@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.roadmap.credit import resource_credit
 from apps.roadmap.models import Resource, Roadmap, Topic
 from apps.roadmap.readme_parser import first_sentence
 from apps.roadmap.rendering import render_markdown
@@ -134,9 +135,19 @@ class ResourceSerializer(serializers.ModelSerializer):
             "created_at",
         ]
 
+    @extend_schema_field(
+        serializers.CharField(
+            allow_null=True,
+            help_text=(
+                'Who suggested it: their display name (else username), "a contributor" '
+                'when they opted out, "deleted user" after their account was deleted; '
+                "null for resources of the roadmap's own content."
+            ),
+        )
+    )
     def get_submitted_by(self, resource: Resource) -> str | None:
-        user = resource.submitted_by
-        return (user.display_name or user.username) if user is not None else None
+        credit = resource_credit(resource)
+        return credit.name if credit is not None else None
 
 
 class TopicResourceSerializer(ResourceSerializer):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import template
 
 from apps.community import selectors
+from apps.roadmap.credit import resource_credit as credit_of
 
 register = template.Library()
 
@@ -29,3 +30,11 @@ def vote_control(context: template.Context, resource, my_votes: dict[int, int]) 
         "my_vote": my_votes.get(resource.pk),
         "request": context.get("request"),
     }
+
+
+@register.inclusion_tag("community/_credit.html")
+def resource_credit(resource) -> dict:
+    """`{% resource_credit resource %}`: "Suggested by <name>" (linked to the contributor's
+    page), "deleted user" or "a contributor" unlinked, nothing for the roadmap's own content.
+    The page's queryset selects `submitted_by` with the resources."""
+    return {"credit": credit_of(resource)}
