@@ -219,6 +219,9 @@ class ApplicationErrorMiddleware:
         response = HttpResponse(
             loader.render_to_string(template, context, request), status=exception.status
         )
+        # roadmap_site.htmx places this fragment just after the control that asked; a view's own
+        # 4xx fragment (a form again, with what was typed) is swapped as the view intends.
+        response.htmx_refusal = template == "refused_fragment.html"  # type: ignore[attr-defined]
         retry_after = getattr(exception, "retry_after", None)
         if retry_after is not None:
             response["Retry-After"] = str(retry_after)

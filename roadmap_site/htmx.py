@@ -11,7 +11,9 @@ never a place to come back to.
 A refusal answered to htmx as a fragment (`error_views.ApplicationErrorMiddleware`'s
 `refused_fragment.html`) is marked `HX-Refusal` and put just after the control that asked
 (`HX-Reswap: afterend`); static/js/htmx-refusals.js lets htmx swap such a 4xx answer, so the
-reason shows in place and the control stays. A whole page answered with a 4xx is never swapped.
+reason shows in place and the control stays. A view's own 4xx fragment (a form answered again
+with what was typed, e.g. a note's conflict) is left to the view's own swap, and a whole page
+answered with a 4xx is never swapped.
 """
 
 from __future__ import annotations
@@ -48,15 +50,6 @@ def _page_the_user_was_on(request: HttpRequest) -> str | None:
     return f"{path}?{parts.query}" if parts.query else path
 
 
-def _is_fragment(response: HttpResponse) -> bool:
-    if getattr(response, "streaming", False) or not response.get("Content-Type", "").startswith(
-        "text/html"
-    ):
-        return False
-    start = response.content.lstrip()[:15].lower()
-    return bool(start) and not start.startswith(b"<!doctype")
-
-
 def sign_in_url(request: HttpRequest) -> str:
     """The sign-in page, coming back to the page the htmx request was sent from."""
     login = resolve_url(settings.LOGIN_URL)
@@ -76,7 +69,7 @@ class HtmxSignInMiddleware:
             answer = HttpResponse(status=200)
             answer["HX-Redirect"] = sign_in_url(request)
             return answer
-        if 400 <= response.status_code < 500 and _is_fragment(response):
+        if 400 <= response.status_code < 500 and getattr(response, "htmx_refusal", False):
             response["HX-Refusal"] = "true"
             response.setdefault("HX-Reswap", "afterend")
         return response

@@ -125,7 +125,18 @@ def test_a_whole_page_answered_to_htmx_with_a_4xx_is_never_marked_for_swapping(
 ) -> None:
     """A page (not a fragment) must never be pasted into a control, refusal or not."""
     answer = web(owner).post(
-        f"{TOPIC_PAGE}note/", {"note": "x", "version": "not a number"}, HTTP_HX_REQUEST="true"
+        "/roadmaps/ml-engineer/submit/", {"url": "not a url", "title": ""}, HTTP_HX_REQUEST="true"
     )
     assert answer.status_code == 400 and b"<!doctype html>" in answer.content.lower()
+    assert "HX-Refusal" not in answer and "HX-Reswap" not in answer
+
+
+def test_a_views_own_form_fragment_is_swapped_where_the_view_says(owner, roadmap, topic) -> None:
+    """The note form answered again (a 400, the typed text kept) replaces the form, as its own
+    hx-swap says; only the house's refusal fragment goes after the control."""
+    answer = web(owner).post(
+        f"{TOPIC_PAGE}note/", {"note": "x", "version": "not a number"}, HTTP_HX_REQUEST="true"
+    )
+    assert answer.status_code == 400 and b"<!doctype html>" not in answer.content.lower()
+    assert b">x</textarea>" in answer.content
     assert "HX-Refusal" not in answer and "HX-Reswap" not in answer

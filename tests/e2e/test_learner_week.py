@@ -214,7 +214,7 @@ def test_sign_up_confirm_and_sign_in_keeps_where_the_learner_was_going(seed, ope
     page.goto(confirmation_link("ines@mail.example"))
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_text("You have confirmed ines@mail.example.")).to_be_visible()
-    page.get_by_label("Login").fill("ines")
+    page.get_by_label("Username or email").fill("ines")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
