@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from apps.moderation.tasks import submission_decision_email_send
 from apps.outbox.models import OutboxMessage
-from apps.outbox.services import outbox_publish, outbox_put
+from apps.outbox.services import broker_circuit, outbox_publish, outbox_put
 from apps.roadmap.models import Resource
+from roadmap_site.circuit import circuits_reset
 from tests.factories import pending
 from tests.support.clients import client_for
 from tests.support.concurrency import hammer
@@ -122,3 +123,25 @@ def test_without_a_broker_the_email_is_sent_right_after_the_commit(
     assert OutboxMessage.objects.get().last_error == ""
     assert [mail.to for mail in mailoutbox] == [[submitter.email]]
     assert OutboxMessage.objects.get().sent_at is not None
+
+
+@pytest.mark.django_db
+def test_an_open_broker_circuit_does_not_hold_back_eager_work(
+    roadmap, topic, submitter, moderator, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    """Without a broker (eager tasks) there is no outage to remember: a breaker left open by
+    an earlier broker failure in this process must not keep the email from going out."""
+    broker_circuit().failed()
+    try:
+        submission = pending(roadmap, topic, submitter)
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = client_for(moderator).post(
+                f"/api/v1/submissions/{submission.pk}/reject/",
+                {"reason": "Off topic."},
+                format="json",
+            )
+        assert answer.status_code == 200, answer.content
+        assert [mail.to for mail in mailoutbox] == [[submitter.email]]
+        assert OutboxMessage.objects.get().sent_at is not None
+    finally:
+        circuits_reset()
