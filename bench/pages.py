@@ -1,0 +1,273 @@
+"""Benchmark: the site's pages against the same bytes served as static files (issue 18).
+
+Starts gunicorn with the production defaults as shipped (gunicorn.conf.py with 2 workers and
+its access log, DEBUG=0, the settings' default LOG_LEVEL, the cache on Redis) on loopback
+against a fresh PostgreSQL database next to DATABASE_URL's (the seed imported and enriched, or
+`seed_synthetic --scale N` with --scale), with `X-Forwarded-Proto: https` on every request as
+the proxy sends it. Each page is fetched once and its bytes written as a static file; then wrk
+drives page and file in alternating rounds in one run, so the machine's noise falls on both.
+Prints, per page, the median req/s of the page and of its file, the ratio and the issue's goal.
+
+    .venv/bin/python bench/pages.py [--rounds 3] [--seconds 3] [--scale N] [--connections 8]
+
+Needs DATABASE_URL (a PostgreSQL database; the bench creates and drops its own next to it) and
+REDIS_URL (the bench flushes that Redis database). Only servers this script starts, and those
+two, are contacted (127.0.0.1). Needs `wrk` (Debian's package).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from api import GUNICORN, PYTHON, ROOT, SETTINGS_MODULE, free_port, run
+
+Page = tuple[str, str, dict[str, str], float]  # name, path, headers, goal
+PROXY_HEADERS = {"X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
+
+# Run inside the bench's settings: a learner, enrolled, signed in; the paths of a phase and a
+# topic; prints them as JSON.
+SETUP = """
+import json, django
+django.setup()
+from django.conf import settings
+from django.test import Client
+from apps.accounts.models import User
+from apps.progress.services import enrollment_put
+from apps.roadmap.models import Roadmap
+roadmap = Roadmap.objects.get(slug={slug!r})
+user = User.objects.create_user(username="bench-learner", email="learner@bench.example",
+                                password={password!r})
+enrollment_put(user=user, roadmap=roadmap)
+client = Client()
+client.force_login(user)
+phase = roadmap.phases.order_by("pk").first()
+topic = roadmap.topics.order_by("order").first()
+name = settings.SESSION_COOKIE_NAME
+print(json.dumps({{
+    "cookie": f"{{name}}={{client.cookies[name].value}}",
+    "phase": phase.slug, "topic": topic.slug,
+}}))
+"""
+
+
+def admin_dsn(database_url: str, name: str) -> tuple[str, str]:
+    """The maintenance database's URL on the same server, and the bench's database URL."""
+    parts = urllib.parse.urlsplit(database_url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        sys.exit("DATABASE_URL must name a PostgreSQL database")
+    return parts._replace(path="/postgres").geturl(), parts._replace(path=f"/{name}").geturl()
+
+
+def database(admin_url: str, name: str, *, create: bool) -> None:
+    code = (
+        "import psycopg, sys;"
+        "c = psycopg.connect(sys.argv[1], autocommit=True);"
+        f"c.execute('DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)');"
+        + (f"c.execute('CREATE DATABASE \"{name}\"')" if create else "")
+    )
+    run([str(PYTHON), "-c", code, admin_url], dict(os.environ))
+
+
+def get(url: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def start(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+    """gunicorn as shipped (gunicorn.conf.py), 2 workers, on loopback; its logs go to a file."""
+    server = subprocess.Popen(
+        [str(GUNICORN), "-c", str(ROOT / "gunicorn.conf.py"), "roadmap_site.wsgi:application"],
+        env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2"},
+        cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"gunicorn exited before answering; see {log}")
+        try:
+            get(f"http://127.0.0.1:{port}/healthz", PROXY_HEADERS)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    sys.exit("gunicorn did not answer within 30 s")
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    server.wait(timeout=20)
+
+
+def wrk(url: str, seconds: int, connections: int, headers: dict[str, str]) -> float:
+    flags = [arg for name, value in headers.items() for arg in ("-H", f"{name}: {value}")]
+    output = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", *flags, url],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    if "Non-2xx" in output or "Socket errors" in output:
+        sys.exit(f"wrk saw errors for {url}:\n{output}")
+    match = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    if match is None:
+        sys.exit(f"no rate in wrk's output for {url}:\n{output}")
+    return float(match.group(1))
+
+
+def write_copies(base: str, pages: list[Page], static_root: Path) -> list[tuple[str, int]]:
+    """Fetch each page once; write its bytes into the static root; its path and size."""
+    files: list[tuple[str, int]] = []
+    for number, (name, path, headers, _goal) in enumerate(pages):
+        status, body = get(base + path, headers)
+        if status != 200:
+            sys.exit(f"{name} {path} answered {status}")
+        suffix = ".json" if path.startswith("/api/") else ".html"
+        target = static_root / "bench" / f"page{number}{suffix}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(body)
+        files.append((f"/static/bench/{target.name}", len(body)))
+    return files
+
+
+def report(
+    base: str, pages: list[Page], files: list[tuple[str, int]], options: argparse.Namespace
+) -> None:
+    """Alternate wrk rounds page/file for each page; print the medians, ratio and goal."""
+    print(
+        f"gunicorn.conf.py, 2 workers, DEBUG=0, access log on, LOG_LEVEL default, "
+        f"cache on Redis; wrk -t1 -c{options.connections} -d{options.seconds}s "
+        f"x {options.rounds} rounds, page and file alternating; scale {options.scale or 1}"
+    )
+    header = f"{'page':<22}{'bytes':>9}{'page r/s':>10}{'file r/s':>10}{'ratio':>7}  goal"
+    print(header)
+    for (name, path, headers, goal), (static_path, size) in zip(pages, files, strict=True):
+        rates: dict[str, list[float]] = {"page": [], "file": []}
+        for number in range(options.rounds):
+            order = [
+                ("page", base + path, headers),
+                ("file", base + static_path, PROXY_HEADERS),
+            ]
+            if number % 2:
+                order.reverse()  # neither always follows the other
+            for kind, url, sent in order:
+                rates[kind].append(wrk(url, options.seconds, options.connections, sent))
+        page_rate = statistics.median(rates["page"])
+        file_rate = statistics.median(rates["file"])
+        ratio = page_rate / file_rate
+        verdict = "met" if ratio >= goal else "NOT met"
+        print(
+            f"{name:<22}{size:>9}{page_rate:>10.1f}{file_rate:>10.1f}{ratio:>7.2f}"
+            f"  >= {goal:.1f} {verdict}   {path}",
+            flush=True,
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--scale", type=int, default=0, help="bench seed_synthetic --scale N")
+    options = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk")
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        if not os.environ.get(name):
+            sys.exit(f"{name} must be set (see the docstring)")
+
+    work = Path(tempfile.mkdtemp(prefix="roadmap-bench-pages-"))
+    db_name = f"bench_pages_{os.getpid()}"
+    admin_url, db_url = admin_dsn(os.environ["DATABASE_URL"], db_name)
+    database(admin_url, db_name, create=True)
+    try:
+        (work / "benchsettings.py").write_text(SETTINGS_MODULE)
+        static_root = work / "static"
+        env = {
+            **os.environ,
+            "PYTHONPATH": f"{work}{os.pathsep}{ROOT}",
+            "DJANGO_SETTINGS_MODULE": "benchsettings",
+            "BENCH_STATIC_ROOT": str(static_root),
+            "DATABASE_URL": db_url,
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1",
+        }
+        for name in ("LOG_LEVEL", "CACHE_URL", "CELERY_BROKER_URL", "SECURE_SSL_REDIRECT"):
+            env.pop(name, None)  # the shipped defaults
+        manage = [str(PYTHON), "manage.py"]
+        run([str(PYTHON), "-c", "import redis, sys; redis.Redis.from_url(sys.argv[1]).flushdb()",
+             env["REDIS_URL"]], env)  # fmt: skip
+        run([*manage, "migrate", "--noinput", "-v0"], env)
+        run(
+            [*manage, "import_roadmap", "fixtures/ml-engineer-roadmap.md", "--slug=ml-engineer"],
+            env,
+        )
+        run([*manage, "load_enrichment", "fixtures/ml-engineer-enrichment.json"], env)
+        slug = "ml-engineer"
+        if options.scale:
+            run([*manage, "seed_synthetic", "--scale", str(options.scale)], env)
+            slug = "synthetic"
+        run([*manage, "collectstatic", "--noinput", "-v0"], env)
+        setup = SETUP.format(slug=slug, password=secrets.token_urlsafe(16))
+        learner = json.loads(run([str(PYTHON), "-c", setup], env).strip().splitlines()[-1])
+        signed_in = {**PROXY_HEADERS, "Cookie": learner["cookie"]}
+        base_path = f"/roadmaps/{slug}/"
+        # (name, path, headers, goal); the roadmap has no page per section (sections are
+        # parts of the roadmap page), so there is none here.
+        pages: list[Page] = [
+            ("home", "/", PROXY_HEADERS, 0.5),
+            ("roadmap", base_path, PROXY_HEADERS, 0.5),
+            ("phase", f"{base_path}phases/{learner['phase']}/", PROXY_HEADERS, 0.5),
+            ("topic", f"{base_path}topics/{learner['topic']}/", PROXY_HEADERS, 0.5),
+            ("modlog", "/modlog/", PROXY_HEADERS, 0.5),
+            ("tree API", f"/api/v1/roadmaps/{slug}/", PROXY_HEADERS, 0.9),
+            ("roadmap, signed in", base_path, signed_in, 0.2),
+            ("dashboard, signed in", f"{base_path}dashboard/", signed_in, 0.2),
+        ]
+
+        log = work / "gunicorn.log"
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        # First run: fetch each page once and write its bytes into the static root (whitenoise
+        # indexes STATIC_ROOT when it starts with DEBUG off, hence the second run).
+        server = start(env, port, log)
+        try:
+            files = write_copies(base, pages, static_root)
+        finally:
+            stop(server)
+
+        server = start(env, port, log)
+        try:
+            for (name, path, headers, _goal), (static_path, size) in zip(pages, files, strict=True):
+                status, body = get(base + static_path, PROXY_HEADERS)
+                if status != 200 or len(body) != size:
+                    sys.exit(f"the static copy of {name} is not served as written")
+                for _ in range(2):  # warm both workers' caches and connections
+                    wrk(base + path, 1, options.connections, headers)
+                    wrk(base + static_path, 1, options.connections, PROXY_HEADERS)
+            report(base, pages, files, options)
+        finally:
+            stop(server)
+    finally:
+        database(admin_url, db_name, create=False)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
