@@ -84,6 +84,21 @@ def wrk(url: str, seconds: int, connections: int) -> float:
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
 
+def seed_site(env: dict[str, str], *, scale: int | None) -> str:
+    """Migrate, import the seed and its enrichment (or `seed_synthetic --scale N` on top), and
+    collect the static files; returns the benchmarked roadmap's slug."""
+    manage = [str(PYTHON), "manage.py"]
+    run([*manage, "migrate", "--noinput", "-v0"], env)
+    run([*manage, "import_roadmap", "fixtures/ml-engineer-roadmap.md", "--slug=ml-engineer"], env)
+    run([*manage, "load_enrichment", "fixtures/ml-engineer-enrichment.json"], env)
+    slug = "ml-engineer"
+    if scale:
+        run([*manage, "seed_synthetic", "--scale", str(scale)], env)
+        slug = "synthetic"
+    run([*manage, "collectstatic", "--noinput", "-v0"], env)
+    return slug
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -114,18 +129,7 @@ def main() -> None:
             "CACHE_URL": options.cache_url or "locmem://",
             "LOG_LEVEL": "WARNING",
         }
-        manage = [str(PYTHON), "manage.py"]
-        run([*manage, "migrate", "--noinput", "-v0"], env)
-        run(
-            [*manage, "import_roadmap", "fixtures/ml-engineer-roadmap.md", "--slug=ml-engineer"],
-            env,
-        )
-        run([*manage, "load_enrichment", "fixtures/ml-engineer-enrichment.json"], env)
-        slug = "ml-engineer"
-        if options.scale:
-            run([*manage, "seed_synthetic", "--scale", str(options.scale)], env)
-            slug = "synthetic"
-        run([*manage, "collectstatic", "--noinput", "-v0"], env)
+        slug = seed_site(env, scale=options.scale)
         tree_path = f"/api/v1/roadmaps/{slug}/"
 
         # The tree's bytes, written as a static file before the server starts (whitenoise

@@ -33,7 +33,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from api import GUNICORN, PYTHON, ROOT, SETTINGS_MODULE, free_port, run
+from api import GUNICORN, PYTHON, ROOT, SETTINGS_MODULE, free_port, run, seed_site
 
 Page = tuple[str, str, dict[str, str], float]  # name, path, headers, goal
 PROXY_HEADERS = {"X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
@@ -210,20 +210,9 @@ def main() -> None:
         }
         for name in ("LOG_LEVEL", "CACHE_URL", "CELERY_BROKER_URL", "SECURE_SSL_REDIRECT"):
             env.pop(name, None)  # the shipped defaults
-        manage = [str(PYTHON), "manage.py"]
         run([str(PYTHON), "-c", "import redis, sys; redis.Redis.from_url(sys.argv[1]).flushdb()",
              env["REDIS_URL"]], env)  # fmt: skip
-        run([*manage, "migrate", "--noinput", "-v0"], env)
-        run(
-            [*manage, "import_roadmap", "fixtures/ml-engineer-roadmap.md", "--slug=ml-engineer"],
-            env,
-        )
-        run([*manage, "load_enrichment", "fixtures/ml-engineer-enrichment.json"], env)
-        slug = "ml-engineer"
-        if options.scale:
-            run([*manage, "seed_synthetic", "--scale", str(options.scale)], env)
-            slug = "synthetic"
-        run([*manage, "collectstatic", "--noinput", "-v0"], env)
+        slug = seed_site(env, scale=options.scale)
         setup = SETUP.format(slug=slug, password=secrets.token_urlsafe(16))
         learner = json.loads(run([str(PYTHON), "-c", setup], env).strip().splitlines()[-1])
         signed_in = {**PROXY_HEADERS, "Cookie": learner["cookie"]}
