@@ -317,8 +317,13 @@ def test_a_frozen_redis_slows_no_page_and_loses_nothing(
     for name, code, took in timings:
         print(f"{name:<24} {code:>6} {took:>8.2f}")
     print(f"{'(sign-in, Redis up)':<24} {302:>6} {baseline:>8.2f}")
+    # Hashing the password is the sign-in's own cost and grows with the machine's load (3.6 s
+    # with Redis up on a busy CI machine): what Redis may add to it is what is bounded.
+    allowed = {"sign-in POST": baseline + ANSWER_WITHIN}
     slow_or_failed = [
-        (n, c, round(t, 2)) for n, c, t in timings if not 200 <= c < 400 or t >= ANSWER_WITHIN
+        (n, c, round(t, 2))
+        for n, c, t in timings
+        if not 200 <= c < 400 or t >= allowed.get(n, ANSWER_WITHIN)
     ]
     assert not slow_or_failed, (slow_or_failed, stack.logs())
     assert answers["sign-in POST"].status_code == 302
