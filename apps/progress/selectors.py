@@ -197,6 +197,43 @@ def next_topic(*, enrollment: Enrollment) -> Topic | None:
 
 
 @dataclass
+class LearnerState:
+    """What the home page and the roadmap page's banner show an enrolled learner."""
+
+    summary: ProgressSummary
+    week: int
+    next_topic: Topic | None
+
+
+def learner_state(*, enrollment: Enrollment) -> LearnerState:
+    """The summary (percentages, streak), this week's number and the topic to continue with,
+    in one pass: the active topics, the progress rows and the check-in weeks are read once
+    each (3 queries; `progress_summary` and `next_topic` separately read them again)."""
+    roadmap, user = enrollment.roadmap, enrollment.user
+    topics = list(
+        Topic.objects.active().filter(roadmap=roadmap).select_related("roadmap", "phase", "section")
+    )
+    progress = progress_by_topic(user=user, roadmap=roadmap)
+    weeks = set(
+        WeeklyCheckIn.objects.filter(user=user, roadmap=roadmap).values_list("week", flat=True)
+    )
+    this_week = week_number(start_date=enrollment.start_date, day=local_today(user))
+    summary = _summary_of(topics, progress, streak=_streak_of(weeks, this_week=this_week))
+    plan = _plan_of(enrollment, topics, progress)
+    by_slug = {t.slug: t for t in topics}
+    following = next(
+        (
+            by_slug[slug]
+            for week in plan.weeks
+            for slug in week.hours_by_topic
+            if summary.topics.get(slug) not in COMPLETE and slug in by_slug
+        ),
+        None,
+    )
+    return LearnerState(summary=summary, week=this_week, next_topic=following)
+
+
+@dataclass
 class ProgressSummary:
     percent_complete: int
     phases: list[tuple[int, int]]  # (number, percent)
