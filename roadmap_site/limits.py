@@ -170,6 +170,7 @@ RECORD_ID = Range(
     "The id", 1, 2**63 - 1
 )  # a row's id as typed (merge into, bulk ids): BigAutoField
 
-PAGE_SIZE = 50  # the API's pages
+PAGE_SIZE = 50  # the API's pages, unless ?page_size= asks for another size
+API_PAGE_SIZE = Range("The page size", 1, 100)  # ?page_size= on every API list
 PAGE_ROWS = 25  # rows per page of a site's list page (my submissions)
 SEARCH_QUERY = Length("The search", max=200)  # GET /resources/?q=

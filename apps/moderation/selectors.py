@@ -117,17 +117,28 @@ ROLE_KEY = "moderation:is-moderator:{user_id}"
 
 
 def queue_counts() -> dict[str, int]:
-    """How much waits in each tab (the tabs themselves show at most QUEUE_ROWS). Counted now;
-    the header's cached copy is refreshed with them."""
+    """How much waits in each tab (the tabs themselves show at most QUEUE_ROWS). Counted now,
+    in 2 queries (the resources' two counts in one); the header's cached copy is refreshed."""
+    resources = Resource.objects.aggregate(
+        submissions=Count(
+            "pk", filter=Q(origin=Resource.Origin.COMMUNITY, status=Resource.Status.PENDING)
+        ),
+        broken_links=Count(
+            "pk", filter=Q(status=Resource.Status.APPROVED, health__in=BROKEN_HEALTH)
+        ),
+    )
     counts = {
-        "submissions": Resource.objects.filter(
-            origin=Resource.Origin.COMMUNITY, status=Resource.Status.PENDING
-        ).count(),
+        "submissions": resources["submissions"],
         "reports": Report.objects.filter(resolved_at__isnull=True).count(),
-        "broken_links": Resource.objects.approved().filter(health__in=BROKEN_HEALTH).count(),
+        "broken_links": resources["broken_links"],
     }
     cache.set(QUEUE_COUNTS_KEY, counts, HEADER_CACHE_SECONDS)
     return counts
+
+
+def queue_counts_forget() -> None:
+    """After a moderation write: the header counts them again when next shown."""
+    cache.delete(QUEUE_COUNTS_KEY)
 
 
 def queue_counts_cached() -> dict[str, int]:

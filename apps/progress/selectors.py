@@ -197,6 +197,43 @@ def next_topic(*, enrollment: Enrollment) -> Topic | None:
 
 
 @dataclass
+class LearnerState:
+    """What the home page and the roadmap page's banner show an enrolled learner."""
+
+    summary: ProgressSummary
+    week: int
+    next_topic: Topic | None
+
+
+def learner_state(*, enrollment: Enrollment) -> LearnerState:
+    """The summary (percentages, streak), this week's number and the topic to continue with,
+    in one pass: the active topics, the progress rows and the check-in weeks are read once
+    each (3 queries; `progress_summary` and `next_topic` separately read them again)."""
+    roadmap, user = enrollment.roadmap, enrollment.user
+    topics = list(
+        Topic.objects.active().filter(roadmap=roadmap).select_related("roadmap", "phase", "section")
+    )
+    progress = progress_by_topic(user=user, roadmap=roadmap)
+    weeks = set(
+        WeeklyCheckIn.objects.filter(user=user, roadmap=roadmap).values_list("week", flat=True)
+    )
+    this_week = week_number(start_date=enrollment.start_date, day=local_today(user))
+    summary = _summary_of(topics, progress, streak=_streak_of(weeks, this_week=this_week))
+    plan = _plan_of(enrollment, topics, progress)
+    by_slug = {t.slug: t for t in topics}
+    following = next(
+        (
+            by_slug[slug]
+            for week in plan.weeks
+            for slug in week.hours_by_topic
+            if summary.topics.get(slug) not in COMPLETE and slug in by_slug
+        ),
+        None,
+    )
+    return LearnerState(summary=summary, week=this_week, next_topic=following)
+
+
+@dataclass
 class ProgressSummary:
     percent_complete: int
     phases: list[tuple[int, int]]  # (number, percent)
@@ -212,10 +249,18 @@ def _percent(done: int, total: int) -> int:
 def progress_summary(*, user: User, roadmap: Roadmap) -> ProgressSummary:
     """Percent complete (done or skipped) for the roadmap, each phase and each section."""
     topics = list(Topic.objects.active().filter(roadmap=roadmap).select_related("phase", "section"))
-    statuses = {
-        slug: row.status for slug, row in progress_by_topic(user=user, roadmap=roadmap).items()
+    progress = progress_by_topic(user=user, roadmap=roadmap)
+    return _summary_of(topics, progress, streak=check_in_streak(user=user, roadmap=roadmap))
+
+
+def _summary_of(
+    topics: list[Topic], progress: Mapping[str, TopicProgress], *, streak: int
+) -> ProgressSummary:
+    """The summary of these active topics (with phases and sections) and rows (no query)."""
+    status_of = {
+        t.slug: progress[t.slug].status if t.slug in progress else TopicProgress.Status.NOT_STARTED
+        for t in topics
     }
-    status_of = {t.slug: statuses.get(t.slug, TopicProgress.Status.NOT_STARTED) for t in topics}
 
     def percent_by(key) -> list[tuple[int, int]]:
         groups: dict[int, list[str]] = {}
@@ -234,7 +279,7 @@ def progress_summary(*, user: User, roadmap: Roadmap) -> ProgressSummary:
         phases=percent_by(lambda t: t.phase.number if t.phase else None),
         sections=percent_by(lambda t: t.section.number),
         topics=status_of,
-        streak=check_in_streak(user=user, roadmap=roadmap),
+        streak=streak,
     )
 
 
@@ -247,9 +292,13 @@ def check_in_streak(*, user: User, roadmap: Roadmap) -> int:
     weeks = set(
         WeeklyCheckIn.objects.filter(user=user, roadmap=roadmap).values_list("week", flat=True)
     )
-    week = week_number(start_date=enrollment.start_date, day=local_today(user))
-    if week not in weeks:
-        week -= 1
+    return _streak_of(
+        weeks, this_week=week_number(start_date=enrollment.start_date, day=local_today(user))
+    )
+
+
+def _streak_of(weeks: set[int], *, this_week: int) -> int:
+    week = this_week if this_week in weeks else this_week - 1
     streak = 0
     while week in weeks:
         streak += 1
@@ -382,16 +431,30 @@ class Dashboard:
 
 
 def dashboard(*, enrollment: Enrollment) -> Dashboard:
-    """Everything the dashboard shows, in a fixed number of queries."""
+    """Everything the dashboard shows, in one pass: the active topics, the learner's progress
+    rows and check-ins are read once each (and this week's phase goals), and the plan, the
+    summary, the streak, the weeks, the chart and the lists are derived from them in memory
+    (4 queries, 5 with goals; the enrolment is the caller's)."""
     roadmap = enrollment.roadmap
-    plan = plan_for(enrollment=enrollment)
-    summary = progress_summary(user=enrollment.user, roadmap=roadmap)
-    topics = {
-        t.slug: t
-        for t in Topic.objects.active()
-        .filter(roadmap=roadmap)
-        .select_related("roadmap", "phase", "section")
+    topic_list = list(
+        Topic.objects.active().filter(roadmap=roadmap).select_related("roadmap", "phase", "section")
+    )
+    topics = {t.slug: t for t in topic_list}
+    progress = progress_by_topic(user=enrollment.user, roadmap=roadmap)
+    check_ins = {
+        c.week: c for c in WeeklyCheckIn.objects.filter(user=enrollment.user, roadmap=roadmap)
     }
+    plan = _plan_of(enrollment, topic_list, progress)
+    summary = _summary_of(
+        topic_list,
+        progress,
+        streak=_streak_of(
+            set(check_ins),
+            this_week=week_number(
+                start_date=enrollment.start_date, day=local_today(enrollment.user)
+            ),
+        ),
+    )
     week = next((w for w in plan.weeks if w.number == plan.current_week), None)
     goals = (
         list(
@@ -402,11 +465,7 @@ def dashboard(*, enrollment: Enrollment) -> Dashboard:
         if week
         else []
     )
-    check_ins = {
-        c.week: c for c in WeeklyCheckIn.objects.filter(user=enrollment.user, roadmap=roadmap)
-    }
     planned = {w.number: w.hours for w in plan.weeks}
-    progress = progress_by_topic(user=enrollment.user, roadmap=roadmap)
     zone = enrollment.user.zone
     done_weeks = Counter(
         week_number(

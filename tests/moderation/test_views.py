@@ -221,12 +221,12 @@ def test_queue_and_modlog_pages_cost_the_same_queries_at_1x_and_10x(
             with django_assert_max_num_queries(15) as captured:
                 assert client.get(path).status_code == 200
             counts[name].append(len(captured.captured_queries))
-    # session, user, role, the three counts, the tab's list; the log (signed in): session,
+    # session, user, role, the two counts, the tab's list; the log (signed in): session,
     # user, the filter's moderators, its count, its page and the targets of its one kind
     # (resources) to link them. The queue: one more query (probable duplicates, for the whole
     # tab at once).
     # And one for the header's "My plan" (the signed-in reader's latest enrolment).
-    assert counts == {"queue": [9, 9], "reports": [8, 8], "modlog": [7, 7]}, counts
+    assert counts == {"queue": [8, 8], "reports": [7, 7], "modlog": [7, 7]}, counts
 
 
 def test_revisions_page_costs_the_same_queries_at_1x_and_10x(
@@ -240,6 +240,9 @@ def test_revisions_page_costs_the_same_queries_at_1x_and_10x(
     for n in (1, 10):
         while topic.history.count() < n:
             topics.topic_edit(actor=moderator, topic=topic, est_hours=topic.history.count() + 1)
+        # An edit forgets the header's queue counts (no counting in the write path): the
+        # queue counts them again, so the page below is measured as a moderator browses it.
+        client.get("/moderation/")
         with django_assert_max_num_queries(10) as captured:
             page = client.get("/moderation/roadmaps/ml-engineer/topics/testing/revisions/")
         counts.append(len(captured.captured_queries))

@@ -25,7 +25,7 @@ from apps.accounts.models import User
 from apps.accounts.selectors import public_name
 from apps.community.models import Report
 from apps.moderation.models import ModerationAction
-from apps.moderation.selectors import queue_counts
+from apps.moderation.selectors import queue_counts_forget
 from apps.roadmap.models import Resource, Roadmap, Topic
 from apps.roadmap.services import roadmap_touch
 from roadmap_site import limits
@@ -83,10 +83,11 @@ def audited_write(
             decision.enqueue()
         if decision.after_commit is not None:
             transaction.on_commit(decision.after_commit)
-    # The header's cached counts (selectors.py), counted again as the write leaves them: the
-    # moderator's next page then costs no query for them. Not on commit, so that `after_commit`
-    # stays the decisions' own; a write rolled back leaves them wrong for the cache's minute.
-    queue_counts()
+    # The header's cached counts (selectors.py) are forgotten, not counted again here: the
+    # write costs no COUNT queries, and the next page that shows them counts them once (the
+    # queue page counts them anyway). Not on commit, so that `after_commit` stays the
+    # decisions' own; forgetting them early is harmless (they are counted again).
+    queue_counts_forget()
     return entries
 
 

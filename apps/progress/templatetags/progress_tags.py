@@ -90,13 +90,13 @@ def learner_state(context: template.Context, roadmap) -> dict:
     enrollment = selectors.enrollment_get(user=user, roadmap=roadmap)
     if enrollment is None:
         return {"enrolled": False}
-    summary = selectors.progress_summary(user=user, roadmap=roadmap)
+    state = selectors.learner_state(enrollment=enrollment)
     return {
         "enrolled": True,
-        "percent": summary.percent_complete,
-        "streak": summary.streak,
-        "week": week_number(start_date=enrollment.start_date, day=local_today(user)),
-        "next_topic": selectors.next_topic(enrollment=enrollment),
+        "percent": state.summary.percent_complete,
+        "streak": state.summary.streak,
+        "week": state.week,
+        "next_topic": state.next_topic,
     }
 
 

@@ -1,0 +1,89 @@
+"""Query counts do not grow with content (issue 18).
+
+Each scale (1x, 10x, 100x `seed_synthetic`, with use around it: tests/support/query_counts.py)
+is seeded once for this module, in a transaction rolled back after its pages are measured; the
+tests then compare the table. A count that differs between scales is a query per row somewhere
+(prefetch, select_related or annotate it); the pin is what the page costs today.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.db import transaction
+
+from tests.support.query_counts import PAGES, SCALES, measure, seed_scale
+
+pytestmark = pytest.mark.django_db  # the test database is set up for this module's fixture
+
+# Each page's query count, the same at every scale.
+PINNED: dict[str, int] = {
+    "home (anonymous)": 3,
+    "home (learner)": 11,
+    "roadmap (anonymous)": 11,
+    "roadmap (learner)": 22,
+    "phase (anonymous)": 4,
+    "phase (learner)": 8,
+    "topic (anonymous)": 3,
+    "topic (learner)": 11,
+    "projects (anonymous)": 3,
+    "projects (learner)": 7,
+    "faq (anonymous)": 2,
+    "faq (learner)": 6,
+    "outcomes (anonymous)": 2,
+    "outcomes (learner)": 6,
+    "modlog (anonymous)": 4,
+    "modlog (learner)": 8,
+    # session, user, the roadmap, the enrolment; one pass: topics, progress rows, check-ins,
+    # this week's goals and their topics; the header's role (then cached) and "My plan"
+    "dashboard (learner)": 11,
+    # session, user, role, the counts (2), the tab's list, its duplicates, the header's "My plan"
+    "moderation queue (moderator)": 8,
+    "api roadmaps": 2,
+    "api resources": 2,
+    "api modlog": 2,
+    "api submissions (learner)": 5,
+    "api checkins (learner)": 5,
+    "api progress (learner)": 7,
+    "api plan (learner)": 6,
+    "api queue (moderator)": 9,
+    "api resource checks (moderator)": 6,
+    "api topic revisions (moderator)": 5,
+}
+
+
+class _Rollback(Exception):
+    pass
+
+
+@pytest.fixture(scope="module")
+def table(django_db_setup, django_db_blocker) -> dict[str, dict[int, int]]:
+    counts: dict[str, dict[int, int]] = {page.name: {} for page in PAGES}
+    with django_db_blocker.unblock():
+        for scale in SCALES:
+            try:
+                with transaction.atomic():
+                    started = time.monotonic()
+                    site = seed_scale(scale)
+                    seeded = time.monotonic() - started
+                    for name, count in measure(site).items():
+                        counts[name][scale] = count
+                    print(
+                        f"{scale}x: seeded in {seeded:.1f} s, measured in "
+                        f"{time.monotonic() - started - seeded:.1f} s"
+                    )
+                    raise _Rollback
+            except _Rollback:
+                pass
+    return counts
+
+
+def test_every_measured_page_is_pinned() -> None:
+    assert sorted(PINNED) == sorted(page.name for page in PAGES)
+
+
+@pytest.mark.parametrize("name", [page.name for page in PAGES])
+def test_query_count_is_the_same_at_every_scale_and_pinned(table, name) -> None:
+    """The first request, with an empty cache (tests/support/query_counts.py `measure`)."""
+    assert table[name] == dict.fromkeys(SCALES, PINNED[name])
