@@ -22,6 +22,8 @@ two ever differ), the theme cookie (the page names it), the path and the query s
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 
 from csp.middleware import CSPMiddleware
@@ -52,6 +54,47 @@ CACHED_PAGES: dict[str, frozenset[str]] = {
 QUERY_MAX_LENGTH = 256
 PERSONAL = "private, no-store"
 MESSAGES_COOKIE = "messages"
+
+
+# The pages last served, kept in the worker itself in front of the shared cache: safe because
+# every key holds the pages' version, read from the database on every request. Bounded by size.
+_LOCAL: OrderedDict[str, bytes] = OrderedDict()
+_LOCAL_LOCK = threading.Lock()
+_local_bytes = 0
+
+
+def _local_key(key: str) -> str:
+    # The shared cache's prefix too: tests give each test its own (tests/conftest.py).
+    return f"{cache.key_prefix}:{key}"
+
+
+def _local_get(key: str) -> bytes | None:
+    with _LOCAL_LOCK:
+        body = _LOCAL.get(_local_key(key))
+        if body is not None:
+            _LOCAL.move_to_end(_local_key(key))
+        return body
+
+
+def _local_put(key: str, body: bytes) -> None:
+    global _local_bytes
+    with _LOCAL_LOCK:
+        old = _LOCAL.pop(_local_key(key), None)
+        _local_bytes -= len(old) if old is not None else 0
+        _LOCAL[_local_key(key)] = body
+        _local_bytes += len(body)
+        while _local_bytes > settings.PAGE_CACHE_LOCAL_BYTES and _LOCAL:
+            _local_bytes -= len(_LOCAL.popitem(last=False)[1])
+
+
+def _shared_get(key: str) -> bytes | None:
+    body = _local_get(key)
+    if body is None:
+        body = cache.get(key)
+        if not isinstance(body, bytes):
+            return None
+        _local_put(key, body)
+    return body
 
 
 def public_cache_control() -> str:
@@ -130,8 +173,8 @@ class PageCacheMiddleware:
         etag = f'"p{version}-{variant[:12]}"'
         if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
             return self._served(request, HttpResponse(status=304), etag)
-        body = cache.get(key)
-        if isinstance(body, bytes):
+        body = _shared_get(key)
+        if body is not None:
             response = HttpResponse(body, content_type="text/html; charset=utf-8")
             response["Content-Length"] = str(len(body))
             return self._served(request, response, etag)
@@ -142,6 +185,7 @@ class PageCacheMiddleware:
             return response
         assert isinstance(response, HttpResponse)
         cache.set(key, response.content, settings.PAGE_CACHE_SECONDS)
+        _local_put(key, response.content)
         return _public(response, etag)
 
     def _served(self, request: HttpRequest, response: HttpResponse, etag: str) -> HttpResponse:

@@ -181,6 +181,8 @@ PAGE_CACHE_STALE_WHILE_REVALIDATE = env_int(
     "PAGE_CACHE_STALE_WHILE_REVALIDATE", 60, minimum=0, maximum=86400
 )
 PAGE_CACHE_SECONDS = 60 * 60
+# Each worker also keeps the pages it served last, up to this many bytes, in its own memory.
+PAGE_CACHE_LOCAL_BYTES = 16 * 1024 * 1024
 # Every Redis and broker call gives up after these many seconds: a Redis that accepts the
 # connection but never answers must not hold a request (roadmap_site.cache, apps.outbox).
 REDIS_SOCKET_TIMEOUT = 1

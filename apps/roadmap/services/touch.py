@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.roadmap.models import PageVersion, Roadmap
+from apps.roadmap.versions import one_row
 
 PAGE_VERSION_ROW = 1
 
@@ -28,9 +29,7 @@ def pages_version() -> int:
     because it runs before every page the cache serves."""
     quote = connection.ops.quote_name
     sql = f"SELECT {quote('version')} FROM {quote(PageVersion._meta.db_table)} WHERE {quote('id')} = %s"  # noqa: S608, E501
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [PAGE_VERSION_ROW])
-        row = cursor.fetchone()
+    row = one_row(sql, [PAGE_VERSION_ROW])
     return int(row[0]) if row else 1
 
 
