@@ -80,6 +80,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The cached roadmap tree, served like a static file (see apps/roadmap/middleware.py).
     "apps.roadmap.middleware.RoadmapTreeFastPathMiddleware",
+    # The public pages for visitors without a session, from the cache; Cache-Control on every
+    # page (roadmap_site/page_cache.py).
+    "roadmap_site.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -170,6 +173,16 @@ CELERY_BROKER_URL = env_url(
 )
 CACHE_URL = env_url("CACHE_URL", REDIS_URL, schemes=_redis_schemes | {"locmem", "dummy"})
 CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "roadmap")
+# The public pages (roadmap_site/page_cache.py): browsers and a CDN may keep a copy this many
+# seconds, and serve it this many more while they fetch the next; the cache keeps the bytes
+# of one pages' version this long (a new version is a new key at once).
+PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 30, minimum=0, maximum=3600)
+PAGE_CACHE_STALE_WHILE_REVALIDATE = env_int(
+    "PAGE_CACHE_STALE_WHILE_REVALIDATE", 60, minimum=0, maximum=86400
+)
+PAGE_CACHE_SECONDS = 60 * 60
+# Each worker also keeps the pages it served last, up to this many bytes, in its own memory.
+PAGE_CACHE_LOCAL_BYTES = 16 * 1024 * 1024
 # Every Redis and broker call gives up after these many seconds: a Redis that accepts the
 # connection but never answers must not hold a request (roadmap_site.cache, apps.outbox).
 REDIS_SOCKET_TIMEOUT = 1

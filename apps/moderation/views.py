@@ -17,7 +17,12 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from apps.accounts.roles import moderator_required
 from apps.community.selectors import probable_duplicates
@@ -436,7 +441,7 @@ def topic_revert(request: HttpRequest, slug: str, topic: str, rev: int) -> HttpR
 # The public log
 
 
-@require_GET
+@require_safe
 def modlog(request: HttpRequest) -> HttpResponse:
     """The public log, filtered by the GET form; a filter that cannot be read answers 400 with
     the form's message and lists nothing."""

@@ -56,6 +56,20 @@ class Roadmap(Imported):
         return self.title
 
 
+class PageVersion(models.Model):
+    """One row: the version of everything the public pages show, content and community alike.
+
+    Bumped by `services.touch.pages_touch` on every content change (with `content_version`),
+    vote, link health change and moderation log entry; the page cache (roadmap_site/
+    page_cache.py) keys the rendered pages by it, so any of these shows on the next request.
+    """
+
+    version = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"pages v{self.version}"
+
+
 class ActiveQuerySet(models.QuerySet):
     def active(self) -> ActiveQuerySet:
         return self.filter(retired_at__isnull=True)

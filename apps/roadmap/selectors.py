@@ -28,6 +28,7 @@ from apps.roadmap.models import (
     Topic,
 )
 from apps.roadmap.schedule import REFERENCE_HOURS_PER_WEEK, pack_into_weeks
+from apps.roadmap.versions import one_row
 from roadmap_site.errors import NotFound
 
 M = TypeVar("M", bound=Model)
@@ -87,9 +88,7 @@ def roadmap_version_or_none(*, slug: str) -> int | None:
         f"SELECT {quote('content_version')} FROM {quote(Roadmap._meta.db_table)} "  # noqa: S608
         f"WHERE {quote('slug')} = %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [slug])
-        row = cursor.fetchone()
+    row = one_row(sql, [slug])
     return row[0] if row else None
 
 

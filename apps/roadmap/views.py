@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
 
 from apps.roadmap import selectors
 from apps.roadmap.schedule import REFERENCE_HOURS_PER_WEEK, pack_into_weeks
@@ -15,7 +19,7 @@ from apps.roadmap.templatetags.roadmap_tags import THEME_COOKIE, THEMES
 THEME_COOKIE_AGE = 60 * 60 * 24 * 365
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -24,7 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def roadmap_detail(request: HttpRequest, slug: str) -> HttpResponse:
     roadmap = selectors.roadmap_tree(slug=slug)
     return render(
@@ -38,7 +42,7 @@ def roadmap_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def topic_detail(request: HttpRequest, slug: str, topic: str) -> HttpResponse:
     topic_obj = selectors.topic_detail(roadmap_slug=slug, slug=topic)
     newest_first = request.GET.get("sort") == "new"
@@ -57,7 +61,7 @@ def topic_detail(request: HttpRequest, slug: str, topic: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def phase_detail(request: HttpRequest, slug: str, phase: str) -> HttpResponse:
     phase_obj = selectors.phase_detail(roadmap_slug=slug, slug=phase)
     topics = phase_obj.planned_topics
@@ -79,28 +83,46 @@ def phase_detail(request: HttpRequest, slug: str, phase: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def projects(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "roadmap/projects.html", {"roadmap": selectors.roadmap_projects(slug=slug)}
     )
 
 
-@require_GET
+@require_safe
 def faq(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "roadmap/faq.html", {"roadmap": selectors.roadmap_faqs(slug=slug)})
 
 
-@require_GET
+@require_safe
 def outcomes(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "roadmap/outcomes.html", {"roadmap": selectors.roadmap_outcomes(slug=slug)}
     )
 
 
+def _from_this_site(request: HttpRequest) -> bool:
+    """Whether the browser says the form was sent from one of this site's pages: its Origin, or
+    without one its Referer, is this host (or a trusted origin)."""
+    if getattr(request, "_dont_enforce_csrf_checks", False):
+        return True  # the test client's flag, which Django's CSRF middleware honours too
+    here = f"{request.scheme}://{request.get_host()}"
+    origin = request.META.get("HTTP_ORIGIN")
+    if origin is None:
+        referer = urlsplit(request.META.get("HTTP_REFERER", ""))
+        origin = f"{referer.scheme}://{referer.netloc}" if referer.netloc else ""
+    return origin == here or origin in settings.CSRF_TRUSTED_ORIGINS
+
+
+# No CSRF token: the toggle is on every cached public page, whose bytes are shared and hold
+# none (roadmap_site/page_cache.py). The browser's Origin (or Referer) must be this site's.
+@csrf_exempt
 @require_POST
 def theme_set(request: HttpRequest) -> HttpResponse:
     """Remember the colour theme chosen with the toggle; "system" follows the device."""
+    if not _from_this_site(request):
+        raise PermissionDenied("The theme can only be set from this site's pages.")
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -13,6 +13,7 @@ from apps.community.models import Report
 from apps.moderation.models import ModerationAction
 from apps.moderation.services import reports, resources, submissions, topics
 from apps.roadmap.models import Resource
+from apps.roadmap.services import pages_touch
 from tests.factories import UserFactory, pending, resource
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +96,7 @@ def test_the_log_filters_by_action_and_by_moderator(roadmap, topic, moderator, c
             actor=other, actor_name="Otto", action="retire", target_type="resource",
             target_id=10_000 + n, target_title=f"Bulk {n}",
         )  # fmt: skip
+    pages_touch()  # as audited_write does with each entry: the cached log pages go stale
     first = client.get("/modlog/?moderator=Otto").content.decode()
     assert 'href="?moderator=Otto&amp;page=2"' in first
 
@@ -141,10 +143,11 @@ def test_the_log_page_costs_the_same_queries_at_1x_and_10x(
                 actor=moderator, resource=pending(roadmap, topic, UserFactory())
             )
         for query in ("", "?action=retire&moderator=Maud"):
-            # count, page, the moderators for the filter, then one query per kind of target
-            # on the page (resources, reports, topics)
-            with django_assert_max_num_queries(6) as captured:
+            # the page cache's version (roadmap_site/page_cache.py), count, page, the
+            # moderators for the filter, then one query per kind of target on the page
+            # (resources, reports, topics)
+            with django_assert_max_num_queries(7) as captured:
                 assert client.get(f"/modlog/{query}").status_code == 200
             counts.append(len(captured.captured_queries))
     # the filtered page holds only resources: one lookup instead of three
-    assert counts == [6, 4, 6, 4], counts
+    assert counts == [7, 5, 7, 5], counts

@@ -27,7 +27,7 @@ from apps.community.models import Report
 from apps.moderation.models import ModerationAction
 from apps.moderation.selectors import queue_counts_forget
 from apps.roadmap.models import Resource, Roadmap, Topic
-from apps.roadmap.services import roadmap_touch
+from apps.roadmap.services import pages_touch, roadmap_touch
 from roadmap_site import limits
 from roadmap_site.errors import Invalid
 
@@ -78,6 +78,9 @@ def audited_write(
             roadmaps.setdefault(roadmap.pk, roadmap)
         for roadmap in roadmaps.values():
             roadmap_touch(roadmap=roadmap)
+    else:
+        # The public log shows the entries, so its cached pages go stale all the same.
+        pages_touch()
     for decision in decisions:
         if decision.enqueue is not None:
             decision.enqueue()

@@ -10,13 +10,15 @@ from __future__ import annotations
 from apps.roadmap.services.enriching import ENRICHMENT_STATE, roadmap_enrich
 from apps.roadmap.services.importing import Progress, roadmap_import, topic_phase_numbers
 from apps.roadmap.services.merge import KindCount, MergeReport
-from apps.roadmap.services.touch import roadmap_touch
+from apps.roadmap.services.touch import pages_touch, pages_version, roadmap_touch
 
 __all__ = [
     "ENRICHMENT_STATE",
     "KindCount",
     "MergeReport",
     "Progress",
+    "pages_touch",
+    "pages_version",
     "roadmap_enrich",
     "roadmap_import",
     "roadmap_touch",

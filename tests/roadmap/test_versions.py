@@ -1,0 +1,44 @@
+"""The version read on the hottest paths doubles as the connection's health check."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from apps.roadmap.services import pages_touch, pages_version
+from apps.roadmap.versions import one_row
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broken_connection_is_replaced_and_the_version_still_read(settings) -> None:
+    pages_touch()
+    expected = pages_version()
+    raw = connection.connection
+    assert raw is not None
+    raw.close()  # the server went away under a kept connection
+    connection.health_check_enabled = True
+    connection.health_check_done = False  # a new request, not yet checked
+    assert pages_version() == expected
+    assert connection.connection is not raw  # replaced, as the failed check would have done
+    assert connection.health_check_done
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_separate_health_check_when_the_connection_is_sound(
+    monkeypatch, django_assert_num_queries
+) -> None:
+    pages_touch()
+    connection.ensure_connection()
+    connection.health_check_enabled = True
+    connection.health_check_done = False
+    checks = []
+    real_check = connection.is_usable
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(1) or real_check())
+    with django_assert_num_queries(1):
+        assert one_row("SELECT 2", []) == (2,)
+    assert connection.health_check_done
+    assert checks == []  # the query was the check
+    connection.health_check_done = False
+    with connection.cursor() as cursor:  # what any other first query of a request costs
+        cursor.execute("SELECT 3")
+    assert checks == [1]
