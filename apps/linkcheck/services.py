@@ -44,7 +44,7 @@ from roadmap_site.limits import LINK_CHECK_ERROR, RESOURCE_URL
 logger = logging.getLogger(__name__)
 
 Health = Resource.Health
-FAILING_VERDICTS = frozenset({Verdict.BROKEN, Verdict.ERROR})
+FAILING_VERDICTS = frozenset({Verdict.BROKEN, Verdict.ERROR, Verdict.SOFT_404})
 
 
 # ---------------------------------------------------------------------------------------------
