@@ -35,6 +35,7 @@ from apps.linkcheck.checker import CheckerConfig, LinkResult, Verdict, check_url
 from apps.linkcheck.config import link_checker_config, link_guard
 from apps.linkcheck.guard import Guard
 from apps.linkcheck.models import LinkCheck, LinkClaim
+from apps.linkcheck.verdicts import FAILING_VERDICTS
 from apps.outbox.services import outbox_publish, outbox_put
 from apps.roadmap.models import Resource
 from apps.roadmap.services import roadmap_touch
@@ -44,7 +45,6 @@ from roadmap_site.limits import LINK_CHECK_ERROR, RESOURCE_URL
 logger = logging.getLogger(__name__)
 
 Health = Resource.Health
-FAILING_VERDICTS = frozenset({Verdict.BROKEN, Verdict.ERROR, Verdict.SOFT_404})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -45,6 +45,9 @@ PAGE_VERDICTS = frozenset(
     }
 )
 
+# Verdicts that count as a dead link: health turns failing, `check_urls` exits non-zero.
+FAILING_VERDICTS = frozenset({Verdict.BROKEN, Verdict.ERROR, Verdict.SOFT_404})
+
 # ---------------------------------------------------------------------------------------------
 # Phrase lists: compared after lower-casing, accent folding and collapsing white space.
 
