@@ -513,8 +513,9 @@ class LinkChecker:
                 answer = self._heed_retry_after(host, answer)
                 body = bytearray()
                 try:
-                    if method == "GET":
-                        await self._read_capped(response, body)
+                    # A HEAD answer's (empty) body is read too: closed unread, httpcore drops
+                    # the connection, and the next request to the host pays for a new one.
+                    await self._read_capped(response, body)
                 except httpx.HTTPError:
                     pass  # the status is what counts; a body cut short changes nothing
                 finally:

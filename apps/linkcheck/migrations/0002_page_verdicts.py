@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('linkcheck', '0001_initial'),
+        ("linkcheck", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='linkcheck',
-            name='verdict',
-            field=models.CharField(choices=[('ok', 'Ok'), ('redirected', 'Redirected'), ('broken', 'Broken'), ('blocked', 'Blocked'), ('error', 'Error'), ('soft_404', 'Soft 404'), ('signin_required', 'Signin Required'), ('paywalled', 'Paywalled'), ('archived', 'Archived'), ('newer_version', 'Newer Version')], max_length=16),
+            model_name="linkcheck",
+            name="verdict",
+            field=models.CharField(
+                choices=[
+                    ("ok", "Ok"),
+                    ("redirected", "Redirected"),
+                    ("broken", "Broken"),
+                    ("blocked", "Blocked"),
+                    ("error", "Error"),
+                    ("soft_404", "Soft 404"),
+                    ("signin_required", "Signin Required"),
+                    ("paywalled", "Paywalled"),
+                    ("archived", "Archived"),
+                    ("newer_version", "Newer Version"),
+                ],
+                max_length=16,
+            ),
         ),
     ]

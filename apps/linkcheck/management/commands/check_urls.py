@@ -45,6 +45,10 @@ class Command(BaseCommand):
         "inside Markdown and HTML files; exit status 1 when a link fails."
     )
 
+    # No system checks: this command touches no database, and in CI every second of start-up
+    # is wall time (bench/linkcheck.py measures the whole process).
+    requires_system_checks: list[str] = []
+
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "files",
