@@ -34,6 +34,7 @@ REASONS = {
     302: "Found",
     307: "Temporary Redirect",
     308: "Permanent Redirect",
+    303: "See Other",
     401: "Unauthorized",
     403: "Forbidden",
     404: "Not Found",
@@ -82,6 +83,8 @@ class SiteStats:
     in_flight: int = 0
     max_in_flight: int = 0
     bytes_sent: int = 0
+    busy: float = 0.0  # seconds spent answering, summed over requests (the hosts' work)
+    longest: float = 0.0  # the longest single answer, in seconds
     pauses: list[tuple[float, float]] = field(default_factory=list)  # (sent, ends)
 
     def early(self, grace: float = IN_FLIGHT_GRACE) -> list[Request]:
@@ -141,6 +144,7 @@ class Site:
             ssl.SSLError,
             asyncio.IncompleteReadError,
             asyncio.LimitOverrunError,
+            asyncio.CancelledError,  # the servers stopping with a kept-alive connection open
         ):
             pass
         finally:
@@ -159,10 +163,14 @@ class Site:
         stats = self.stats
         stats.in_flight += 1
         stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
+        began = time.monotonic()
         try:
             return await self._answer(method, reply, reader, writer)
         finally:
             stats.in_flight -= 1
+            took = time.monotonic() - began
+            stats.busy += took
+            stats.longest = max(stats.longest, took)
 
     async def _answer(
         self,

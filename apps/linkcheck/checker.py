@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -33,6 +32,8 @@ import httpx
 
 from apps.linkcheck.guard import NOT_ALLOWED, AddressNotAllowed, Guard, NameNotResolved
 from apps.linkcheck.transport import GuardedTransport
+from apps.linkcheck.verdicts import Page, Verdict, judge_page
+from apps.linkcheck.verdicts import is_soft_404 as is_soft_404  # where callers found it
 from apps.roadmap.url_normalization import NOT_HTTP, URLProblem, normalize_url, read_http_url
 
 DEFAULT_USER_AGENT = "Mozilla/5.0 (compatible; RoadmapLinkChecker/1.0)"
@@ -42,21 +43,7 @@ GET_AFTER_HEAD = frozenset({403, 404, 405, 501})
 BOT_WALL_HEADERS = ("cf-mitigated", "cf-chl-bypass", "x-datadome", "x-amzn-waf-action")
 BOT_WALL_SERVERS = ("cloudflare", "akamaighost", "ddos-guard")
 
-_NOT_FOUND_PATH = re.compile(
-    r"(?:^|/)(?:404|not[-_]?found|page[-_]?not[-_]?found|error[-_/]?404|404[-_]?error)"
-    r"(?:\.[a-z]+)?/?$",
-    re.IGNORECASE,
-)
-_NOT_FOUND_QUERY = re.compile(r"(?:^|&)(?:error|status|code)=404(?:&|$)", re.IGNORECASE)
-_ROOT_PATH = re.compile(r"/?(?:index\.[a-z]+)?", re.IGNORECASE)
-
-
-class Verdict(StrEnum):
-    OK = "ok"
-    REDIRECTED = "redirected"
-    BROKEN = "broken"
-    BLOCKED = "blocked"
-    ERROR = "error"
+HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 @dataclass(frozen=True)
@@ -95,6 +82,7 @@ class CheckerConfig:
     check_timeout: float = 30.0  # all requests of one check together
     max_redirects: int = 10
     body_limit: int = 64 * 1024
+    read_pages: bool = True  # GET a 2xx HTML page (bounded) so the page rules can judge it
     user_agent: str = DEFAULT_USER_AGENT
 
 
@@ -114,6 +102,7 @@ class _Answer:
     final: bool = False  # no retry: the host asked for a longer pause than we wait
     paused_host: bool = False
     note: str | None = None
+    body: bytes | None = None  # the first `body_limit` bytes of a GET's body; None after HEAD
 
 
 class _Failure(Exception):
@@ -226,29 +215,6 @@ def has_bot_wall_signs(headers: httpx.Headers) -> bool:
     return "__cf_bm=" in cookies or "datadome=" in cookies
 
 
-def _site(host: str | None) -> str:
-    host = (host or "").lower().rstrip(".")
-    return host.removeprefix("www.")
-
-
-def _is_root(path: str) -> bool:
-    return bool(_ROOT_PATH.fullmatch(path))
-
-
-def is_soft_404(original: str, final: str) -> bool:
-    """A redirect that lands on a not-found page, or on its site's root from a deeper page."""
-    start, end = urlsplit(original), urlsplit(final)
-    if (start.path, start.query) == (end.path, end.query):
-        return False  # only the scheme or host changed
-    if _NOT_FOUND_PATH.search(end.path) or _NOT_FOUND_QUERY.search(end.query):
-        return True
-    return (
-        _site(start.hostname) == _site(end.hostname)
-        and _is_root(end.path)
-        and not _is_root(start.path)
-    )
-
-
 def _causes(exc: BaseException | None) -> Iterator[BaseException]:
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
@@ -323,11 +289,27 @@ def _cache_key(url: str) -> str:
         return url.strip()
 
 
+def is_html(headers: httpx.Headers) -> bool:
+    return headers.get("content-type", "").split(";", 1)[0].strip().lower() in HTML_TYPES
+
+
+def _page(answer: _Answer) -> Page | None:
+    if answer.body is None or not is_html(answer.headers):
+        return None
+    charset = None
+    for param in answer.headers.get("content-type", "").split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip("\"'") or None
+    return Page.read(answer.body, charset)
+
+
 def _verdict(answer: _Answer, url: str, hops: list[int]) -> tuple[Verdict, str | None]:
     status = answer.status
     if 200 <= status < 300:
-        if hops and is_soft_404(url, answer.url):
-            return Verdict.BROKEN, f"soft 404: redirected to {answer.url}"
+        judged = judge_page(url, answer.url, hops, _page(answer))
+        if judged is not None:
+            return judged
         if hops and all(code in PERMANENT_REDIRECTS for code in hops):
             return Verdict.REDIRECTED, None
         return Verdict.OK, None
@@ -387,6 +369,7 @@ class LinkChecker:
             headers={
                 "User-Agent": config.user_agent,
                 "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+                "Accept-Encoding": "identity",
             },
         )
         return self
@@ -500,6 +483,9 @@ class LinkChecker:
             return await self._request("GET", url, host, budget)
         if answer.status in GET_AFTER_HEAD:
             return await self._request("GET", url, host, budget)
+        if self.config.read_pages and 200 <= answer.status < 300 and is_html(answer.headers):
+            # The status says the page is there; only its text says what it has become.
+            return await self._request("GET", url, host, budget)
         return answer
 
     async def _request(self, method: str, url: str, host_name: str, budget: _Budget) -> _Answer:
@@ -525,13 +511,17 @@ class LinkChecker:
                 answer = _Answer(response.status_code, response.headers, url)
                 # Pause before anything else can take a turn at this host.
                 answer = self._heed_retry_after(host, answer)
+                body = bytearray()
                 try:
-                    if method == "GET":
-                        await self._read_capped(response)
+                    # A HEAD answer's (empty) body is read too: closed unread, httpcore drops
+                    # the connection, and the next request to the host pays for a new one.
+                    await self._read_capped(response, body)
                 except httpx.HTTPError:
                     pass  # the status is what counts; a body cut short changes nothing
                 finally:
                     await response.aclose()
+                if method == "GET":
+                    answer = replace(answer, body=bytes(body))
         return answer
 
     def _heed_retry_after(self, host: _Host, answer: _Answer) -> _Answer:
@@ -549,12 +539,17 @@ class LinkChecker:
         host.pause(seconds)
         return replace(answer, paused_host=True)
 
-    async def _read_capped(self, response: httpx.Response) -> None:
-        """Read at most `body_limit` bytes, so a small body leaves the connection reusable."""
+    async def _read_capped(self, response: httpx.Response, kept: bytearray) -> None:
+        """Read at most `body_limit` bytes into `kept`, so a small body leaves the connection
+        reusable and the page rules see the page's head. The client asks for no compression
+        (`Accept-Encoding: identity`), so the raw bytes are the page's text."""
+        limit = self.config.body_limit
         read = 0
         async for chunk in response.aiter_raw():
-            read = min(read + len(chunk), self.config.body_limit)
-            if read >= self.config.body_limit:
+            read = min(read + len(chunk), limit)
+            if len(kept) < limit:
+                kept += chunk[: limit - len(kept)]
+            if read >= limit:
                 break
         self.stats.largest_body_read = max(self.stats.largest_body_read, read)
 

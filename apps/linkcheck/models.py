@@ -18,6 +18,11 @@ class LinkCheck(models.Model):
         BROKEN = "broken"
         BLOCKED = "blocked"
         ERROR = "error"
+        SOFT_404 = "soft_404"
+        SIGNIN_REQUIRED = "signin_required"
+        PAYWALLED = "paywalled"
+        ARCHIVED = "archived"
+        NEWER_VERSION = "newer_version"
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="link_checks")
     checked_at = models.DateTimeField(default=timezone.now)

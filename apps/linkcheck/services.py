@@ -35,6 +35,8 @@ from apps.linkcheck.checker import CheckerConfig, LinkResult, Verdict, check_url
 from apps.linkcheck.config import link_checker_config, link_guard
 from apps.linkcheck.guard import Guard
 from apps.linkcheck.models import LinkCheck, LinkClaim
+from apps.linkcheck.signals import link_access_changed
+from apps.linkcheck.verdicts import FAILING_VERDICTS
 from apps.outbox.services import outbox_publish, outbox_put
 from apps.roadmap.models import Resource
 from apps.roadmap.services import roadmap_touch
@@ -44,7 +46,6 @@ from roadmap_site.limits import LINK_CHECK_ERROR, RESOURCE_URL
 logger = logging.getLogger(__name__)
 
 Health = Resource.Health
-FAILING_VERDICTS = frozenset({Verdict.BROKEN, Verdict.ERROR})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -84,6 +85,42 @@ def health_after(
             Health.REDIRECTED, 0, None, final if RESOURCE_URL.check(final) is None else ""
         )
     return HealthState(Health.OK, 0, None, "")
+
+
+Access = Resource.Access
+ACCESS_OF = {
+    Verdict.SIGNIN_REQUIRED: Access.SIGNIN_REQUIRED,
+    Verdict.PAYWALLED: Access.PAYWALLED,
+    Verdict.ARCHIVED: Access.ARCHIVED,
+    Verdict.NEWER_VERSION: Access.NEWER_VERSION,
+}
+# Accesses that close a resource to some readers: a moderator is asked to look.
+ACCESS_TO_REVIEW = frozenset({Access.SIGNIN_REQUIRED, Access.PAYWALLED})
+
+
+@dataclass(frozen=True)
+class AccessState:
+    access: str
+    seen_at: datetime | None
+
+    def changed_from(self, access: str) -> bool:
+        return self.access != access
+
+
+def access_after(
+    *, access: str, seen_at: datetime | None, verdict: str, now: datetime
+) -> AccessState:
+    """A resource's access label after one more check.
+
+    A page verdict sets its label (dated the first check that saw it); a plain good answer
+    (ok, redirected) clears it; a failure or a wall says nothing about access and keeps it.
+    """
+    new = ACCESS_OF.get(Verdict(verdict))
+    if new is not None:
+        return AccessState(new, seen_at if new == access and seen_at else now)
+    if verdict in (Verdict.OK, Verdict.REDIRECTED):
+        return AccessState(Access.OPEN, None)
+    return AccessState(access, seen_at)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -189,6 +226,9 @@ def link_check_record(
         broken_after_checks=settings.LINKCHECK_BROKEN_AFTER_CHECKS,
         broken_after=timedelta(hours=settings.LINKCHECK_BROKEN_AFTER_HOURS),
     )
+    access = access_after(
+        access=resource.access, seen_at=resource.access_seen_at, verdict=check.verdict, now=now
+    )
     # update(), not save(): health is not a revision of the resource's content.
     Resource.objects.filter(pk=resource.pk).update(
         health=state.health,
@@ -196,9 +236,23 @@ def link_check_record(
         first_failure_at=state.first_failure_at,
         final_url=state.final_url,
         last_checked_at=now,
+        access=access.access,
+        access_seen_at=access.seen_at,
     )
-    if state.health != resource.health and resource.status == Resource.Status.APPROVED:
+    approved = resource.status == Resource.Status.APPROVED
+    changed = state.health != resource.health or access.changed_from(resource.access)
+    if changed and approved:
         roadmap_touch(roadmap=resource.roadmap)
+    if approved and access.changed_from(resource.access) and access.access in ACCESS_TO_REVIEW:
+        previous = resource.access
+        resource.access, resource.access_seen_at = access.access, access.seen_at
+        link_access_changed.send(
+            sender=Resource,
+            resource=resource,
+            previous=previous,
+            detail=check.error,
+            seen_at=now,
+        )
     return check
 
 

@@ -27,6 +27,7 @@ class ModerationAction(models.Model):
         RESOLVE_REPORT = "resolve-report", "resolved a report on"
         EDIT_TOPIC = "edit-topic", "edited the topic"
         REVERT = "revert", "reverted the topic"
+        LINK_ACCESS = "link-access", "found the link of"
 
     class Target(models.TextChoices):
         RESOURCE = "resource"

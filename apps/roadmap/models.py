@@ -273,6 +273,15 @@ class Resource(Imported):
         FAILING = "failing"
         BROKEN = "broken"
 
+    class Access(models.TextChoices):
+        """What the link checker last saw of a reachable page (docs/link-health.md)."""
+
+        OPEN = "", "open"
+        SIGNIN_REQUIRED = "signin_required", "Sign-in needed"
+        PAYWALLED = "paywalled", "Paid"
+        ARCHIVED = "archived", "Archived"
+        NEWER_VERSION = "newer_version", "Newer version available"
+
     class Origin(models.TextChoices):
         README = "readme", "the roadmap's README"
         ENRICHMENT = "enrichment", "the enrichment fixture"
@@ -316,6 +325,10 @@ class Resource(Imported):
     final_url = models.URLField(max_length=RESOURCE_URL.max, blank=True)
     consecutive_failures = models.PositiveSmallIntegerField(default=0)
     first_failure_at = models.DateTimeField(null=True, blank=True)
+    access = models.CharField(max_length=16, choices=Access.choices, default="", blank=True)
+    access_seen_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the link checker first saw the current access."
+    )
     history = HistoricalRecords(
         excluded_fields=[
             "imported",
@@ -326,6 +339,8 @@ class Resource(Imported):
             "last_checked_at",
             "consecutive_failures",
             "first_failure_at",
+            "access",
+            "access_seen_at",
         ]
     )
 
@@ -359,6 +374,11 @@ class Resource(Imported):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_free(self) -> bool:
+        """Free to read: the link checker has not found it behind a paywall."""
+        return self.access != Resource.Access.PAYWALLED
 
     @property
     def net_votes(self) -> int:

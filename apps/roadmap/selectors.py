@@ -205,6 +205,7 @@ def resource_list(
     health: str = "",
     q: str = "",
     ordering: str = "-score",
+    free: bool = False,
 ) -> QuerySet[Resource]:
     """Approved resources, filtered and ordered; roadmap and topic are named by slug."""
     queryset = Resource.objects.approved().select_related("roadmap", "topic", "submitted_by")
@@ -216,6 +217,8 @@ def resource_list(
         queryset = queryset.filter(kind=kind)
     if health:
         queryset = queryset.filter(health=health)
+    if free:  # the rule is Resource.is_free's
+        queryset = queryset.exclude(access=Resource.Access.PAYWALLED)
     if q:
         queryset = queryset.filter(Q(title__icontains=q) | Q(description_md__icontains=q))
     tiebreak = "title" if ordering != "title" else "id"

@@ -131,6 +131,8 @@ class ResourceSerializer(serializers.ModelSerializer):
             "health",
             "last_checked_at",
             "archive_url",
+            "access",
+            "access_seen_at",
             "submitted_by",
             "created_at",
         ]
@@ -185,6 +187,11 @@ class ResourceFilterSerializer(serializers.Serializer):
     topic = serializers.SlugField(required=False, help_text="a topic's slug")
     kind = serializers.ChoiceField(choices=Resource.Kind.choices, required=False)
     health = serializers.ChoiceField(choices=Resource.Health.choices, required=False)
+    free = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="true: only resources the link checker has not found behind a paywall",
+    )
     q = serializers.CharField(
         required=False,
         help_text="words in the title or description",

@@ -46,7 +46,10 @@ def roadmap_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def topic_detail(request: HttpRequest, slug: str, topic: str) -> HttpResponse:
     topic_obj = selectors.topic_detail(roadmap_slug=slug, slug=topic)
     newest_first = request.GET.get("sort") == "new"
+    free_only = request.GET.get("free") == "1"
     resources = topic_obj.ranked_resources
+    if free_only:
+        resources = [r for r in resources if r.is_free]
     if newest_first:
         resources = sorted(resources, key=lambda r: (r.created_at, r.pk), reverse=True)
     return render(
@@ -57,6 +60,7 @@ def topic_detail(request: HttpRequest, slug: str, topic: str) -> HttpResponse:
             "topic": topic_obj,
             "resources": resources,
             "newest_first": newest_first,
+            "free_only": free_only,
         },
     )
 

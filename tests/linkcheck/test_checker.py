@@ -216,7 +216,7 @@ def test_soft_404_redirect_to_the_site_root(serve) -> None:
     )
     serve(site)
     deleted, index = check([site.url("/deleted-post"), site.url("/index.html")])
-    assert (deleted.verdict, deleted.status_code) == (Verdict.BROKEN, 200)
+    assert (deleted.verdict, deleted.status_code) == (Verdict.SOFT_404, 200)
     assert deleted.error == f"soft 404: redirected to {site.url('/')}"
     assert index.verdict == Verdict.REDIRECTED  # the index page moving to / is no soft 404
 
@@ -233,7 +233,7 @@ def test_soft_404_redirect_to_a_not_found_page(serve) -> None:
     )
     serve(site)
     results = check([site.url("/guide"), site.url("/paper")])
-    assert [r.verdict for r in results] == [Verdict.BROKEN, Verdict.BROKEN]
+    assert [r.verdict for r in results] == [Verdict.SOFT_404, Verdict.SOFT_404]
     assert all(r.error.startswith("soft 404") for r in results)
 
 

@@ -31,15 +31,23 @@ def url_file(tmp_path, site):
     return path
 
 
-def run(*args: str) -> str:
+def run(*args: str, failed: int = 0) -> str:
+    """The command's output; `failed` links make it exit with status 1, and say how many."""
     out = io.StringIO()
-    call_command("check_urls", *args, stdout=out, stderr=io.StringIO())
+    try:
+        call_command("check_urls", *args, stdout=out, stderr=io.StringIO())
+    except CommandError as error:
+        if not failed:
+            raise
+        assert (error.returncode, str(error).split()[0]) == (1, str(failed)), error
+    else:
+        assert failed == 0, "the command should have exited with status 1"
     return out.getvalue()
 
 
 def test_json_lines(settings, url_file, site) -> None:
     settings.LINKCHECK_ALLOW_PRIVATE = True
-    lines = [json.loads(line) for line in run(str(url_file), "--json").splitlines()]
+    lines = [json.loads(line) for line in run(str(url_file), "--json", failed=1).splitlines()]
     by_url = {line["url"]: line for line in lines}
     assert len(lines) == 2
     assert set(by_url[site.url("/ok")]) == {
@@ -65,7 +73,7 @@ def test_json_lines(settings, url_file, site) -> None:
 
 def test_table_and_summary(settings, url_file, site) -> None:
     settings.LINKCHECK_ALLOW_PRIVATE = True
-    lines = run(str(url_file)).splitlines()
+    lines = run(str(url_file), failed=1).splitlines()
     assert lines[0].split() == ["ok", "200", site.url("/ok")]
     assert lines[1].split()[:3] == ["broken", "404", site.url("/gone")]
     assert lines[-1] == "2 URLs checked: 1 broken, 1 ok"
@@ -74,19 +82,19 @@ def test_table_and_summary(settings, url_file, site) -> None:
 def test_the_guard_follows_the_settings(settings, url_file, site) -> None:
     settings.LINKCHECK_ALLOW_PRIVATE = False
     settings.LINKCHECK_ALLOW_HOSTS = frozenset()
-    refused = [json.loads(line) for line in run(str(url_file), "--json").splitlines()]
+    refused = [json.loads(line) for line in run(str(url_file), "--json", failed=2).splitlines()]
     assert {(r["verdict"], r["error"]) for r in refused} == {("broken", "address not allowed")}
     assert site.stats.connections == 0
 
     settings.LINKCHECK_ALLOW_HOSTS = frozenset({("127.0.0.2", site.port)})
-    allowed = [json.loads(line) for line in run(str(url_file), "--json").splitlines()]
+    allowed = [json.loads(line) for line in run(str(url_file), "--json", failed=1).splitlines()]
     assert {r["verdict"] for r in allowed} == {"ok", "broken"}
     assert len(site.stats.requests) == 3  # HEAD /ok, HEAD /gone, GET /gone
 
 
 def test_the_user_agent_names_the_site_and_a_contact(settings, url_file, site) -> None:
     settings.LINKCHECK_ALLOW_PRIVATE = True
-    run(str(url_file), "--json")
+    run(str(url_file), "--json", failed=1)
     agent = site.stats.requests[0].headers["user-agent"]
     assert settings.SITE_NAME in agent
     assert f"+{settings.SITE_URL}/" in agent
@@ -118,7 +126,8 @@ def test_progress_bar() -> None:
 
 def test_no_progress_bar_off_a_terminal(settings, url_file, capsys) -> None:
     settings.LINKCHECK_ALLOW_PRIVATE = True
-    call_command("check_urls", str(url_file))
+    with pytest.raises(CommandError):  # /gone fails
+        call_command("check_urls", str(url_file))
     assert "[" not in capsys.readouterr().err
 
 

@@ -164,6 +164,8 @@ def test_resource_detail_shape(seed, api) -> None:
         "health": "unknown",
         "last_checked_at": None,
         "archive_url": None,
+        "access": "",
+        "access_seen_at": None,
         "submitted_by": None,
         "created_at": body["created_at"],
     }
