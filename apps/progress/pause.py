@@ -8,6 +8,7 @@ weeks move later by the length of the pause and nothing done moves. A pause last
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
@@ -43,6 +44,21 @@ def plan_today(enrollment: Enrollment) -> date:
     return min(today, enrollment.paused_on or today)
 
 
+@dataclass(frozen=True)
+class PauseState:
+    """What the dashboard and the API say about a pause."""
+
+    paused: bool
+    since: date | None
+    ends_on: date | None
+
+
+def pause_state(enrollment: Enrollment) -> PauseState:
+    if not is_paused(enrollment):
+        return PauseState(paused=False, since=None, ends_on=None)
+    return PauseState(paused=True, since=enrollment.paused_on, ends_on=pause_ends_on(enrollment))
+
+
 @transaction.atomic
 def plan_pause(*, enrollment: Enrollment) -> Enrollment:
     locked = Enrollment.objects.select_for_update().select_related("user").get(pk=enrollment.pk)
@@ -58,7 +74,7 @@ def plan_pause(*, enrollment: Enrollment) -> Enrollment:
 def plan_resume(*, enrollment: Enrollment) -> Enrollment:
     """Resume: what is not done is laid out again from this week, later by the pause."""
     locked = Enrollment.objects.select_for_update().select_related("user").get(pk=enrollment.pk)
-    if locked.paused_on is None:
+    if not is_paused(locked):
         raise Conflict("Your plan is not paused.", code="not_paused")
     today = local_today(locked.user)
     locked.paused_on = None
