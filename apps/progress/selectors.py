@@ -277,6 +277,7 @@ def export_section(user: User) -> dict:
                 "background": e.background,
                 "goal_project": e.goal_project.slug if e.goal_project else None,
                 "plan_anchor": e.plan_anchor.isoformat(),
+                "paused_on": e.paused_on.isoformat() if e.paused_on else None,
             }
             for e in Enrollment.objects.filter(user=user).select_related("roadmap", "goal_project")
         ],

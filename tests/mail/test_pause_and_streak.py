@@ -197,3 +197,13 @@ def test_streak_follows_the_learner_to_a_new_time_zone(berlin_enrolment, learner
         learner.save()
         # Sunday 5 April in Los Angeles: week 5, which has its check-in.
         assert check_in_streak(user=learner, roadmap=roadmap) == 5
+
+
+@pytest.mark.django_db
+def test_the_export_carries_the_pause(plan_of_three, learner):
+    from apps.progress.selectors import export_section
+
+    with time_machine.travel(_utc("2026-03-04T10:00"), tick=False):
+        plan_pause(enrollment=plan_of_three)
+    [row] = export_section(learner)["enrollments"]
+    assert row["paused_on"] == "2026-03-04"
