@@ -153,6 +153,10 @@ ENROLMENT_START = DaysAround("The start date", ENROLMENT_START_DAYS, ENROLMENT_S
 ENROLMENT_START_KEPT = DaysAround(
     "The start date", (CHECK_IN_WEEK.max - 1) * 7, ENROLMENT_START_DAYS
 )
+# A paused plan (apps.progress.pause) stands still for at most this long; then it runs again.
+PLAN_PAUSE_MAX = timedelta(weeks=12)
+# The drift nudge (apps.mail): after this long without a check-in, and at most once per this.
+DRIFT_AFTER = timedelta(weeks=2)
 
 # -- Accounts
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "apps.operations",
     "apps.moderation",
     "apps.outbox",
+    "apps.mail",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +257,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.outbox.tasks.outbox_publish",
         "schedule": timedelta(seconds=OUTBOX_PUBLISH_SECONDS),
         "options": {"expires": OUTBOX_PUBLISH_SECONDS},
+    },
+    # The Monday email, 08:00 in each learner's time zone, and the drift nudge (apps.mail.tasks).
+    "mail-weekly": {
+        "task": "apps.mail.tasks.weekly_emails_send",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 5 * 60},
+    },
+    "mail-drift-nudge": {
+        "task": "apps.mail.tasks.drift_nudges_send",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 60 * 60},
     },
     "linkcheck-sweep": {
         "task": "apps.linkcheck.tasks.link_sweep",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("apps.progress.urls")),
+    path("", include("apps.mail.urls")),
     path("", include("apps.community.urls")),
     path("", include("apps.moderation.urls")),
     path("", include("apps.linkcheck.urls")),

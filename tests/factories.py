@@ -12,7 +12,7 @@ by these factories.
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import factory
@@ -23,6 +23,7 @@ from factory.django import DjangoModelFactory
 from apps.accounts.models import ApiToken, User, UserSession
 from apps.community.models import Report, Vote
 from apps.linkcheck.models import LinkCheck, LinkClaim
+from apps.mail.models import DriftNudge, WeeklyEmail
 from apps.moderation.models import ModerationAction
 from apps.outbox.models import OutboxMessage
 from apps.progress.models import Enrollment, ResourceTick, TopicProgress, WeeklyCheckIn
@@ -379,3 +380,21 @@ def approved(
     """An approved resource at one well-known link ("A good page" unless titled)."""
     extra.setdefault("title", "A good page")
     return resource(roadmap, topic, url=url, submitted_by=submitted_by, **extra)
+
+
+# -- learner emails
+
+
+class WeeklyEmailFactory(DjangoModelFactory):
+    class Meta:
+        model = WeeklyEmail
+
+    user = factory.SubFactory(UserFactory)
+    week_of = date(2026, 3, 30)
+
+
+class DriftNudgeFactory(DjangoModelFactory):
+    class Meta:
+        model = DriftNudge
+
+    enrollment = factory.SubFactory(EnrollmentFactory)

@@ -49,6 +49,10 @@ class EmailPreferencesForm(forms.Form):
         label="Email me on Mondays with this week's topics",
         required=False,
     )
+    email_drift_nudge = forms.BooleanField(
+        label="Email me once when I have not checked in for two weeks",
+        required=False,
+    )
     email_moderation_digest = forms.BooleanField(
         label="Email me once a day when the moderation queue has work in it",
         required=False,

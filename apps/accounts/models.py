@@ -37,6 +37,10 @@ class User(AbstractUser):
         default=False,
         help_text="Email me on Mondays with this week's topics and last week's check-in.",
     )
+    email_drift_nudge = models.BooleanField(
+        default=False,
+        help_text="Email me once when I have not checked in for two weeks, with a re-plan link.",
+    )
     email_moderation_digest = models.BooleanField(
         default=True,
         help_text="Moderators: email me once a day when the moderation queue has work in it.",

@@ -69,6 +69,7 @@ def account_export(user: User) -> dict[str, Any]:
         "email_preferences": {
             "submission_decisions": user.email_submission_decisions,
             "weekly_digest": user.email_weekly_digest,
+            "drift_nudge": user.email_drift_nudge,
         },
         "email_addresses": [
             {"email": address.email, "verified": address.verified, "primary": address.primary}

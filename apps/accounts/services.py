@@ -57,11 +57,13 @@ def user_email_preferences_update(
     user: User,
     email_submission_decisions: bool,
     email_weekly_digest: bool,
+    email_drift_nudge: bool = False,
     email_moderation_digest: bool | None = None,
 ) -> User:
     user.email_submission_decisions = email_submission_decisions
     user.email_weekly_digest = email_weekly_digest
-    fields = ["email_submission_decisions", "email_weekly_digest"]
+    user.email_drift_nudge = email_drift_nudge
+    fields = ["email_submission_decisions", "email_weekly_digest", "email_drift_nudge"]
     if email_moderation_digest is not None:  # None: the form did not offer the choice
         user.email_moderation_digest = email_moderation_digest
         fields.append("email_moderation_digest")

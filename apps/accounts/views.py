@@ -90,6 +90,7 @@ def email_preferences(request: HttpRequest) -> HttpResponse:
             initial={
                 "email_submission_decisions": user.email_submission_decisions,
                 "email_weekly_digest": user.email_weekly_digest,
+                "email_drift_nudge": user.email_drift_nudge,
                 "email_moderation_digest": user.email_moderation_digest,
             },
             moderator=moderator,

@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.selectors import signed_in_user
 from apps.progress import selectors, services
+from apps.progress.pause import plan_pause, plan_resume
 from apps.progress.plan import Plan
 from apps.progress.serializers import (
     CheckInInput,
@@ -39,7 +40,7 @@ from apps.progress.serializers import (
     topic_progress_body,
 )
 from apps.roadmap import selectors as content
-from roadmap_site.api_errors import DENIED, INVALID, NOT_FOUND, UNAUTHENTICATED
+from roadmap_site.api_errors import CONFLICT, DENIED, INVALID, NOT_FOUND, UNAUTHENTICATED
 from roadmap_site.errors import Invalid, Stale
 from roadmap_site.limits import CHECK_IN_WEEK
 
@@ -112,6 +113,30 @@ class ReplanView(APIView):
         )
         enrollment = services.plan_replan(enrollment=enrollment)
         return _plan_response(selectors.plan_for(enrollment=enrollment))
+
+
+class PauseView(APIView):
+    """Pause my plan (PUT) or resume it (DELETE): while paused, no emails and nothing runs
+    late; resuming lays what is left out from this week (docs/plan.md)."""
+
+    permission_classes = [IsAuthenticated]
+
+    def _enrollment(self, request: Request, roadmap: str) -> Any:
+        return selectors.enrollment_of(
+            user=signed_in_user(request), roadmap=content.roadmap_get(slug=roadmap)
+        )
+
+    @extend_schema(
+        request=None, responses={200: EnrollmentOutput, **DENIED, **NOT_FOUND, **CONFLICT}
+    )
+    def put(self, request: Request, roadmap: str) -> Response:
+        enrollment = plan_pause(enrollment=self._enrollment(request, roadmap))
+        return Response(EnrollmentOutput(enrollment, context={"request": request}).data)
+
+    @extend_schema(responses={200: EnrollmentOutput, **DENIED, **NOT_FOUND, **CONFLICT})
+    def delete(self, request: Request, roadmap: str) -> Response:
+        enrollment = plan_resume(enrollment=self._enrollment(request, roadmap))
+        return Response(EnrollmentOutput(enrollment, context={"request": request}).data)
 
 
 # -- progress

@@ -6,6 +6,7 @@ urlpatterns = [
     path("me/enrollments/<slug:roadmap>/", api.EnrollmentView.as_view(), name="me-enrollment"),
     path("me/plan/<slug:roadmap>/", api.PlanView.as_view(), name="me-plan"),
     path("me/plan/<slug:roadmap>/replan/", api.ReplanView.as_view(), name="me-replan"),
+    path("me/plan/<slug:roadmap>/pause/", api.PauseView.as_view(), name="me-pause"),
     path("me/progress/<slug:roadmap>/", api.ProgressView.as_view(), name="me-progress"),
     path(
         "me/progress/<slug:roadmap>/topics/<slug:topic>/",

@@ -39,6 +39,11 @@ class Enrollment(models.Model):
     )
     plan_anchor = models.DateField(help_text="The plan is laid out from this date's week.")
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    paused_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Paused since this day (the learner's): no emails, nothing runs overdue.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

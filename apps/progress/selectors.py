@@ -16,6 +16,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.progress.chart import Chart, week_chart
 from apps.progress.models import Enrollment, TopicProgress, WeeklyCheckIn
+from apps.progress.pause import plan_today
 from apps.progress.plan import Plan, PlanTopic, TopicState, build_plan, week_number
 from apps.progress.services import local_today
 from apps.roadmap import selectors as content
@@ -138,7 +139,7 @@ def _plan_of(
     enrollment: Enrollment, topics: Iterable[Topic], progress: Mapping[str, TopicProgress]
 ) -> Plan:
     """The plan of these active topics (with their phases) and progress rows (no query)."""
-    user, zone = enrollment.user, enrollment.user.zone
+    zone = enrollment.user.zone
     plan_topics = [
         PlanTopic(t.slug, t.phase.number if t.phase else 0, t.order, t.est_hours or 1)
         for t in topics
@@ -155,7 +156,7 @@ def _plan_of(
         hours_per_week=enrollment.hours_per_week,
         start_date=enrollment.start_date,
         plan_anchor=enrollment.plan_anchor,
-        today=local_today(user),
+        today=plan_today(enrollment),  # stands still while the plan is paused
     )
 
 
@@ -325,6 +326,7 @@ def export_section(user: User) -> dict:
                 "background": e.background,
                 "goal_project": e.goal_project.slug if e.goal_project else None,
                 "plan_anchor": e.plan_anchor.isoformat(),
+                "paused_on": e.paused_on.isoformat() if e.paused_on else None,
             }
             for e in Enrollment.objects.filter(user=user).select_related("roadmap", "goal_project")
         ],

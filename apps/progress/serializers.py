@@ -3,12 +3,14 @@ OpenAPI schema shows the same minimum, maximum and maxLength the services enforc
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.urls import reverse
 from rest_framework import serializers
 
 from apps.progress.models import Enrollment, TopicProgress, WeeklyCheckIn
+from apps.progress.pause import pause_state
 from apps.roadmap.models import Project, Roadmap
 from apps.roadmap.schedule import REFERENCE_HOURS_PER_WEEK
 from roadmap_site.limits import CHECK_IN_HOURS, HOURS_PER_WEEK, PROGRESS_NOTE
@@ -54,6 +56,18 @@ class EnrollmentOutput(serializers.Serializer):
     background = serializers.CharField()
     goal_project = serializers.CharField(source="goal_project.slug", allow_null=True)
     calendar_url = serializers.SerializerMethodField()
+    paused_since = serializers.SerializerMethodField(
+        help_text="The day the plan was paused (the learner's date); null when it runs."
+    )
+    paused_until = serializers.SerializerMethodField(
+        help_text="The day a pause runs out on its own (PLAN_PAUSE_MAX); null when it runs."
+    )
+
+    def get_paused_since(self, enrollment: Enrollment) -> date | None:
+        return pause_state(enrollment).since
+
+    def get_paused_until(self, enrollment: Enrollment) -> date | None:
+        return pause_state(enrollment).ends_on
 
     def get_calendar_url(self, enrollment: Enrollment) -> str:
         path = reverse("progress:calendar", args=[enrollment.calendar_token])

@@ -29,9 +29,10 @@ from apps.progress.forms import (
     StatusForm,
     enrollment_initial,
 )
+from apps.progress.pause import pause_state, plan_pause, plan_resume
 from apps.progress.plan import week_number
 from apps.roadmap import selectors as content
-from roadmap_site.errors import Stale
+from roadmap_site.errors import Conflict, Stale
 from roadmap_site.form_errors import call_for_form, form_status, refusal_of
 
 if TYPE_CHECKING:
@@ -129,8 +130,32 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "progress/dashboard.html",
-        {"roadmap": roadmap, "d": data, "check_in_form": check_in_form},
+        {
+            "roadmap": roadmap,
+            "d": data,
+            "check_in_form": check_in_form,
+            "pause": pause_state(enrollment),
+        },
     )
+
+
+@login_required
+@require_POST
+def pause(request: HttpRequest, slug: str) -> HttpResponse:
+    """Pause the plan, or resume it (`action=resume`); a refusal says why on its own page."""
+    _, _, enrollment = _enrolled(request, slug)
+    if enrollment is None:
+        return redirect("progress:enrol", slug=slug)
+    try:
+        if request.POST.get("action") == "resume":
+            plan_resume(enrollment=enrollment)
+            messages.success(request, "Your plan runs again: what is left starts this week.")
+        else:
+            plan_pause(enrollment=enrollment)
+            messages.success(request, "Your plan is paused: no emails, and nothing runs late.")
+    except Conflict as refusal:
+        return render(request, "refused.html", {"refusal": refusal}, status=refusal.status)
+    return redirect("progress:dashboard", slug=slug)
 
 
 @login_required

@@ -52,7 +52,11 @@ def test_owner_gets_their_account(api_client, owner, owner_key):
     assert account["email_addresses"] == [
         {"email": "owner@mail.example", "verified": True, "primary": True}
     ]
-    assert account["email_preferences"] == {"submission_decisions": True, "weekly_digest": False}
+    assert account["email_preferences"] == {
+        "submission_decisions": True,
+        "weekly_digest": False,
+        "drift_nudge": False,
+    }
     [token] = account["api_tokens"]
     assert token["name"] == "owner script"
     assert set(token) == {"name", "created_at", "expires_at", "last_used_at"}
