@@ -35,7 +35,13 @@ from django.utils import timezone
 from apps.progress.models import Enrollment, TopicProgress, WeeklyCheckIn
 from apps.progress.plan import week_number
 from apps.roadmap.models import Roadmap, Topic
-from roadmap_site.limits import EFFORT_FAR_HIGH, EFFORT_FAR_LOW, EFFORT_MIN_LEARNERS
+from roadmap_site.limits import (
+    EFFORT_FAR_HIGH,
+    EFFORT_FAR_LOW,
+    EFFORT_MIN_LEARNERS,
+    TIME_TAKEN,
+    TIME_TAKEN_CHOICES,
+)
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -257,3 +263,14 @@ def derived_hours_for_rows(*, user: User, rows: Sequence[TopicProgress]) -> dict
         mine = [row for row in rows if row.topic.roadmap_id == roadmap_id]
         derived.update(derived_hours_by_topic(user=user, roadmap=roadmap, rows=mine))
     return derived
+
+
+def time_prompt(*, user: User, topic: Topic, row: TopicProgress | None) -> dict[str, Any]:
+    """What the "how long did it take?" prompt shows (progress/_time_form.html)."""
+    return {
+        "topic": topic,
+        "row": row,
+        "derived": derived_hours(user=user, row=row),
+        "time_choices": TIME_TAKEN_CHOICES,
+        "time_limit": TIME_TAKEN,
+    }
