@@ -49,16 +49,16 @@ if TYPE_CHECKING:
 PERCENTILES = (0.25, 0.5, 0.75)
 
 
-def percentile(values: Sequence[float], p: float) -> float:
+def percentile(values: Sequence[float] | Sequence[Fraction], p: float) -> float:
     """The p-th percentile (0 <= p <= 1) of non-empty `values`, by linear interpolation
     between the closest ranks (the module's rule, as `percentile_cont`)."""
     if not values:
         raise ValueError("percentile of nothing")
-    ordered = sorted(values)
-    position = p * (len(ordered) - 1)
+    ordered = sorted(Fraction(v) for v in values)
+    position = Fraction(p) * (len(ordered) - 1)
     low = math.floor(position)
     high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (position - low) * (ordered[high] - ordered[low])
+    return float(ordered[low] + (position - low) * (ordered[high] - ordered[low]))
 
 
 def _tenth(value: Fraction | float) -> float:

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.progress import effort
+from apps.progress import effort, pace
 from apps.progress.backgrounds import skipped_by_background
 from apps.progress.models import (
     Enrollment,
@@ -211,6 +211,33 @@ def plan_replan(*, enrollment: Enrollment) -> Enrollment:
     enrollment.updated_at = timezone.now()
     enrollment.save(update_fields=["plan_anchor", "updated_at"])
     return enrollment
+
+
+@transaction.atomic
+def plan_at_my_pace(*, enrollment: Enrollment) -> Enrollment:
+    """Re-plan what is left at the learner's own pace (`apps.progress.pace`): the plan's hours
+    a week become their weekly check-in hours over their speed, within `HOURS_PER_WEEK`, laid
+    out from this week as any change of pace is (`enrollment_save`). Refused with `Invalid`
+    when the pace is not known yet or the plan is at it already."""
+    today = local_today(enrollment.user)
+    hours = pace.pace_for(enrollment=enrollment, today=today).plan_hours_per_week
+    if hours is None:
+        raise Invalid(
+            {
+                "hours_per_week": [
+                    f"Your pace needs {pace.PACE_MIN_DONE} done topics with a time and a recent "
+                    "check-in, and your plan must not be at it already."
+                ]
+            }
+        )
+    return enrollment_put(
+        user=enrollment.user,
+        roadmap=enrollment.roadmap,
+        start_date=enrollment.start_date,
+        hours_per_week=hours,
+        background=enrollment.background,
+        goal_project=enrollment.goal_project,
+    )
 
 
 @transaction.atomic

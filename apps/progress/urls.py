@@ -9,6 +9,7 @@ urlpatterns = [
     path("roadmaps/<slug:slug>/enrol/", views.enrol, name="enrol"),
     path("roadmaps/<slug:slug>/dashboard/", views.dashboard, name="dashboard"),
     path("roadmaps/<slug:slug>/replan/", views.replan, name="replan"),
+    path("roadmaps/<slug:slug>/plan-at-my-pace/", views.plan_at_pace, name="plan-at-pace"),
     path("roadmaps/<slug:slug>/check-in/", views.check_in, name="check-in"),
     path(
         "roadmaps/<slug:slug>/calendar/regenerate/",

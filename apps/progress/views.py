@@ -32,7 +32,7 @@ from apps.progress.forms import (
 )
 from apps.progress.plan import week_number
 from apps.roadmap import selectors as content
-from roadmap_site.errors import Stale
+from roadmap_site.errors import Invalid, Stale
 from roadmap_site.form_errors import call_for_form, form_status, refusal_of
 from roadmap_site.limits import EFFORT_MIN_LEARNERS
 
@@ -255,6 +255,25 @@ def replan(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("progress:enrol", slug=slug)
     services.plan_replan(enrollment=enrollment)
     messages.success(request, "Your plan is laid out again from this week.")
+    return redirect("progress:dashboard", slug=slug)
+
+
+@login_required
+@require_POST
+def plan_at_pace(request: HttpRequest, slug: str) -> HttpResponse:
+    _, _, enrollment = _enrolled(request, slug)
+    if enrollment is None:
+        return redirect("progress:enrol", slug=slug)
+    try:
+        saved = services.plan_at_my_pace(enrollment=enrollment)
+    except Invalid as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request,
+            f"Your plan is laid out again from this week at your pace: "
+            f"{saved.hours_per_week} estimated hours a week.",
+        )
     return redirect("progress:dashboard", slug=slug)
 
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from apps.accounts.models import User
-from apps.progress import effort, selectors
+from apps.progress import effort, pace, selectors
 from apps.progress.models import TopicProgress
 from apps.progress.plan import week_number
 from apps.progress.services import local_today
@@ -174,4 +174,14 @@ def roadmap_map(context: template.Context, roadmap) -> dict:
         "map": selectors.roadmap_map_for(user=reader, roadmap=roadmap),
         "roadmap": roadmap,
         "request": request,
+    }
+
+
+@register.inclusion_tag("progress/_pace.html")
+def learner_pace(enrollment) -> dict:
+    """The dashboard's "Your pace" (apps/progress/pace.py), self-contained."""
+    return {
+        "pace": pace.pace_for(enrollment=enrollment, today=local_today(enrollment.user)),
+        "enrollment": enrollment,
+        "roadmap": enrollment.roadmap,
     }
