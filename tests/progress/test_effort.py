@@ -221,3 +221,16 @@ def test_the_export_carries_the_learners_times_said_and_derived(roadmap, learner
     topics = {row["topic"]: row for row in export_section(learner)["topics"]}
     assert (topics[said.slug]["hours_taken"], topics[said.slug]["hours_derived"]) == (4, None)
     assert (topics[unsaid.slug]["hours_taken"], topics[unsaid.slug]["hours_derived"]) == (None, 5.0)
+
+
+def test_the_effort_api_takes_two_queries_however_many_answers(roadmap) -> None:
+    topic = _topics(roadmap, 1)[0]
+    url = f"/api/v1/roadmaps/{roadmap.slug}/topics/{topic.slug}/effort/"
+    client = APIClient()
+    counts = []
+    for hours in ([1, 2, 3, 4, 5], [6] * 20):
+        _reports(topic, hours)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts == [2, 2]  # the topic, the figures

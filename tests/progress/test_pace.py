@@ -115,3 +115,23 @@ def test_the_dashboard_shows_the_pace_and_the_offer_works_without_js(
     answer = web.post("/roadmaps/ml-engineer/plan-at-my-pace/")
     assert answer.status_code == 302
     assert Enrollment.objects.get(pk=enrolled.pk).hours_per_week == 5
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_pace_takes_five_queries_however_much_is_done(roadmap, learner, enrolled) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _check_ins(learner, roadmap, {5: 7})
+    counts = []
+    for hours in ([6, 8, 4], [6, 8, 4, 5, 5, 5, 5, 5, 5]):
+        _done(learner, roadmap, hours)
+        services.topic_progress_put(
+            user=learner,
+            topic=Topic.objects.active().filter(roadmap=roadmap).order_by("-order").first(),
+            status="done",
+        )  # one without an answer: derived
+        with CaptureQueriesContext(connection) as queries:
+            pace.pace_for(enrollment=enrolled, today=TODAY)
+        counts.append(len(queries))
+    assert counts == [5, 5]
