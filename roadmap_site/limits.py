@@ -158,6 +158,18 @@ PLAN_PAUSE_MAX = timedelta(weeks=12)
 # The drift nudge (apps.mail): after this long without a check-in, and at most once per this.
 DRIFT_AFTER = timedelta(weeks=2)
 
+# -- Effort (how long a topic really took; apps/progress/effort.py, docs/plan.md)
+
+TIME_TAKEN = Range("The hours it took", 1, 400)  # a learner's own answer, as TOPIC_HOURS
+TIME_TAKEN_CHOICES = (1, 3, 6, 10)  # the quick answers offered when a topic is marked done
+EFFORT_MIN_LEARNERS = 5  # k: learners' times shown only from this many reports of a topic
+# A topic's learners' median is "far" from its editorial hours outside these ratios
+# (median / editorial), both excluded; the moderator's list of topics to look at.
+EFFORT_FAR_LOW = 0.67
+EFFORT_FAR_HIGH = 1.5
+PACE_MIN_DONE = 3  # the learner's speed is shown from this many done topics with a time
+PACE_WEEKS = 4  # the projection reads the check-ins of the last this many weeks
+
 # -- Accounts
 
 DISPLAY_NAME = Length("The display name", max=80)

@@ -45,5 +45,11 @@ urlpatterns = [
         views.topic_revert,
         name="topic-revert",
     ),
+    path("moderation/effort/", views.effort_far, name="effort-far"),
+    path(
+        "moderation/roadmaps/<slug:slug>/topics/<slug:topic>/adopt-effort/",
+        views.topic_adopt_effort,
+        name="topic-adopt-effort",
+    ),
     path("modlog/", views.modlog, name="modlog"),
 ]

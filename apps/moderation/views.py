@@ -29,7 +29,9 @@ from apps.community.selectors import probable_duplicates
 from apps.moderation import forms, selectors
 from apps.moderation.selectors import acting_moderator
 from apps.moderation.services import reports, resources, submissions, topics
+from apps.progress import effort
 from roadmap_site.form_errors import call_for_form, form_status
+from roadmap_site.limits import EFFORT_FAR_HIGH, EFFORT_FAR_LOW, EFFORT_MIN_LEARNERS
 
 if TYPE_CHECKING:
     from apps.roadmap.models import Resource
@@ -435,6 +437,44 @@ def topic_revert(request: HttpRequest, slug: str, topic: str, rev: int) -> HttpR
             messages.success(request, f"Reverted “{done.title}” to revision {rev}.")
     _flash_errors(request, form)
     return redirect("moderation:topic-revisions", slug=slug, topic=topic)
+
+
+# ---------------------------------------------------------------------------------------------
+# Learners' effort far from the editorial hours
+
+
+@moderator_required
+@require_GET
+def effort_far(request: HttpRequest) -> HttpResponse:
+    """Topics whose learners' median is far from the editorial hours (one rule:
+    `apps.progress.effort.is_far`), each with "adopt the median"."""
+    context = {
+        "far": effort.far_from_editorial(),
+        "low": EFFORT_FAR_LOW,
+        "high": EFFORT_FAR_HIGH,
+        "k": EFFORT_MIN_LEARNERS,
+        "adopt_form": forms.RevertForm(),
+    }
+    return _page(request, "effort_far.html", context)
+
+
+@moderator_required
+@require_POST
+def topic_adopt_effort(request: HttpRequest, slug: str, topic: str) -> HttpResponse:
+    found = selectors.topic_for_moderation(roadmap_slug=slug, slug=topic)
+    form = forms.RevertForm(request.POST)
+    if form.is_valid():
+        done = call_for_form(
+            form,
+            topics.topic_adopt_learner_hours,
+            actor=acting_moderator(request),
+            topic=found,
+            reason=form.cleaned_data["reason"],
+        )
+        if done is not None:
+            messages.success(request, f"“{done.title}” is now estimated at {done.est_hours} hours.")
+    _flash_errors(request, form)
+    return redirect("moderation:effort-far")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,18 +17,19 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.selectors import signed_in_user
-from apps.progress import selectors, services
+from apps.progress import effort, selectors, services
 from apps.progress.pause import plan_pause, plan_resume
 from apps.progress.plan import Plan
 from apps.progress.serializers import (
     CheckInInput,
     CheckInOutput,
+    EffortOutput,
     EnrollmentInput,
     EnrollmentOutput,
     PlanOutput,
@@ -42,7 +43,7 @@ from apps.progress.serializers import (
 from apps.roadmap import selectors as content
 from roadmap_site.api_errors import CONFLICT, DENIED, INVALID, NOT_FOUND, UNAUTHENTICATED
 from roadmap_site.errors import Invalid, Stale
-from roadmap_site.limits import CHECK_IN_WEEK
+from roadmap_site.limits import CHECK_IN_WEEK, EFFORT_MIN_LEARNERS
 
 # -- enrolment
 
@@ -224,9 +225,39 @@ class TopicProgressView(APIView):
             status=data.validated_data["status"],
             note_md=data.validated_data.get("note"),
             if_match=_parse_if_match(request.headers.get("If-Match")),
+            hours_taken=data.validated_data.get("hours_taken"),
         )
         state = services.topic_progress_state(topic=topic_obj, row=row)
         return Response(topic_progress_body(state), headers={"ETag": _etag(row.version)})
+
+
+# -- the learners' effort per topic (public)
+
+
+class TopicEffortView(APIView):
+    """A topic's effort: the 25th, 50th and 75th percentiles of learners' own times and their
+    count from `EFFORT_MIN_LEARNERS` answers, else the editorial estimate (docs/plan.md)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: EffortOutput, **NOT_FOUND})
+    def get(self, request: Request, roadmap: str, topic: str) -> Response:
+        topic_obj = selectors.topic_get(roadmap_slug=roadmap, slug=topic)
+        figures = effort.effort_for_topic(topic=topic_obj)
+        return Response(
+            EffortOutput(
+                {
+                    "topic": topic_obj.slug,
+                    "based_on": figures.source,
+                    "editorial_hours": figures.editorial_hours,
+                    "count": figures.count,
+                    "min_learners": EFFORT_MIN_LEARNERS,
+                    "p25": figures.p25,
+                    "p50": figures.p50,
+                    "p75": figures.p75,
+                }
+            ).data
+        )
 
 
 # -- ticks

@@ -13,6 +13,11 @@ urlpatterns = [
         api.TopicProgressView.as_view(),
         name="me-topic-progress",
     ),
+    path(
+        "roadmaps/<slug:roadmap>/topics/<slug:topic>/effort/",
+        api.TopicEffortView.as_view(),
+        name="topic-effort",
+    ),
     path("me/ticks/<int:resource_id>/", api.TickView.as_view(), name="me-tick"),
     path("me/checkins/<slug:roadmap>/", api.CheckInListView.as_view(), name="me-checkins"),
     path("me/checkins/<slug:roadmap>/<int:week>/", api.CheckInView.as_view(), name="me-checkin"),

@@ -11,7 +11,14 @@ from django import forms
 from apps.progress.models import Enrollment, TopicProgress
 from apps.roadmap.models import Project, Roadmap
 from apps.roadmap.schedule import REFERENCE_HOURS_PER_WEEK
-from roadmap_site.limits import CHECK_IN_HOURS, HOURS_PER_WEEK, PROGRESS_NOTE, PROGRESS_VERSION
+from roadmap_site.limits import (
+    CHECK_IN_HOURS,
+    HOURS_PER_WEEK,
+    PROGRESS_NOTE,
+    PROGRESS_VERSION,
+    TIME_TAKEN,
+    TIME_TAKEN_CHOICES,
+)
 
 
 def not_started() -> str:
@@ -76,6 +83,31 @@ class EnrollmentForm(forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=TopicProgress.Status.choices)
+
+
+class TimeTakenForm(forms.Form):
+    """ "About how long did it take?": a quick answer (a button, `quick`), a number typed
+    (`hours_taken`), or "clear" to withdraw the answer. A quick answer wins over the box."""
+
+    quick = forms.TypedChoiceField(
+        required=False, coerce=int, choices=[(h, f"{h} h") for h in TIME_TAKEN_CHOICES]
+    )
+    hours_taken = forms.IntegerField(label="Hours", required=False, **TIME_TAKEN.form_kwargs())
+    clear = forms.BooleanField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        if data.get("clear"):
+            data["answer"] = None
+        elif data.get("quick"):
+            data["answer"] = data["quick"]
+        elif data.get("hours_taken") is not None:
+            data["answer"] = data["hours_taken"]
+        else:
+            self.add_error("hours_taken", "Choose an answer or type the hours.")
+        return data
 
 
 class NoteForm(forms.Form):

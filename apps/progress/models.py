@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.roadmap.models import Project, Resource, Roadmap, Topic
 from apps.roadmap.schedule import REFERENCE_HOURS_PER_WEEK
-from roadmap_site.limits import CHECK_IN_HOURS, CHECK_IN_WEEK, HOURS_PER_WEEK
+from roadmap_site.limits import CHECK_IN_HOURS, CHECK_IN_WEEK, HOURS_PER_WEEK, TIME_TAKEN
 
 
 def new_calendar_token() -> str:
@@ -83,6 +83,12 @@ class TopicProgress(models.Model):
         help_text="Bumped only when the note changes: the note form's check, so that a status "
         "change never invalidates a note being edited.",
     )
+    hours_taken = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="About how long the topic took, in hours, as the learner said (only when "
+        "done); without it the effort module derives a share of the week's check-in.",
+    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -92,6 +98,11 @@ class TopicProgress(models.Model):
             models.CheckConstraint(
                 condition=Q(status="done") | Q(done_at__isnull=True),
                 name="progress_done_at_only_when_done",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_taken__isnull=True)
+                | (Q(status="done") & TIME_TAKEN.q("hours_taken")),
+                name="progress_hours_taken_when_done_in_range",
             ),
         ]
 

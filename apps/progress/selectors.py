@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.progress import effort
 from apps.progress.chart import Chart, week_chart
 from apps.progress.models import Enrollment, TopicProgress, WeeklyCheckIn
 from apps.progress.pause import plan_today
@@ -317,6 +318,8 @@ def progress_rows_for_export(*, user: User) -> QuerySet[TopicProgress]:
 
 def export_section(user: User) -> dict:
     """The learner's own progress data for the personal export (registered in apps.py)."""
+    rows = list(progress_rows_for_export(user=user))
+    derived = effort.derived_hours_for_rows(user=user, rows=rows)
     return {
         "enrollments": [
             {
@@ -337,10 +340,12 @@ def export_section(user: User) -> dict:
                 "status": row.status,
                 "auto_skipped": row.auto_skipped,
                 "done_at": row.done_at.isoformat() if row.done_at else None,
+                "hours_taken": row.hours_taken,
+                "hours_derived": derived.get(row.topic_id),
                 "note": row.note_md,
                 "updated_at": row.updated_at.isoformat(),
             }
-            for row in progress_rows_for_export(user=user)
+            for row in rows
         ],
         "ticks": [
             {

@@ -13,7 +13,13 @@ from apps.progress.models import Enrollment, TopicProgress, WeeklyCheckIn
 from apps.progress.pause import pause_state
 from apps.roadmap.models import Project, Roadmap
 from apps.roadmap.schedule import REFERENCE_HOURS_PER_WEEK
-from roadmap_site.limits import CHECK_IN_HOURS, HOURS_PER_WEEK, PROGRESS_NOTE
+from roadmap_site.limits import (
+    CHECK_IN_HOURS,
+    EFFORT_MIN_LEARNERS,
+    HOURS_PER_WEEK,
+    PROGRESS_NOTE,
+    TIME_TAKEN,
+)
 
 # A goal project is named by its slug, as long as the model allows.
 PROJECT_SLUG_LENGTH = Project._meta.get_field("slug").max_length
@@ -108,6 +114,13 @@ class TopicProgressInput(serializers.Serializer):
     note = serializers.CharField(
         required=False, allow_blank=True, trim_whitespace=False, **PROGRESS_NOTE.serializer_kwargs()
     )
+    hours_taken = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="about how long the topic took, in hours; only with status done; "
+        "absent or null keeps an earlier answer",
+        **TIME_TAKEN.serializer_kwargs(),
+    )
 
 
 class TopicProgressOutput(serializers.Serializer):
@@ -116,6 +129,14 @@ class TopicProgressOutput(serializers.Serializer):
     note = serializers.CharField()
     auto_skipped = serializers.BooleanField()
     version = serializers.IntegerField()
+    hours_taken = serializers.IntegerField(
+        allow_null=True, help_text="how long the topic took, as the learner said (done only)"
+    )
+    hours_derived = serializers.FloatField(
+        allow_null=True,
+        help_text="without hours_taken: the topic's share of the check-in hours of the week it "
+        "was done in (docs/plan.md); null when that week has no check-in",
+    )
     updated_at = serializers.DateTimeField(allow_null=True)
 
 
@@ -127,6 +148,23 @@ class StaleProgressOutput(TopicProgressOutput):
 
     class Meta:
         ref_name = "StaleTopicProgress"
+
+
+class EffortOutput(serializers.Serializer):
+    topic = serializers.CharField()
+    based_on = serializers.ChoiceField(
+        choices=["learners", "editorial"],
+        help_text=f"learners: the figures of at least {EFFORT_MIN_LEARNERS} learners' own "
+        "times; editorial: fewer answers, only the editorial estimate",
+    )
+    editorial_hours = serializers.IntegerField(allow_null=True)
+    count = serializers.IntegerField(
+        help_text="learners' answers behind the figures (0: editorial)"
+    )
+    min_learners = serializers.IntegerField(help_text="answers needed before figures are shown")
+    p25 = serializers.FloatField(allow_null=True, help_text="hours; linear interpolation")
+    p50 = serializers.FloatField(allow_null=True, help_text="the median, in hours")
+    p75 = serializers.FloatField(allow_null=True)
 
 
 class TickOutput(serializers.Serializer):

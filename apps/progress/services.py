@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.progress import effort, pace
 from apps.progress.backgrounds import skipped_by_background
 from apps.progress.models import (
     Enrollment,
@@ -34,6 +35,7 @@ from roadmap_site.limits import (
     HOURS_PER_WEEK,
     PROGRESS_NOTE,
     PROGRESS_VERSION,
+    TIME_TAKEN,
 )
 
 
@@ -212,6 +214,33 @@ def plan_replan(*, enrollment: Enrollment) -> Enrollment:
 
 
 @transaction.atomic
+def plan_at_my_pace(*, enrollment: Enrollment) -> Enrollment:
+    """Re-plan what is left at the learner's own pace (`apps.progress.pace`): the plan's hours
+    a week become their weekly check-in hours over their speed, within `HOURS_PER_WEEK`, laid
+    out from this week as any change of pace is (`enrollment_save`). Refused with `Invalid`
+    when the pace is not known yet or the plan is at it already."""
+    today = local_today(enrollment.user)
+    hours = pace.pace_for(enrollment=enrollment, today=today).plan_hours_per_week
+    if hours is None:
+        raise Invalid(
+            {
+                "hours_per_week": [
+                    f"Your pace needs {pace.PACE_MIN_DONE} done topics with a time and a recent "
+                    "check-in, and your plan must not be at it already."
+                ]
+            }
+        )
+    return enrollment_put(
+        user=enrollment.user,
+        roadmap=enrollment.roadmap,
+        start_date=enrollment.start_date,
+        hours_per_week=hours,
+        background=enrollment.background,
+        goal_project=enrollment.goal_project,
+    )
+
+
+@transaction.atomic
 def topic_progress_put(
     *,
     user: User,
@@ -219,15 +248,23 @@ def topic_progress_put(
     status: str,
     note_md: str | None = None,
     if_match: int | None = None,
+    hours_taken: int | None = None,
 ) -> TopicProgress:
-    """Set a topic's status (and note). A stale `if_match` raises `Stale` with the current
-    state (`topic_progress_state`), writing nothing.
+    """Set a topic's status (and note, and how long it took). A stale `if_match` raises
+    `Stale` with the current state (`topic_progress_state`), writing nothing.
 
+    `hours_taken` is the learner's answer to "about how long did it take?", only with "done";
+    None keeps an earlier answer. A status other than done drops the answer.
     The same write twice leaves one row and one version: writes are idempotent.
     """
     errors: dict[str, list[str]] = {}
     if status not in TopicProgress.Status.values:
         errors["status"] = [_choice_message("Status", TopicProgress.Status.values)]
+    if hours_taken is not None:
+        if message := TIME_TAKEN.check(hours_taken):
+            errors["hours_taken"] = [message]
+        elif status != TopicProgress.Status.DONE:
+            errors["hours_taken"] = ["Say how long a topic took when you mark it done."]
     if note_md is not None and (message := PROGRESS_NOTE.check(note_md)):
         errors["note"] = [message]
     if if_match is not None and (message := PROGRESS_VERSION.check(if_match)):
@@ -246,8 +283,14 @@ def topic_progress_put(
     if row is None:
         row = TopicProgress(user=user, topic=topic)
     note = row.note_md if note_md is None else note_md
-    if row.pk and row.status == status and row.note_md == note and not row.auto_skipped:
+    taken = None if status != TopicProgress.Status.DONE else (hours_taken or row.hours_taken)
+    if (
+        row.pk
+        and (row.status, row.note_md, row.hours_taken) == (status, note, taken)
+        and not row.auto_skipped
+    ):
         return row
+    row.hours_taken = taken
     if status == TopicProgress.Status.DONE:
         row.done_at = row.done_at if row.status == TopicProgress.Status.DONE else timezone.now()
     else:
@@ -258,6 +301,25 @@ def topic_progress_put(
     row.version = current_version + 1
     row.updated_at = timezone.now()
     row.save()
+    return row
+
+
+@transaction.atomic
+def topic_time_put(*, user: User, topic: Topic, hours_taken: int | None) -> TopicProgress:
+    """Say (or correct, or withdraw with None) how long a done topic took. Refused with
+    `Invalid` on `hours_taken` for a topic that is not done or hours outside `TIME_TAKEN`."""
+    if hours_taken is not None and (message := TIME_TAKEN.check(hours_taken)):
+        raise Invalid({"hours_taken": [message]})
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    row = TopicProgress.objects.select_for_update().filter(user=user, topic=topic).first()
+    if row is None or row.status != TopicProgress.Status.DONE:
+        raise Invalid({"hours_taken": ["Mark the topic done first, then say how long it took."]})
+    if row.hours_taken == hours_taken:
+        return row
+    row.hours_taken = hours_taken
+    row.version += 1
+    row.updated_at = timezone.now()
+    row.save(update_fields=["hours_taken", "version", "updated_at"])
     return row
 
 
@@ -306,6 +368,8 @@ def topic_progress_state(*, topic: Topic, row: TopicProgress | None) -> dict[str
         "note": row.note_md if row else "",
         "auto_skipped": row.auto_skipped if row else False,
         "version": row.version if row else 0,
+        "hours_taken": row.hours_taken if row else None,
+        "hours_derived": effort.derived_hours(user=row.user, row=row) if row else None,
         "updated_at": updated_at,
     }
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("roadmaps/<slug:slug>/dashboard/", views.dashboard, name="dashboard"),
     path("roadmaps/<slug:slug>/replan/", views.replan, name="replan"),
     path("roadmaps/<slug:slug>/pause/", views.pause, name="pause"),
+    path("roadmaps/<slug:slug>/plan-at-my-pace/", views.plan_at_pace, name="plan-at-pace"),
     path("roadmaps/<slug:slug>/check-in/", views.check_in, name="check-in"),
     path(
         "roadmaps/<slug:slug>/calendar/regenerate/",
@@ -22,6 +23,7 @@ urlpatterns = [
         name="topic-status",
     ),
     path("roadmaps/<slug:slug>/topics/<slug:topic>/note/", views.topic_note, name="topic-note"),
+    path("roadmaps/<slug:slug>/topics/<slug:topic>/time/", views.topic_time, name="topic-time"),
     path("roadmaps/<slug:slug>/resources/<int:resource_id>/tick/", views.tick, name="tick"),
     path(
         "roadmaps/<slug:slug>/topics/<slug:topic>/panel/",

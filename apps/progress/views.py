@@ -20,20 +20,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.middleware import HtmxDetails
 
 from apps.accounts.selectors import signed_in_user
-from apps.progress import selectors, services
+from apps.progress import effort, selectors, services
 from apps.progress.calendar import plan_calendar
 from apps.progress.forms import (
     CheckInForm,
     EnrollmentForm,
     NoteForm,
     StatusForm,
+    TimeTakenForm,
     enrollment_initial,
 )
 from apps.progress.pause import pause_state, plan_pause, plan_resume
 from apps.progress.plan import week_number
 from apps.roadmap import selectors as content
-from roadmap_site.errors import Conflict, Stale
+from roadmap_site.errors import Conflict, Invalid, Stale
 from roadmap_site.form_errors import call_for_form, form_status, refusal_of
+from roadmap_site.limits import EFFORT_MIN_LEARNERS
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -178,14 +180,50 @@ def topic_status(request: HtmxHttpRequest, slug: str, topic: str) -> HttpRespons
             context = {"roadmap": topic_obj.roadmap, "d": data, "next": request.POST.get("next")}
             return render(request, "progress/_dashboard_live.html", context)
     if request.htmx:
+        # The control, and out of band the "how long did it take?" prompt beside it.
         return render(
             request,
-            "progress/_status_control.html",
-            {"topic": topic_obj, "row": row, "next": request.POST.get("next", "")},
+            "progress/_status_answer.html",
+            {
+                **effort.time_prompt(user=user, topic=topic_obj, row=row),
+                "next": request.POST.get("next", ""),
+            },
         )
     status = row.get_status_display().lower()
     messages.success(request, f"{topic_obj.title} is now marked {status}.")
     return _back(request, reverse("roadmap:topic", args=[slug, topic]))
+
+
+@login_required
+@require_POST
+def topic_time(request: HtmxHttpRequest, slug: str, topic: str) -> HttpResponse:
+    """Say, correct or withdraw how long a done topic took."""
+    user = signed_in_user(request)
+    topic_obj = selectors.topic_get(roadmap_slug=slug, slug=topic)
+    form = TimeTakenForm(request.POST)
+    saved = (
+        call_for_form(
+            form,
+            services.topic_time_put,
+            user=user,
+            topic=topic_obj,
+            hours_taken=form.cleaned_data["answer"],
+        )
+        if form.is_valid()
+        else None
+    )
+    if saved is not None and not request.htmx:
+        messages.success(request, "Thank you: your time is saved.")
+        return _back(request, reverse("roadmap:topic", args=[slug, topic]))
+    row = saved or selectors.topic_progress_get(user=user, topic=topic_obj)
+    context = {
+        **effort.time_prompt(user=user, topic=topic_obj, row=row),
+        "time_form": form,
+        "saved": saved is not None,
+        "next": request.POST.get("next", ""),
+    }
+    template = "progress/_time_form.html" if request.htmx else "progress/time_form.html"
+    return render(request, template, context, status=form_status(form))
 
 
 @login_required
@@ -242,6 +280,25 @@ def replan(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("progress:enrol", slug=slug)
     services.plan_replan(enrollment=enrollment)
     messages.success(request, "Your plan is laid out again from this week.")
+    return redirect("progress:dashboard", slug=slug)
+
+
+@login_required
+@require_POST
+def plan_at_pace(request: HttpRequest, slug: str) -> HttpResponse:
+    _, _, enrollment = _enrolled(request, slug)
+    if enrollment is None:
+        return redirect("progress:enrol", slug=slug)
+    try:
+        saved = services.plan_at_my_pace(enrollment=enrollment)
+    except Invalid as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request,
+            f"Your plan is laid out again from this week at your pace: "
+            f"{saved.hours_per_week} estimated hours a week.",
+        )
     return redirect("progress:dashboard", slug=slug)
 
 
@@ -319,16 +376,23 @@ MAP_PANEL_RESOURCES = 3  # the panel shows the best few; the topic page has them
 def _map_panel(request: HttpRequest, topic_slug: str, roadmap_slug: str) -> HttpResponse:
     topic_obj = content.topic_detail(roadmap_slug=roadmap_slug, slug=topic_slug)
     user = request.user if request.user.is_authenticated else None
+    row = (
+        selectors.topic_progress_get(user=signed_in_user(request), topic=topic_obj)
+        if user is not None
+        else None
+    )
     context = {
         "topic": topic_obj,
         "roadmap": topic_obj.roadmap,
         "resources": topic_obj.ranked_resources[:MAP_PANEL_RESOURCES],
         "signed_in": user is not None,
-        "row": selectors.topic_progress_get(user=signed_in_user(request), topic=topic_obj)
-        if user is not None
-        else None,
+        "row": row,
+        "effort": effort.effort_for_topic(topic=topic_obj),
+        "k": EFFORT_MIN_LEARNERS,
         "next": reverse("roadmap:roadmap", args=[roadmap_slug]),
     }
+    if user is not None:
+        context.update(effort.time_prompt(user=signed_in_user(request), topic=topic_obj, row=row))
     return render(request, "progress/_map_panel.html", context)
 
 

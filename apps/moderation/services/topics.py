@@ -16,6 +16,7 @@ from apps.moderation.services.audit import (
     joined,
     reason_clean,
 )
+from apps.progress import effort
 from apps.roadmap.models import Phase, Topic
 from apps.roadmap.readme_parser import first_sentence
 from roadmap_site import limits
@@ -186,6 +187,47 @@ def topic_revert(*, actor: User, topic: Topic, revision_id: int, reason: str = "
                 changes=changes,
                 reason=joined(f"Back to revision {revision.history_id} of {when}.", reason),
                 revision_reason=f"revert to revision {revision.history_id}",
+            )
+        ],
+        public=True,
+    )
+    return topic
+
+
+@transaction.atomic
+def topic_adopt_learner_hours(*, actor: User, topic: Topic, reason: str = "") -> Topic:
+    """Set a topic's editorial hours to its learners' median (rounded half up), when that
+    median is far from them (`apps.progress.effort.is_far`, from k answers): an audited,
+    public edit like any other (a log entry, a revision, the roadmap's content_version)."""
+    reason = reason_clean(reason)
+    topic = _locked(topic)
+    figures = effort.effort_for_topic(topic=topic)
+    if figures.p50 is None:
+        raise Conflict(
+            f"Fewer than {limits.EFFORT_MIN_LEARNERS} learners said how long this topic took.",
+            code="too_few_learners",
+        )
+    if not effort.is_far(median=figures.p50, editorial_hours=topic.est_hours):
+        raise Conflict(
+            "The learners' median is close to the editorial hours already.", code="no_change"
+        )
+    hours = effort.adoptable_hours(median=figures.p50)
+    if message := limits.TOPIC_HOURS.check(hours):
+        raise Invalid({"est_hours": [message]})
+    was = f"{topic.est_hours} hours" if topic.est_hours else "no estimate"
+    audited_write(
+        actor=actor,
+        decisions=[
+            Decision(
+                target=topic,
+                action=Action.EDIT_TOPIC,
+                changes={"est_hours": hours},
+                reason=joined(
+                    f"Adopted the learners' median: {hours} hours (was {was}; "
+                    f"median {figures.p50:g} of {figures.count} learners).",
+                    reason,
+                ),
+                revision_reason="adopt the learners' median hours",
             )
         ],
         public=True,

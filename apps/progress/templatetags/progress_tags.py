@@ -13,10 +13,11 @@ from django.conf import settings
 from django.urls import reverse
 
 from apps.accounts.models import User
-from apps.progress import selectors
+from apps.progress import effort, pace, selectors
 from apps.progress.models import TopicProgress
 from apps.progress.plan import week_number
 from apps.progress.services import local_today
+from roadmap_site.limits import EFFORT_MIN_LEARNERS
 
 register = template.Library()
 
@@ -44,7 +45,22 @@ def topic_progress_panel(context: template.Context, topic) -> dict:
         return {**panel, "signed_in": False}
     row = TopicProgress.objects.filter(user=user, topic=topic).first()
     enrolled = selectors.enrollment_get(user=user, roadmap=topic.roadmap) is not None
-    return {**panel, "signed_in": True, "enrolled": enrolled, "row": row}
+    return {
+        **panel,
+        **effort.time_prompt(user=user, topic=topic, row=row),
+        "signed_in": True,
+        "enrolled": enrolled,
+    }
+
+
+@register.inclusion_tag("progress/_effort.html")
+def topic_effort(topic) -> dict:
+    """The topic's effort: learners' figures from k answers, else the editorial estimate."""
+    return {
+        "topic": topic,
+        "effort": effort.effort_for_topic(topic=topic),
+        "k": EFFORT_MIN_LEARNERS,
+    }
 
 
 @register.simple_tag(takes_context=True)
@@ -158,4 +174,14 @@ def roadmap_map(context: template.Context, roadmap) -> dict:
         "map": selectors.roadmap_map_for(user=reader, roadmap=roadmap),
         "roadmap": roadmap,
         "request": request,
+    }
+
+
+@register.inclusion_tag("progress/_pace.html")
+def learner_pace(enrollment) -> dict:
+    """The dashboard's "Your pace" (apps/progress/pace.py), self-contained."""
+    return {
+        "pace": pace.pace_for(enrollment=enrollment, today=local_today(enrollment.user)),
+        "enrollment": enrollment,
+        "roadmap": enrollment.roadmap,
     }

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("roadmap", "0004_resource_score_signed"),
+        ("roadmap", "0005_page_version"),
     ]
 
     operations = [
