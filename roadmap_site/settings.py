@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "apps.operations",
     "apps.moderation",
     "apps.outbox",
+    "apps.solutions",
 ]
 
 MIDDLEWARE = [
