@@ -460,6 +460,10 @@ SPECTACULAR_SETTINGS = {
         "ProgressStatusEnum": "apps.progress.models.TopicProgress.Status",
         "BackgroundEnum": "apps.progress.models.Enrollment.Background",
         "ReportReasonEnum": "apps.community.models.Report.Reason",
+        "EvidenceKindEnum": "apps.solutions.models.Evidence.Kind",
+        "SolutionStateEnum": "apps.solutions.models.Solution.State",
+        "SolutionVisibilityEnum": "apps.solutions.models.Solution.Visibility",
+        "EvidenceStatusEnum": "apps.solutions.models.Solution.EvidenceStatus",
     },
 }
 
