@@ -449,6 +449,10 @@ SPECTACULAR_SETTINGS = {
             "name": "account",
             "description": "Sign in for an API token, sign out, export your data.",
         },
+        {
+            "name": "solutions",
+            "description": "Submit a project's solution, link its checklist, read its evidence.",
+        },
     ],
     # A string the API refuses blank is documented with minLength 1.
     "ENFORCE_NON_BLANK_FIELDS": True,
