@@ -190,3 +190,17 @@ PAGE_SIZE = 50  # the API's pages, unless ?page_size= asks for another size
 API_PAGE_SIZE = Range("The page size", 1, 100)  # ?page_size= on every API list
 PAGE_ROWS = 25  # rows per page of a site's list page (my submissions)
 SEARCH_QUERY = Length("The search", max=200)  # GET /resources/?q=
+
+# -- Solutions (a learner's build of a roadmap project)
+
+SOLUTION_URL = Length("The URL", min=1, max=2000)  # the repository's and the demo's
+SOLUTION_WRITE_UP = Length("The write-up", max=20_000)
+SOLUTION_TOPICS = Range("The number of topics", 0, 50)
+SOLUTION_VERSION = Range("The version", 0, 2_147_483_647)  # the edit form's check and If-Match
+REQUIREMENT_LINK = Length("The link", max=2000)  # a URL or a path in the repository
+REQUIREMENT_NOTE = Length("The note", max=1000)
+EVIDENCE_DETAIL = Length("The detail", max=500)
+# A demo that failed this many link checks in a row gets a fix-by date this far out; a
+# solution whose demo is still failing after it is hidden (never deleted).
+DEMO_FAILURES_TO_WARN = 2
+DEMO_FIX_DAYS = 7
