@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "apps.moderation",
     "apps.outbox",
     "apps.solutions",
+    "apps.showcase",
 ]
 
 MIDDLEWARE = [

@@ -198,6 +198,13 @@ def modlog_moderators(*, limit: int = MODLOG_MODERATORS) -> list[str]:
     return list(names)
 
 
+SHOWCASE_TARGETS: dict[str, str] = {
+    ModerationAction.Target.SOLUTION: "solution",
+    ModerationAction.Target.REVIEW: "review of",
+    ModerationAction.Target.FLAG: "flag on",
+}
+
+
 @dataclass(frozen=True)
 class LogTarget:
     """What a log entry acted on, as the public log shows it: `url` is None when it is no longer
@@ -269,6 +276,9 @@ def modlog_targets(entries: list[ModerationAction]) -> dict[int, LogTarget]:
             report = found_reports.get(entry.target_id)
             url, state = _public_resource_url(report.resource if report else None)
             target = LogTarget("report on", title, url=url, state=state)
+        elif entry.target_type in SHOWCASE_TARGETS:
+            # Solutions, reviews and flags: named, not linked (a hidden one is not public).
+            target = LogTarget(SHOWCASE_TARGETS[entry.target_type], title)
         else:
             kind = "submission" if entry.action in decided else "resource"
             url, state = _public_resource_url(found_resources.get(entry.target_id))
