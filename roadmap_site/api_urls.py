@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("apps.progress.api_urls")),
     path("", include("apps.community.api_urls")),
     path("", include("apps.linkcheck.api_urls")),
+    path("", include("apps.showcase.api_urls")),
 ]

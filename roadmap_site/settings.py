@@ -441,6 +441,10 @@ SPECTACULAR_SETTINGS = {
             "name": "account",
             "description": "Sign in for an API token, sign out, export your data.",
         },
+        {
+            "name": "showcase",
+            "description": "Each project's solutions: likes, reviews, the review queue and flags.",
+        },
     ],
     # A string the API refuses blank is documented with minLength 1.
     "ENFORCE_NON_BLANK_FIELDS": True,

@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("apps.progress.urls")),
     path("", include("apps.community.urls")),
+    path("", include("apps.showcase.urls")),
     path("", include("apps.moderation.urls")),
     path("", include("apps.linkcheck.urls")),
     path("", include("apps.roadmap.urls")),

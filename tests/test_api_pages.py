@@ -12,7 +12,15 @@ from roadmap_site.schema import APP_TAGS
 
 pytestmark = pytest.mark.django_db
 
-TAG_NAMES = ["roadmap", "progress", "community", "moderation", "link health", "account"]
+TAG_NAMES = [
+    "roadmap",
+    "progress",
+    "community",
+    "moderation",
+    "link health",
+    "account",
+    "showcase",
+]
 
 
 @pytest.fixture

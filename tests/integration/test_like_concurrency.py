@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from apps.accounts.models import User
 from apps.showcase import services
@@ -39,8 +40,9 @@ def solution(roadmap) -> Solution:
 
 def like(user: User, solution: Solution):
     def request() -> int:
-        services.like_add(user=user, solution=solution)
-        return 200
+        client = APIClient()
+        client.force_authenticate(user)
+        return client.put(f"/api/v1/solutions/{solution.pk}/like/").status_code
 
     return request
 
@@ -68,11 +70,10 @@ def test_likes_and_unlikes_at_once_leave_the_count_of_the_rows(postgres_only, so
 
     def toggle(user: User, n: int):
         def request() -> int:
-            if n < 10:
-                services.like_remove(user=user, solution=solution)
-            else:
-                services.like_add(user=user, solution=solution)
-            return 200
+            client = APIClient()
+            client.force_authenticate(user)
+            path = f"/api/v1/solutions/{solution.pk}/like/"
+            return (client.delete(path) if n < 10 else client.put(path)).status_code
 
         return request
 
