@@ -79,3 +79,44 @@ def test_dismissing_a_flag_logs_the_moderators_note_not_the_flaggers(
     assert Flag.objects.get().outcome == "dismissed"
     solution.refresh_from_db()
     assert solution.is_visible
+
+
+# -- the pages
+
+
+def test_flags_appear_in_the_queue_and_a_moderator_hides_from_there(
+    solution, fan, moderator
+) -> None:
+    from tests.support.clients import page_client_for
+
+    flag = services.flag_create(user=fan, solution=solution, reason="insecure", note="Keys.")
+    client = page_client_for(moderator)
+    queue = client.get("/moderation/?tab=flags")
+    assert queue.status_code == 200
+    assert f"/moderation/flags/{flag.pk}/".encode() in queue.content
+    refused = client.post(f"/moderation/flags/{flag.pk}/", {"action": "hide", "reason": ""})
+    assert refused.status_code == 400
+    solution.refresh_from_db()
+    assert solution.is_visible
+    done = client.post(f"/moderation/flags/{flag.pk}/", {"action": "hide", "reason": "Leaks keys."})
+    assert done.status_code == 302
+    solution.refresh_from_db()
+    assert solution.visibility == Solution.Visibility.HIDDEN_MODERATION
+    log = page_client_for(None).get("/modlog/").content.decode()
+    assert "Leaks keys." in log and "Keys." not in log.replace("Leaks keys.", "")
+    restored = client.post(f"/moderation/solutions/{solution.pk}/restore/", {"reason": "Fixed."})
+    assert restored.status_code == 302
+    solution.refresh_from_db()
+    assert solution.is_visible
+
+
+def test_a_learner_cannot_decide_flags(solution, fan) -> None:
+    from tests.support.clients import page_client_for
+
+    flag = services.flag_create(user=fan, solution=solution, reason="spam")
+    response = page_client_for(fan).post(
+        f"/moderation/flags/{flag.pk}/", {"action": "dismiss", "reason": ""}
+    )
+    assert response.status_code == 403
+    flag.refresh_from_db()
+    assert flag.resolved_at is None
