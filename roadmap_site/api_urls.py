@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("apps.community.api_urls")),
     path("", include("apps.linkcheck.api_urls")),
     path("", include("apps.showcase.api_urls")),
+    path("", include("apps.solutions.api_urls")),
 ]

@@ -250,6 +250,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.linkcheck.tasks.link_sweep",
         "schedule": timedelta(seconds=LINKCHECK_SWEEP_SECONDS),
     },
+    # Solutions' demo URLs on the link-health schedule; their repositories daily (apps.solutions).
+    "solutions-demo-sweep": {
+        "task": "apps.solutions.tasks.solution_demo_sweep",
+        "schedule": timedelta(seconds=LINKCHECK_SWEEP_SECONDS),
+    },
+    "solutions-evidence-sweep": {
+        "task": "apps.solutions.tasks.solution_evidence_sweep",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 _email = email_config("EMAIL_URL", "console:" if DEBUG else "smtp://localhost:25")
@@ -456,6 +465,10 @@ SPECTACULAR_SETTINGS = {
         "ProgressStatusEnum": "apps.progress.models.TopicProgress.Status",
         "BackgroundEnum": "apps.progress.models.Enrollment.Background",
         "ReportReasonEnum": "apps.community.models.Report.Reason",
+        "EvidenceKindEnum": "apps.solutions.models.Evidence.Kind",
+        "SolutionStateEnum": "apps.solutions.models.Solution.State",
+        "SolutionVisibilityEnum": "apps.solutions.models.Solution.Visibility",
+        "EvidenceStatusEnum": "apps.solutions.models.Solution.EvidenceStatus",
     },
 }
 
@@ -470,6 +483,16 @@ LINKCHECK_BROKEN_AFTER_HOURS = env_int("LINKCHECK_BROKEN_AFTER_HOURS", 48, minim
 LINKCHECK_LEASE_SECONDS = env_int("LINKCHECK_LEASE_SECONDS", 30 * 60, minimum=10)
 LINKCHECK_BATCH_SIZE = env_int("LINKCHECK_BATCH_SIZE", 50, minimum=1)
 LINKCHECK_SWEEP_LIMIT = env_int("LINKCHECK_SWEEP_LIMIT", 2000, minimum=1)
+# The forges a solution's evidence is read from (apps.solutions.forge); tests point them at a
+# loopback fake. Every fetch still goes through the link checker's guard and politeness.
+_FORGE_SCHEMES = frozenset({"http", "https"})
+SOLUTIONS_GITHUB_API_URL = env_url(
+    "SOLUTIONS_GITHUB_API_URL", "https://api.github.com", schemes=_FORGE_SCHEMES
+)
+SOLUTIONS_GITHUB_RAW_URL = env_url(
+    "SOLUTIONS_GITHUB_RAW_URL", "https://raw.githubusercontent.com", schemes=_FORGE_SCHEMES
+)
+SOLUTIONS_GITLAB_URL = env_url("SOLUTIONS_GITLAB_URL", "https://gitlab.com", schemes=_FORGE_SCHEMES)
 
 # Logs: JSON lines with request ids outside development.
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()

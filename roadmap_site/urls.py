@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("apps.showcase.urls")),
     path("", include("apps.moderation.urls")),
     path("", include("apps.linkcheck.urls")),
+    path("", include("apps.solutions.urls")),
     path("", include("apps.roadmap.urls")),
 ]
 

@@ -38,6 +38,7 @@ from apps.roadmap.models import (
     Topic,
 )
 from apps.roadmap.url_normalization import normalize_url
+from apps.solutions.models import Evidence, RequirementLink, Solution
 
 PASSWORD = "correct horse battery staple 42"
 
@@ -345,6 +346,42 @@ class OutboxMessageFactory(DjangoModelFactory):
 
 
 # -- the shapes tests ask for most
+
+
+# -- solutions
+
+
+class SolutionFactory(DjangoModelFactory):
+    """An active, public solution with a GitHub repository of its own."""
+
+    class Meta:
+        model = Solution
+
+    learner = factory.SubFactory(UserFactory)
+    project = factory.SubFactory(ProjectFactory)
+    forge = Solution.Forge.GITHUB
+    repository_path = factory.Sequence(lambda n: f"learner{n + 1}/project")
+    repository_url = factory.LazyAttribute(lambda o: f"https://github.com/{o.repository_path}")
+
+
+class EvidenceFactory(DjangoModelFactory):
+    class Meta:
+        model = Evidence
+
+    solution = factory.SubFactory(SolutionFactory)
+    kind = Evidence.Kind.TESTS
+    present = True
+    path = "tests/test_app.py"
+
+
+class RequirementLinkFactory(DjangoModelFactory):
+    class Meta:
+        model = RequirementLink
+
+    solution = factory.SubFactory(SolutionFactory)
+    requirement_key = factory.Sequence(lambda n: f"requirement-{n + 1}")
+    requirement_text = "A requirement"
+    target = "src/app.py"
 
 
 def resource(

@@ -10,7 +10,15 @@ from factory.django import DjangoModelFactory
 
 from tests import factories
 
-PROJECT_APPS = ["accounts", "roadmap", "progress", "community", "moderation", "linkcheck"]
+PROJECT_APPS = [
+    "accounts",
+    "roadmap",
+    "progress",
+    "community",
+    "moderation",
+    "linkcheck",
+    "solutions",
+]
 
 
 def project_models() -> list[type]:
