@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("apps.progress.api_urls")),
     path("", include("apps.community.api_urls")),
     path("", include("apps.linkcheck.api_urls")),
+    path("", include("apps.showcase.api_urls")),
     path("", include("apps.solutions.api_urls")),
 ]

@@ -130,6 +130,18 @@ REPORT_COOLDOWN = timedelta(days=1)
 PENDING_SUBMISSIONS = 10  # waiting for a moderator, per person
 SUBMISSIONS_PER_DAY = 20  # per person, in the last 24 hours
 
+# -- The showcase (likes, reviews and flags on project solutions)
+
+# A like counts from an account at least this old, or from one with a solution or an
+# approved resource of its own (apps.showcase.rules.may_like).
+LIKE_ACCOUNT_AGE = timedelta(days=7)
+REVIEW_BODY = Length("The review", min=1, max=10_000)
+REVIEW_REPLY = Length("The reply", min=1, max=10_000)
+FLAG_NOTE = Length("The note", max=2000)
+FLAGS_PER_HOUR = 10  # per person, in the last hour (429 with Retry-After), like reports
+SHOWCASE_ROWS = 50  # solutions per page of a project's showcase
+REVIEW_QUEUE_ROWS = 50  # solutions the review queue page lists
+
 # -- Moderation
 
 REASON = Length("The reason", max=2000)

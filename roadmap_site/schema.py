@@ -57,6 +57,7 @@ APP_TAGS = {
     "linkcheck": "link health",
     "accounts": "account",
     "solutions": "solutions",
+    "showcase": "showcase",
 }
 
 

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "apps.outbox",
     "apps.mail",
     "apps.solutions",
+    "apps.showcase",
 ]
 
 MIDDLEWARE = [
@@ -477,6 +478,10 @@ SPECTACULAR_SETTINGS = {
         {
             "name": "solutions",
             "description": "Submit a project's solution, link its checklist, read its evidence.",
+        },
+        {
+            "name": "showcase",
+            "description": "Each project's solutions: likes, reviews, the review queue and flags.",
         },
     ],
     # A string the API refuses blank is documented with minLength 1.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("apps.progress.urls")),
     path("", include("apps.mail.urls")),
     path("", include("apps.community.urls")),
+    path("", include("apps.showcase.urls")),
     path("", include("apps.moderation.urls")),
     path("", include("apps.linkcheck.urls")),
     path("", include("apps.solutions.urls")),

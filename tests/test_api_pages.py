@@ -20,6 +20,7 @@ TAG_NAMES = [
     "link health",
     "account",
     "solutions",
+    "showcase",
 ]
 
 

@@ -146,6 +146,30 @@ class MergeForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class FlagDecisionForm(forms.Form):
+    """What to do about a flag: the act answers every open flag on the same thing."""
+
+    ACTIONS = [
+        ("dismiss", "Dismiss the flag (nothing is wrong)"),
+        ("hide", "Hide the solution from the showcase"),
+        ("remove", "Remove the review"),
+    ]
+    action = forms.ChoiceField(label="Decision", choices=ACTIONS, widget=forms.RadioSelect)
+    reason = _reason(
+        hint="Shown in the public moderation log. Required to hide a solution or remove a review."
+    )
+
+    def __init__(self, *args: Any, on_review: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        dropped = "hide" if on_review else "remove"
+        field = cast(forms.ChoiceField, self.fields["action"])
+        field.choices = [choice for choice in self.ACTIONS if choice[0] != dropped]
+
+
+class RestoreForm(forms.Form):
+    reason = _reason()
+
+
 class ResolveForm(forms.Form):
     note = _reason(label="Note", hint="Optional. Shown in the public moderation log.")
 

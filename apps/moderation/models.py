@@ -28,11 +28,19 @@ class ModerationAction(models.Model):
         EDIT_TOPIC = "edit-topic", "edited the topic"
         REVERT = "revert", "reverted the topic"
         LINK_ACCESS = "link-access", "found the link of"
+        HIDE_SOLUTION = "hide-solution", "hid the solution"
+        RESTORE_SOLUTION = "restore-solution", "restored the solution"
+        REMOVE_REVIEW = "remove-review", "removed a review of"
+        DISMISS_FLAG = "dismiss-flag", "dismissed a flag on"
+        CLOSE_FLAG = "close-flag", "closed a flag on"
 
     class Target(models.TextChoices):
         RESOURCE = "resource"
         REPORT = "report"
         TOPIC = "topic"
+        SOLUTION = "solution"
+        REVIEW = "review"
+        FLAG = "flag"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -31,6 +31,8 @@ from apps.linkcheck.selectors import recent_checks_prefetch
 from apps.moderation.models import ModerationAction
 from apps.moderation.revision_diff import word_diff
 from apps.roadmap.models import Phase, Resource, Topic
+from apps.showcase.models import Flag
+from apps.solutions.models import Solution
 from roadmap_site.errors import NotAllowed, NotFound
 from roadmap_site.limits import MERGE_CANDIDATES, MODLOG_MODERATORS, QUEUE_ROWS
 
@@ -104,6 +106,45 @@ def queue_broken_links(*, limit: int = QUEUE_ROWS) -> list[Resource]:
         .prefetch_related(recent_checks_prefetch())
         .order_by(F("first_failure_at").asc(nulls_last=True), "pk")[:limit]
     )
+
+
+_FLAG_PLACE = (
+    "solution__learner",
+    "solution__project__roadmap",
+    "review__reviewer",
+    "review__solution__learner",
+    "review__solution__project__roadmap",
+    "user",
+)
+
+
+def open_flag_count() -> int:
+    """The flags tab's count (the queue page only: the header and the digest count the
+    resource queue)."""
+    return Flag.objects.filter(resolved_at__isnull=True).count()
+
+
+def queue_flags(*, limit: int = QUEUE_ROWS) -> list[Flag]:
+    """Open flags on solutions and reviews, oldest first, with what they flag. One query."""
+    return list(
+        Flag.objects.filter(resolved_at__isnull=True)
+        .select_related(*_FLAG_PLACE)
+        .order_by("created_at", "pk")[:limit]
+    )
+
+
+def flag_for_moderation(*, pk: int) -> Flag:
+    found = Flag.objects.select_related(*_FLAG_PLACE).filter(pk=pk).first()
+    if found is None:
+        raise NotFound("No flag has this id.")
+    return found
+
+
+def solution_for_moderation(*, pk: int) -> Solution:
+    found = Solution.objects.select_related("learner", "project__roadmap").filter(pk=pk).first()
+    if found is None:
+        raise NotFound("No solution has this id.")
+    return found
 
 
 # The header's "Moderation" link shows the queue's counts on every page a moderator sees, and
@@ -209,6 +250,13 @@ def modlog_moderators(*, limit: int = MODLOG_MODERATORS) -> list[str]:
     return list(names)
 
 
+SHOWCASE_TARGETS: dict[str, str] = {
+    ModerationAction.Target.SOLUTION: "solution",
+    ModerationAction.Target.REVIEW: "review of",
+    ModerationAction.Target.FLAG: "flag on",
+}
+
+
 @dataclass(frozen=True)
 class LogTarget:
     """What a log entry acted on, as the public log shows it: `url` is None when it is no longer
@@ -280,6 +328,9 @@ def modlog_targets(entries: list[ModerationAction]) -> dict[int, LogTarget]:
             report = found_reports.get(entry.target_id)
             url, state = _public_resource_url(report.resource if report else None)
             target = LogTarget("report on", title, url=url, state=state)
+        elif entry.target_type in SHOWCASE_TARGETS:
+            # Solutions, reviews and flags: named, not linked (a hidden one is not public).
+            target = LogTarget(SHOWCASE_TARGETS[entry.target_type], title)
         else:
             kind = "submission" if entry.action in decided else "resource"
             url, state = _public_resource_url(found_resources.get(entry.target_id))

@@ -30,6 +30,12 @@ urlpatterns = [
         name="resource-apply-redirect",
     ),
     path("moderation/reports/<int:pk>/resolve/", views.report_resolve, name="report-resolve"),
+    path("moderation/flags/<int:pk>/", views.flag_decide, name="flag-decide"),
+    path(
+        "moderation/solutions/<int:pk>/restore/",
+        views.solution_restore,
+        name="solution-restore",
+    ),
     path(
         "moderation/roadmaps/<slug:slug>/topics/<slug:topic>/",
         views.topic_edit,

@@ -28,7 +28,7 @@ from apps.accounts.roles import moderator_required
 from apps.community.selectors import probable_duplicates
 from apps.moderation import forms, selectors
 from apps.moderation.selectors import acting_moderator
-from apps.moderation.services import reports, resources, submissions, topics
+from apps.moderation.services import reports, resources, showcase, submissions, topics
 from apps.progress import effort
 from roadmap_site.form_errors import call_for_form, form_status
 from roadmap_site.limits import EFFORT_FAR_HIGH, EFFORT_FAR_LOW, EFFORT_MIN_LEARNERS
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 MODLOG_PAGE_SIZE = 50
 REVISIONS_PAGE_SIZE = 25
-TABS = ("submissions", "reports", "broken")
+TABS = ("submissions", "reports", "broken", "flags")
 
 
 def _page(
@@ -63,7 +63,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("tab", "submissions")
     if tab not in TABS:
         tab = "submissions"
-    context: dict[str, Any] = {"tab": tab, "counts": selectors.queue_counts()}
+    counts = {**selectors.queue_counts(), "flags": selectors.open_flag_count()}
+    context: dict[str, Any] = {"tab": tab, "counts": counts}
     if tab == "submissions":
         pending = selectors.queue_submissions()
         twins = probable_duplicates(pending)  # one query for the whole tab
@@ -72,6 +73,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         context["bulk_form"] = forms.BulkForm(ids=[])
     elif tab == "reports":
         context["report_groups"] = selectors.queue_reports()
+    elif tab == "flags":
+        context["flags"] = selectors.queue_flags()
     else:
         context["broken_links"] = selectors.queue_broken_links()
     return _page(request, "queue.html", context)
@@ -361,6 +364,58 @@ def report_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(
         request, "report_resolve.html", {"report": report, "form": form}, form_status(form)
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Flags on the showcase's solutions and reviews
+
+
+def _flag_act(flag: Any, actor: Any, action: str, reason: str) -> Any:
+    if action == "hide" and flag.solution is not None:
+        return showcase.solution_hide(actor=actor, solution=flag.solution, reason=reason)
+    if action == "remove" and flag.review is not None:
+        return showcase.review_remove(actor=actor, review=flag.review, reason=reason)
+    return showcase.flag_dismiss(actor=actor, flag=flag, note=reason)
+
+
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def flag_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    flag = selectors.flag_for_moderation(pk=pk)
+    form = forms.FlagDecisionForm(request.POST or None, on_review=flag.review is not None)
+    if request.method == "POST" and form.is_valid():
+        done = call_for_form(
+            form,
+            _flag_act,
+            flag,
+            acting_moderator(request),
+            form.cleaned_data["action"],
+            form.cleaned_data["reason"],
+        )
+        if done is not None:
+            messages.success(request, "Decided; the public log has it.")
+            return redirect(reverse("moderation:queue") + "?tab=flags")
+    return _page(request, "flag_decide.html", {"flag": flag, "form": form}, form_status(form))
+
+
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def solution_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    solution = selectors.solution_for_moderation(pk=pk)
+    form = forms.RestoreForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = call_for_form(
+            form,
+            showcase.solution_restore,
+            actor=acting_moderator(request),
+            solution=solution,
+            reason=form.cleaned_data["reason"],
+        )
+        if done is not None:
+            messages.success(request, "The solution is back on the showcase.")
+            return redirect(reverse("showcase:reviews", args=[solution.pk]))
+    context = {"solution": solution, "form": form}
+    return _page(request, "solution_restore.html", context, form_status(form))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -28,6 +28,8 @@ from apps.moderation.models import ModerationAction
 from apps.moderation.selectors import queue_counts_forget
 from apps.roadmap.models import Resource, Roadmap, Topic
 from apps.roadmap.services import pages_touch, roadmap_touch
+from apps.showcase.models import Flag, Review
+from apps.solutions.models import Solution
 from roadmap_site import limits
 from roadmap_site.errors import Invalid
 
@@ -51,7 +53,7 @@ class Decision:
     committed.
     """
 
-    target: Resource | Topic | Report
+    target: Resource | Topic | Report | Solution | Review | Flag
     action: str
     changes: Mapping[str, Any]
     reason: str = ""
@@ -121,7 +123,18 @@ def _save_and_log(*, actor: User, decision: Decision) -> ModerationAction:
     )
 
 
-def _described(target: Resource | Topic | Report) -> tuple[str, str]:
+def _solution_title(solution: Solution) -> str:
+    return f"{public_name(solution.learner)}'s solution of {solution.project.title}"
+
+
+def _described(target: Resource | Topic | Report | Solution | Review | Flag) -> tuple[str, str]:
+    if isinstance(target, Solution):
+        return Target.SOLUTION, _solution_title(target)
+    if isinstance(target, Review):
+        return Target.REVIEW, _solution_title(target.solution)
+    if isinstance(target, Flag):
+        flagged = target.solution if target.solution is not None else target.review.solution  # type: ignore[union-attr]
+        return Target.FLAG, _solution_title(flagged)
     if isinstance(target, Report):
         return Target.REPORT, target.resource.title
     if isinstance(target, Topic):
@@ -129,7 +142,14 @@ def _described(target: Resource | Topic | Report) -> tuple[str, str]:
     return Target.RESOURCE, target.title
 
 
-def _roadmap_of(target: Resource | Topic | Report) -> Roadmap:
+def _roadmap_of(target: Resource | Topic | Report | Solution | Review | Flag) -> Roadmap:
+    if isinstance(target, Solution):
+        return target.project.roadmap
+    if isinstance(target, Review):
+        return target.solution.project.roadmap
+    if isinstance(target, Flag):
+        flagged = target.solution if target.solution is not None else target.review.solution  # type: ignore[union-attr]
+        return flagged.project.roadmap
     if isinstance(target, Report):
         return target.resource.roadmap
     return target.roadmap
