@@ -450,6 +450,22 @@ def class_rows(step: Step) -> list[str]:
     return rows
 
 
+def kind_rows(step: Step) -> list[str]:
+    """Per page or action, over all the step's runs together (fewer answers each)."""
+    latencies: dict[str, list[int]] = {}
+    for run in step.runs:
+        for kind, _, micros in run.records:
+            latencies.setdefault(kind, []).append(micros)
+    rows = [f"{'page or action':<22}{'answers':>8}{'p50 ms':>8}{'p95 ms':>8}"]
+    for kind in sorted(latencies):
+        values = sorted(latencies[kind])
+        rows.append(
+            f"{kind:<22}{len(values):>8}{percentile(values, 50) / 1000:>8.1f}"
+            f"{percentile(values, 95) / 1000:>8.1f}"
+        )
+    return rows
+
+
 # -- the site's processes
 
 
@@ -603,6 +619,7 @@ def print_steps(steps: list[Step]) -> None:
     else:
         print("\nno step held; by class at the first step:")
     print("\n".join(class_rows(shown)))
+    print("\n".join(kind_rows(shown)))
     if steps[-1] is not shown:
         print(f"\nat the last step ({steps[-1].connections} clients), by class:")
         print("\n".join(class_rows(steps[-1])))

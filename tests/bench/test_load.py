@@ -192,3 +192,10 @@ def test_a_step_holds_only_with_no_error_and_p95_under_100_ms():
     rows = load.class_rows(Step(4, [run_of(90)] * 3))
     assert [line.split()[0] for line in rows[:4]] == ["class", "anonymous", "learner", "write"]
     assert rows[1].split()[1:3] == ["90%", "18.0"]
+
+
+def test_each_page_or_action_gets_its_own_row():
+    rows = load.kind_rows(Step(4, [run_of(90), run_of(50)]))
+    assert rows[1].split() == ["anonymous:home", "36", "9.0", "18.0"]
+    assert rows[2].split() == ["learner:dashboard", "2", "50.0", "90.0"]
+    assert rows[3].split() == ["write:vote", "2", "50.0", "90.0"]
