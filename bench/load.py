@@ -206,7 +206,17 @@ def _weighted(rng: random.Random, weights: dict[str, int], count: int) -> list[s
     return rng.choices(list(weights), weights=list(weights.values()), k=count)
 
 
-def anonymous_requests(site: dict, count: int, rng: random.Random, clients: int = 2000):
+def without(weights: dict[str, int], group: str, exclude: Iterable[str]) -> dict[str, int]:
+    """`weights` less the kinds named in `exclude` ("anonymous:roadmap", ...)."""
+    left = {name: w for name, w in weights.items() if f"{group}:{name}" not in set(exclude)}
+    if not left:
+        raise ValueError(f"--exclude leaves no {group} request")
+    return left
+
+
+def anonymous_requests(
+    site: dict, count: int, rng: random.Random, clients: int = 2000, exclude: Iterable[str] = ()
+) -> list[Request]:
     """Page views by visitors, spread over every phase and topic."""
     base = f"/roadmaps/{site['slug']}/"
     paths = {
@@ -225,15 +235,17 @@ def anonymous_requests(site: dict, count: int, rng: random.Random, clients: int 
             paths[page](),
             _headers(client_address(1, rng.randrange(clients))),
         )
-        for page in _weighted(rng, ANONYMOUS_PAGES, count)
+        for page in _weighted(rng, without(ANONYMOUS_PAGES, "anonymous", exclude), count)
     ]
 
 
-def learner_requests(site: dict, count: int, rng: random.Random) -> list[Request]:
+def learner_requests(
+    site: dict, count: int, rng: random.Random, exclude: Iterable[str] = ()
+) -> list[Request]:
     """Signed-in learners, each with their own session and address."""
     base = f"/roadmaps/{site['slug']}/"
     requests = []
-    for action in _weighted(rng, LEARNER_ACTIONS, count):
+    for action in _weighted(rng, without(LEARNER_ACTIONS, "learner", exclude), count):
         kind = f"learner:{action}"
         number = rng.randrange(len(site["learners"]))
         person, address = site["learners"][number], client_address(2, number)
@@ -282,8 +294,15 @@ class OutOfWriters(Exception):
     pass
 
 
-def mixed_pool(site: dict, length: int, writers: Iterator[int], rng: random.Random):
-    """`length` requests drawn by the mix; each write by the next writer (once each)."""
+def mixed_pool(
+    site: dict,
+    length: int,
+    writers: Iterator[int],
+    rng: random.Random,
+    exclude: Iterable[str] = (),
+) -> list[Request]:
+    """`length` requests drawn by the mix, less the kinds in `exclude`; each write by the next
+    writer (once each)."""
     groups = _weighted(rng, {name: round(share * 100) for name, share in MIX.items()}, length)
     count = Counter(groups)
     try:
@@ -291,8 +310,8 @@ def mixed_pool(site: dict, length: int, writers: Iterator[int], rng: random.Rand
     except StopIteration:
         raise OutOfWriters("every writer has written; run with more --writers") from None
     sources = {
-        "anonymous": iter(anonymous_requests(site, count["anonymous"], rng)),
-        "learner": iter(learner_requests(site, count["learner"], rng)),
+        "anonymous": iter(anonymous_requests(site, count["anonymous"], rng, exclude=exclude)),
+        "learner": iter(learner_requests(site, count["learner"], rng, exclude=exclude)),
         "write": iter(write_requests(site, authors, rng)),
     }
     return [next(sources[group]) for group in groups]
@@ -352,6 +371,11 @@ class Report:
     def statuses(self, group: str | None = None) -> Counter[int]:
         return Counter(status for _, status, _ in self.answers(group))
 
+    @property
+    def unanswered(self) -> int:
+        """Requests sent but not answered by the end of the run (some are in flight then)."""
+        return sum(self.started.values()) - len(self.records)
+
 
 def parse_report(text: str) -> Report:
     """The LOAD lines of one wrk run; other lines (wrk's own summary) are ignored."""
@@ -404,6 +428,7 @@ class Step:
         return (
             self.failures() == 0
             and self.wrapped == 0
+            and all(run.records for run in self.runs)
             and self.median(lambda run: run.percentile_ms(95)) < P95_GOAL_MS
         )
 
@@ -423,7 +448,9 @@ def step_row(step: Step) -> str:
         return step.median(lambda run: run.percentile_ms(percent))
 
     verdict = "held" if step.held else "NOT held"
-    notes = f" wrapped {step.wrapped}" if step.wrapped else ""
+    unanswered = sum(run.unanswered for run in step.runs)
+    notes = f" unanswered {unanswered}" if unanswered else ""
+    notes += f" wrapped {step.wrapped}" if step.wrapped else ""
     return (
         f"{step.connections:>7}{step.median(lambda run: run.rate()):>8.1f}{ms(50):>8.1f}"
         f"{ms(95):>8.1f}{ms(99):>8.1f}{step.failures():>7}  {verdict:<10}"
@@ -536,6 +563,8 @@ def parse_options() -> argparse.Namespace:
     parser.add_argument("--keep-going", action="store_true",
                         help="run every rate, not only up to the first not held")  # fmt: skip
     parser.add_argument("--seed", type=int, default=18, help="the request mix's random seed")
+    parser.add_argument("--exclude", default="",
+                        help="pages or actions left out: anonymous:roadmap,...")  # fmt: skip
     parser.add_argument("--keep-logs", action="store_true",
                         help="keep the folder with the logs of the site and of wrk")  # fmt: skip
     options = parser.parse_args()
@@ -545,6 +574,11 @@ def parse_options() -> argparse.Namespace:
         parser.error("--connections must be whole numbers, comma-separated")
     if not options.steps or not all(1 <= n <= 256 for n in options.steps):
         parser.error("--connections must be from 1 to 256")
+    options.excluded = [kind.strip() for kind in options.exclude.split(",") if kind.strip()]
+    known = {f"anonymous:{page}" for page in ANONYMOUS_PAGES}
+    known |= {f"learner:{action}" for action in LEARNER_ACTIONS}
+    if unknown := set(options.excluded) - known:
+        parser.error(f"--exclude: unknown {sorted(unknown)}; known: {sorted(known)}")
     if min(options.seconds, options.repeats, options.learners, options.writers) < 1:
         parser.error("--seconds, --repeats, --learners and --writers must be at least 1")
     if not shutil.which("wrk"):
@@ -677,7 +711,7 @@ def main() -> None:
             nonlocal expected
             length = pool_length(expected * connections, seconds, connections)
             for thread in range(1, connections + 1):
-                pool = mixed_pool(site, length, writers, rng)
+                pool = mixed_pool(site, length, writers, rng, exclude=options.excluded)
                 write_pool(work / f"pool.{thread}", pool)
             report = drive(base, work / "pool", connections, seconds, processes, work)
             expected = max(expected, report.rate() / connections)
@@ -695,6 +729,7 @@ def main() -> None:
             f"Celery worker and beat, PostgreSQL, Redis; scale {options.scale or 1} "
             f"({len(site['topics'])} topics, {len(site['phases'])} phases); "
             f"{options.learners} learners; mix {', '.join(f'{v:.0%} {k}' for k, v in MIX.items())}"
+            + (f"; left out: {', '.join(options.excluded)}" if options.excluded else "")
         )
         print(
             f"each step: {options.repeats} runs of {options.seconds} s, medians; clients in a "

@@ -199,3 +199,28 @@ def test_each_page_or_action_gets_its_own_row():
     assert rows[1].split() == ["anonymous:home", "36", "9.0", "18.0"]
     assert rows[2].split() == ["learner:dashboard", "2", "50.0", "90.0"]
     assert rows[3].split() == ["write:vote", "2", "50.0", "90.0"]
+
+
+def test_pages_or_actions_can_be_left_out_of_the_mix_but_not_a_whole_class():
+    pool = load.mixed_pool(
+        SITE, 400, iter(range(30)), random.Random(5),
+        exclude=["anonymous:roadmap", "learner:dashboard"],
+    )  # fmt: skip
+    kinds = {request.kind for request in pool}
+    assert "anonymous:roadmap" not in kinds and "learner:dashboard" not in kinds
+    assert {"anonymous:topic", "anonymous:home", "learner:status"} <= kinds
+    with pytest.raises(ValueError, match="no learner request"):
+        every = [f"learner:{action}" for action in load.LEARNER_ACTIONS]
+        load.learner_requests(SITE, 5, random.Random(6), exclude=every)
+
+
+def test_a_run_without_a_single_answer_never_holds_and_shows_what_went_unanswered():
+    silent = load.parse_report(
+        "LOAD requests 0\nLOAD duration_us 8000000\nLOAD errors 0 0 0 0 0\n"
+        "LOAD started anonymous:roadmap 1\nLOAD started write:vote 1\n"
+    )
+    assert silent.unanswered == 2
+    assert silent.failures() == 0  # wrk saw no error...
+    step = Step(1, [silent] * 3)
+    assert not step.held  # ...but nothing was answered
+    assert "unanswered 6" in load.step_row(step)
