@@ -463,14 +463,16 @@ def class_rows(step: Step) -> list[str]:
     rows = [f"{'class':<11}{'share':>6}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
             f"{'errors':>7}  statuses (all runs)"]  # fmt: skip
     for group in MIX:
-        share = step.median(lambda run, g=group: len(run.answers(g)) / max(1, len(run.records)))
+        runs = step.runs
+        share = statistics.median(len(r.answers(group)) / max(1, len(r.records)) for r in runs)
+        rate = statistics.median(r.rate(group) for r in runs)
+        latencies = "".join(
+            f"{statistics.median(r.percentile_ms(p, group) for r in runs):>8.1f}"
+            for p in (50, 95, 99)
+        )
         rows.append(
-            f"{group:<11}{share:>6.0%}{step.median(lambda run, g=group: run.rate(g)):>8.1f}"
-            + "".join(
-                f"{step.median(lambda run, g=group, p=p: run.percentile_ms(p, g)):>8.1f}"
-                for p in (50, 95, 99)
-            )
-            + f"{step.failures(group):>7}  {statuses_text(step.statuses(group))}"
+            f"{group:<11}{share:>6.0%}{rate:>8.1f}{latencies}"
+            f"{step.failures(group):>7}  {statuses_text(step.statuses(group))}"
         )
     socket = sum(run.errors.get(name, 0) for run in step.runs for name in SOCKET_ERRORS)
     rows.append(f"socket errors and timeouts (not told by class): {socket}")
