@@ -103,6 +103,7 @@ def test_the_dashboard_pauses_and_resumes_without_javascript(plan_of_three, clie
     assert answer.status_code == 302 and answer["Location"] == dashboard
     page = client.get(dashboard).content.decode()
     assert "Your plan is paused" in page and "Resume my plan" in page
+    assert "Check in for week" not in page  # the plan's week stands still: no check-in form
     assert client.post("/roadmaps/ml-engineer/pause/", {"action": "pause"}).status_code == 409
     assert client.post("/roadmaps/ml-engineer/pause/", {"action": "resume"}).status_code == 302
     assert _fresh(plan_of_three).paused_on is None

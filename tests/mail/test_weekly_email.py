@@ -13,10 +13,14 @@ import pytest
 import time_machine
 from django.core import mail
 from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from apps.mail import services
 from apps.mail.models import WeeklyEmail
 from apps.progress.models import TopicProgress
+from roadmap_site.errors import NotFound
 from tests.factories import (
     EnrollmentFactory,
     TopicFactory,
@@ -283,3 +287,13 @@ def test_an_unsubscribe_link_for_one_kind_is_no_link_for_the_replan(roadmap, top
     user = _learner("hal", "Europe/Berlin", roadmap, date(2026, 3, 16))
     token = services.unsubscribe_token(user=user, kind="weekly")
     assert client.get(f"/mail/replan/{token}/").status_code == 404
+
+
+@pytest.mark.django_db
+@given(token=st.text(max_size=300))
+@hypothesis_settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_text_as_a_link_token_is_refused_as_not_found(token):
+    """Arbitrary text never gets past the signature, and never raises anything but NotFound."""
+    for read in (services.unsubscribe_read, services.replan_enrollment):
+        with pytest.raises(NotFound):
+            read(token=token)
