@@ -56,6 +56,7 @@ APP_TAGS = {
     "moderation": "moderation",
     "linkcheck": "link health",
     "accounts": "account",
+    "solutions": "solutions",
     "showcase": "showcase",
 }
 

@@ -451,6 +451,10 @@ SPECTACULAR_SETTINGS = {
             "description": "Sign in for an API token, sign out, export your data.",
         },
         {
+            "name": "solutions",
+            "description": "Submit a project's solution, link its checklist, read its evidence.",
+        },
+        {
             "name": "showcase",
             "description": "Each project's solutions: likes, reviews, the review queue and flags.",
         },

@@ -19,6 +19,7 @@ TAG_NAMES = [
     "moderation",
     "link health",
     "account",
+    "solutions",
     "showcase",
 ]
 

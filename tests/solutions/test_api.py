@@ -131,3 +131,33 @@ def test_the_schema_documents_the_solutions_api(client) -> None:
     create = schema["components"]["schemas"]["SolutionCreate"]["properties"]
     assert create["write_up"]["maxLength"] == 20_000
     assert create["repository_url"]["maxLength"] == 2000
+
+
+def test_the_list_and_the_project_page_cost_the_same_queries_for_1_and_10(
+    project, learner, django_assert_max_num_queries
+) -> None:
+    from tests.factories import EvidenceFactory, RequirementLinkFactory, SolutionFactory
+    from tests.support.clients import page_client_for
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            solution = SolutionFactory(project=project)
+            EvidenceFactory(solution=solution)
+            RequirementLinkFactory(solution=solution, requirement_key="docker")
+            solution.topics.add(*project.topics.all())
+
+    api, web = client_for(learner), page_client_for(learner)
+    list_url = "/api/v1/solutions/?roadmap=ml-engineer&project=real-time-fraud-detection"
+    page_url = "/roadmaps/ml-engineer/projects/real-time-fraud-detection/"
+    add(1)
+    with django_assert_max_num_queries(40) as one:
+        assert len(api.get(list_url).json()["results"]) == 1
+    with django_assert_max_num_queries(40) as one_page:
+        web.get(page_url)
+    baseline, page_baseline = len(one.captured_queries), len(one_page.captured_queries)
+    print(f"queries at 1x: list {baseline}, project page {page_baseline}")
+    add(9)
+    with django_assert_max_num_queries(baseline):
+        assert len(api.get(list_url).json()["results"]) == 10
+    with django_assert_max_num_queries(page_baseline):
+        web.get(page_url)
