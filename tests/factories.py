@@ -39,6 +39,7 @@ from apps.roadmap.models import (
     Topic,
 )
 from apps.roadmap.url_normalization import normalize_url
+from apps.showcase.models import Flag, Like, Review, ReviewRequest, Tally
 from apps.solutions.models import Evidence, RequirementLink, Solution
 
 PASSWORD = "correct horse battery staple 42"
@@ -383,6 +384,49 @@ class RequirementLinkFactory(DjangoModelFactory):
     requirement_key = factory.Sequence(lambda n: f"requirement-{n + 1}")
     requirement_text = "A requirement"
     target = "src/app.py"
+
+
+# -- showcase
+
+
+class TallyFactory(DjangoModelFactory):
+    class Meta:
+        model = Tally
+
+    solution = factory.SubFactory(SolutionFactory)
+
+
+class LikeFactory(DjangoModelFactory):
+    class Meta:
+        model = Like
+
+    user = factory.SubFactory(UserFactory)
+    solution = factory.SubFactory(SolutionFactory)
+
+
+class ReviewFactory(DjangoModelFactory):
+    class Meta:
+        model = Review
+
+    solution = factory.SubFactory(SolutionFactory)
+    reviewer = factory.SubFactory(UserFactory)
+    body_md = "A helpful review."
+
+
+class ReviewRequestFactory(DjangoModelFactory):
+    class Meta:
+        model = ReviewRequest
+
+    solution = factory.SubFactory(SolutionFactory)
+
+
+class FlagFactory(DjangoModelFactory):
+    class Meta:
+        model = Flag
+
+    solution = factory.SubFactory(SolutionFactory)
+    user = factory.SubFactory(UserFactory)
+    reason = Flag.Reason.BROKEN
 
 
 def resource(

@@ -98,3 +98,26 @@ def test_showcase_and_review_flow(roadmap, open_tab, scheme) -> None:
         author_tab.go(f"/roadmaps/{roadmap.slug}/projects/fraud-api/review-queue/")
         author_tab.shot(f"review queue {scheme} {size}")
         assert page_width(apage) <= viewport["width"]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_moderator_decides_a_flag(roadmap, open_tab, scheme) -> None:
+    from apps.showcase import services
+
+    project = ProjectFactory(roadmap=roadmap, slug="fraud-api", title="Fraud-detection API")
+    author, fan = make_user(f"alan{scheme}"), make_user(f"fran{scheme}")
+    moderator = make_user(f"maud{scheme}", moderator=True)
+    solution = solution_of(author, project, 1)
+    services.flag_create(
+        user=fan, solution=solution, reason="insecure", note="An API key is in config.py."
+    )
+    for size, viewport in SIZES.items():
+        tab = open_tab(f"{scheme}-{size}-moderator", viewport=viewport, color_scheme=scheme)
+        sign_in(tab, moderator.username)
+        tab.go("/moderation/?tab=flags")
+        tab.shot(f"flags tab {scheme} {size}")
+        assert page_width(tab.page) <= viewport["width"], (size, page_width(tab.page))
+        tab.page.get_by_role("link", name="Decide").first.click()
+        tab.page.wait_for_load_state()
+        tab.shot(f"decide a flag {scheme} {size}")
+        assert page_width(tab.page) <= viewport["width"], (size, page_width(tab.page))
