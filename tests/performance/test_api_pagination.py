@@ -5,9 +5,14 @@ bounds is a 400 with the limit's message, and the schema states the bounds."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
+from hypothesis import given
+from hypothesis import strategies as st
+from rest_framework.request import Request
 
+from roadmap_site.errors import Invalid
 from roadmap_site.limits import API_PAGE_SIZE, PAGE_SIZE
+from roadmap_site.pagination import HousePagination
 from tests.support.query_counts import PAGES, count_queries, seed_scale
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +94,15 @@ def test_the_schema_states_the_page_size_bounds(client: Client) -> None:
                 assert parameter["schema"]["minimum"] == API_PAGE_SIZE.min, path
                 assert parameter["schema"]["maximum"] == API_PAGE_SIZE.max, path
     assert listed >= len(LISTS)
+
+
+@given(st.text(max_size=30))
+def test_any_page_size_text_is_a_size_in_bounds_or_the_limits_refusal(text: str) -> None:
+    request = Request(RequestFactory().get("/", {"page_size": text}))
+    try:
+        size = HousePagination().get_page_size(request)
+    except Invalid as refusal:
+        assert refusal.fields == {"page_size": [API_PAGE_SIZE.message()]}
+    else:
+        assert API_PAGE_SIZE.contains(size)
+        assert size == (int(text) if text else PAGE_SIZE)
