@@ -491,17 +491,25 @@ class LinkChecker:
     async def _request(self, method: str, url: str, host_name: str, budget: _Budget) -> _Answer:
         assert self._client is not None
         host = self._host(host_name)
+        on_sent: list[Callable[[], None]] = []
+
+        async def trace(event: str, info: dict[str, Any]) -> None:
+            if event == "http11.send_request_headers.complete":
+                for sent in on_sent:
+                    sent()
+
+        # Built before the turn: the time from a turn's start to its headers going out is
+        # added to every gap the host sees, so nothing that can be done earlier is done then.
+        try:
+            request = self._client.build_request(method, url, extensions={"trace": trace})
+        except Exception as exc:
+            raise _failure_from(exc) from exc
         async with host.turn() as sent:
             if host.closed is not None:
                 return replace(host.closed, url=url)
-
-            async def trace(event: str, info: dict[str, Any]) -> None:
-                if event == "http11.send_request_headers.complete":
-                    sent()
-
+            on_sent.append(sent)
             async with self._in_flight, budget.spend():
                 try:
-                    request = self._client.build_request(method, url, extensions={"trace": trace})
                     self.stats.requests += 1
                     response = await self._client.send(request, stream=True)
                 except _UnreadableLocation as exc:

@@ -18,7 +18,7 @@ from apps.linkcheck.services import access_after
 from apps.moderation.models import ModerationAction
 from apps.roadmap.models import Resource
 from tests.factories import resource
-from tests.linkcheck.test_health import record, version
+from tests.support.link_health import record, version
 
 pytestmark = pytest.mark.django_db
 

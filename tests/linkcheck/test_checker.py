@@ -26,11 +26,7 @@ from bench.linkcheck_server import (
     redirect,
     unused_port,
 )
-from tests.support.linkcheck import FAST, check, check_one
-
-
-def methods(site: Site, path: str) -> list[str]:
-    return [request.method for request in site.stats.requests if request.path == path]
+from tests.support.linkcheck import FAST, check, check_one, methods
 
 
 def head_then(reply: Reply, head: Reply | None = None):

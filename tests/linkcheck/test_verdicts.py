@@ -17,8 +17,7 @@ from apps.linkcheck.verdicts import (
     newer_version,
 )
 from bench.linkcheck_server import Reply, Site, redirect
-from tests.linkcheck.test_checker import methods
-from tests.support.linkcheck import FAST, check
+from tests.support.linkcheck import FAST, check, methods
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 

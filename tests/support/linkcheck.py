@@ -6,6 +6,7 @@ import asyncio
 
 from apps.linkcheck.checker import CheckerConfig, LinkChecker, LinkResult
 from apps.linkcheck.guard import Guard
+from bench.linkcheck_server import Site
 
 # Short timeouts and backoff so the suite stays fast; politeness tests set their own gaps.
 FAST = CheckerConfig(
@@ -35,3 +36,8 @@ def check(
 
 def check_one(url: str, **options: object) -> LinkResult:
     return check([url], **options)[0]
+
+
+def methods(site: Site, path: str) -> list[str]:
+    """The methods of the requests `site` received for `path`, in order."""
+    return [request.method for request in site.stats.requests if request.path == path]
