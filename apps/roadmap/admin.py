@@ -14,6 +14,7 @@ from django.contrib import admin
 from apps.roadmap.models import (
     FAQ,
     Outcome,
+    PageVersion,
     Phase,
     PhaseGoal,
     Project,
@@ -29,6 +30,13 @@ from roadmap_site.admin import ReadOnlyAdmin, ReadOnlyHistoryAdmin, ReadOnlyPerm
 class RoadmapAdmin(ReadOnlyAdmin):
     list_display = ["title", "slug", "content_version", "updated_at"]
     search_fields = ["title", "slug"]
+
+
+@admin.register(PageVersion)
+class PageVersionAdmin(ReadOnlyAdmin):
+    """The public pages' cache key (roadmap_site/page_cache.py), moved by services only."""
+
+    list_display = ["version"]
 
 
 @admin.register(Section)
