@@ -86,7 +86,7 @@ def database(admin_url: str, name: str, *, create: bool) -> None:
 def get(url: str, headers: dict[str, str]) -> tuple[int, bytes]:
     request = urllib.request.Request(url, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=120) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
@@ -148,19 +148,27 @@ def with_etag(base: str, page: Page) -> Page:
     return name, path, revalidating, goal
 
 
-def write_copies(base: str, pages: list[Page], static_root: Path) -> list[tuple[str, int]]:
-    """Fetch each page once; write its bytes into the static root; its path and size."""
+def write_copies(
+    base: str, pages: list[Page], static_root: Path, log: Path
+) -> tuple[list[Page], list[tuple[str, int]]]:
+    """Fetch each page once; write its bytes into the static root; the pages that answered,
+    and each one's file path and size. A page that fails is reported, with the server's log
+    tail, and left out."""
+    kept: list[Page] = []
     files: list[tuple[str, int]] = []
-    for number, (name, path, headers, _goal) in enumerate(pages):
+    for number, (name, path, headers, goal) in enumerate(pages):
         status, body = get(base + path, {k: v for k, v in headers.items() if k != REVALIDATE})
         if status != 200:
-            sys.exit(f"{name} {path} answered {status}")
+            tail = "\n".join(log.read_text(errors="replace").splitlines()[-40:])
+            print(f"{name} {path} answered {status}; left out. The server's log ends:\n{tail}")
+            continue
+        kept.append((name, path, headers, goal))
         suffix = ".json" if path.startswith("/api/") else ".html"
         target = static_root / "bench" / f"page{number}{suffix}"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(body)
         files.append((f"/static/bench/{target.name}", len(body)))
-    return files
+    return kept, files
 
 
 def report(
@@ -185,9 +193,12 @@ def report(
                 order.reverse()  # neither always follows the other
             for kind, url, sent in order:
                 rates[kind].append(wrk(url, options.seconds, options.connections, sent))
+                # wrk leaves up to one request per connection in flight: let the workers
+                # finish them, so that a slow page's backlog does not fall on the next run.
+                get(base + files[0][0], PROXY_HEADERS)
         page_rate = statistics.median(rates["page"])
         file_rate = statistics.median(rates["file"])
-        ratio = page_rate / file_rate
+        ratio = page_rate / file_rate if file_rate else float("nan")
         verdict = "met" if ratio >= goal else "NOT met"
         print(
             f"{name:<22}{size:>9}{page_rate:>10.1f}{file_rate:>10.1f}{ratio:>7.2f}"
@@ -261,7 +272,7 @@ def main() -> None:
         server = start(env, port, log)
         try:
             pages = [with_etag(base, page) for page in pages]
-            files = write_copies(base, pages, static_root)
+            pages, files = write_copies(base, pages, static_root, log)
         finally:
             stop(server)
 
