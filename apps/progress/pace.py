@@ -50,6 +50,11 @@ class Pace:
     plan_hours_per_week: int | None  # the plan at this pace, when it differs from the current
 
     @property
+    def speed_text(self) -> str:
+        """1.5 as "1.5", 2.0 as "2"."""
+        return f"{self.speed:g}" if self.speed is not None else ""
+
+    @property
     def min_done(self) -> int:
         return PACE_MIN_DONE
 

@@ -34,7 +34,7 @@ def test_marking_done_with_htmx_brings_the_prompt_out_of_band(roadmap, learner, 
     answer = web.post(TOPIC + "status/", {"status": "done"}, HTTP_HX_REQUEST="true")
     body = answer.content.decode()
     assert answer.status_code == 200
-    assert 'id="time-testing" class="time-taken" hx-swap-oob="true"' in body
+    assert 'id="time-testing" class="time-taken" data-swap-refusals hx-swap-oob="true"' in body
     assert "About how long did it take?" in body
     assert 'name="quick" value="3"' in body
     not_done = web.post(TOPIC + "status/", {"status": "in_progress"}, HTTP_HX_REQUEST="true")
