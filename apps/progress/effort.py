@@ -29,6 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from django.db import connection
 from django.db.models import Aggregate, Count, FloatField, Q
 from django.utils import timezone
 
@@ -119,6 +120,8 @@ def _reported() -> Q:
 
 def _figures(topic_ids: Any) -> dict[int, tuple[int, float, float, float]]:
     """topic id -> (count, p25, p50, p75), for topics with at least k answers: one query."""
+    if connection.vendor != "postgresql":
+        return _figures_in_python(topic_ids)
     rows = (
         TopicProgress.objects.filter(_reported(), topic_id__in=topic_ids)
         .values("topic_id")
@@ -132,6 +135,29 @@ def _figures(topic_ids: Any) -> dict[int, tuple[int, float, float, float]]:
         .values_list("topic_id", "n", "p25", "p50", "p75")
     )
     return {tid: (n, _figure(a), _figure(b), _figure(c)) for tid, n, a, b, c in rows}
+
+
+def _figures_in_python(topic_ids: Any) -> dict[int, tuple[int, float, float, float]]:
+    """`_figures` where the database has no `percentile_cont` (SQLite, the embedded default of
+    `make run`): the answers themselves in one query, and the same rule (`percentile`)."""
+    answers: dict[int, list[float]] = {}
+    rows = TopicProgress.objects.filter(_reported(), topic_id__in=topic_ids).values_list(
+        "topic_id", "hours_taken"
+    )
+    for topic_id, hours in rows:
+        if hours is not None:
+            answers.setdefault(topic_id, []).append(float(hours))
+    low, middle, high = PERCENTILES
+    return {
+        tid: (
+            len(hours),
+            _figure(percentile(hours, low)),
+            _figure(percentile(hours, middle)),
+            _figure(percentile(hours, high)),
+        )
+        for tid, hours in answers.items()
+        if len(hours) >= EFFORT_MIN_LEARNERS
+    }
 
 
 def _effort(topic: Topic, figures: tuple[int, float, float, float] | None) -> Effort:

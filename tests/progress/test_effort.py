@@ -63,6 +63,20 @@ def test_the_database_figures_are_the_same_rule_on_a_fixed_data_set(roadmap) -> 
     assert (figures.p25, figures.p50, figures.p75) == (3.5, 6.5, 11.75)
 
 
+def test_without_percentile_cont_the_same_figures_come_from_python(roadmap) -> None:
+    """SQLite (the embedded default of `make run`) has no percentile_cont: the answers are
+    read in one query and the module's rule gives the same figures as PostgreSQL's."""
+    topics = _topics(roadmap, 3)
+    _reports(topics[0], [13, 2, 21, 5, 3, 8])
+    _reports(topics[1], [1, 2, 3, 4][: EFFORT_MIN_LEARNERS - 1])
+    _reports(topics[2], [7, 7, 9, 40, 1])
+    ids = [t.pk for t in topics]
+    in_python = effort._figures_in_python(ids)
+    assert in_python == effort._figures(ids)
+    assert in_python[topics[0].pk] == (6, 3.5, 6.5, 11.75)
+    assert topics[1].pk not in in_python
+
+
 # -- k >= 5
 
 
