@@ -30,6 +30,7 @@ from apps.progress.models import Enrollment, ResourceTick, TopicProgress, Weekly
 from apps.roadmap.models import (
     FAQ,
     Outcome,
+    PageVersion,
     Phase,
     PhaseGoal,
     Project,
@@ -133,6 +134,16 @@ class UserSessionFactory(DjangoModelFactory):
 
 
 # -- roadmap content
+
+
+class PageVersionFactory(DjangoModelFactory):
+    """The one row (migration roadmap 0005 makes it): the public pages' cache key."""
+
+    class Meta:
+        model = PageVersion
+        django_get_or_create = ("id",)
+
+    id = 1
 
 
 class RoadmapFactory(DjangoModelFactory):

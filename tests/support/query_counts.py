@@ -177,8 +177,10 @@ def measure(site: Site, pages: tuple[Page, ...] = PAGES) -> dict[str, int]:
     counts: dict[str, int] = {}
     for page in pages:
         location = f"query-counts-{site.slug}-{page.name}-{timezone.now().timestamp()}"
+        # The prefix too: the page cache keeps what a worker served in memory, keyed by it
+        # (roadmap_site/page_cache.py), and a first request must render.
         caches = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                              "LOCATION": location}}  # fmt: skip
+                              "LOCATION": location, "KEY_PREFIX": location}}  # fmt: skip
         with override_settings(CACHES=caches):
             from django.core.cache import caches as handler
 
