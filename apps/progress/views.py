@@ -394,6 +394,7 @@ def _map_panel(request: HttpRequest, topic_slug: str, roadmap_slug: str) -> Http
     }
     if user is not None:
         context.update(effort.time_prompt(user=signed_in_user(request), topic=topic_obj, row=row))
+        context["changes"] = selectors.changes_since_done(row=row, topic=topic_obj)
     return render(request, "progress/_map_panel.html", context)
 
 

@@ -312,6 +312,9 @@ def test_the_map_node_says_updated_since_you_finished(
         re.S,
     )
     assert len(nodes) > 2 * len(marked) and marked == ["testing", "testing"]
+    # The map's side panel (htmx) says what changed, as the topic page does.
+    panel = web.get(PAGE + "panel/", HTTP_HX_REQUEST="true").content.decode()
+    assert NOTICE in panel and "The text was edited" in panel and f'action="{DISMISS}"' in panel
 
 
 # -- query counts
