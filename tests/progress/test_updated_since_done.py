@@ -99,6 +99,24 @@ def test_a_resource_added_after_done_is_shown(
     assert _changes(learner, testing) == [(Kind.RESOURCE_ADDED, "Property tests")]
 
 
+def test_a_bulk_approval_adds_each_resource_and_a_rejection_nothing(
+    roadmap, learner, moderator, submitter, testing
+) -> None:
+    _done(learner, testing)
+    one = pending(roadmap, testing, submitter, title="One", url="https://one.example/")
+    two = pending(roadmap, testing, submitter, title="Two", url="https://two.example/")
+    turned_down = pending(roadmap, testing, submitter, title="No", url="https://no.example/")
+    submissions.submissions_bulk_decide(
+        actor=moderator, ids=[turned_down.pk], action="reject", reason="Off topic."
+    )
+    assert _changes(learner, testing) == []
+    submissions.submissions_bulk_decide(actor=moderator, ids=[one.pk, two.pk], action="approve")
+    assert sorted(_changes(learner, testing)) == [
+        (Kind.RESOURCE_ADDED, "One"),
+        (Kind.RESOURCE_ADDED, "Two"),
+    ]
+
+
 def test_a_resource_url_swapped_after_done_is_shown(roadmap, learner, moderator, testing) -> None:
     moved = approved(
         roadmap,
@@ -153,6 +171,25 @@ def test_a_reimport_that_changes_the_text_is_shown(roadmap, learner, testing) ->
     # The same file again changes nothing more.
     roadmap_import(text=text, slug="ml-engineer")
     assert len(_changes(learner, testing)) == 1
+
+
+def test_a_reimport_that_changes_a_topics_links_is_shown(roadmap, learner) -> None:
+    topic = Topic.objects.get(roadmap=roadmap, title="ML in Research vs Production")
+    _done(learner, topic)
+    text = decode_readme(SEED.read_bytes())
+    lines = text.split("\n")
+    removed = next(i for i, line in enumerate(lines) if "bairesdev.com" in line)
+    del lines[removed]
+    added = next(i for i, line in enumerate(lines) if "qwak.com" in line) + 1
+    lines.insert(added, "  - [A new field guide](https://guide.example/field) - Added later.")
+    roadmap_import(text="\n".join(lines), slug="ml-engineer")
+    assert sorted(_changes(learner, topic)) == [
+        (Kind.RESOURCE_ADDED, "A new field guide"),
+        (
+            Kind.RESOURCE_REMOVED,
+            "Academic Machine Learning Vs. Production Oriented Machine Learning",
+        ),
+    ]
 
 
 # -- before done, dismiss, later changes
