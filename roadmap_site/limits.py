@@ -156,6 +156,9 @@ HOURS_PER_WEEK = Range("Hours per week", 3, 40)
 CHECK_IN_HOURS = Range("Hours", 0, 168)  # the hours in a week
 PROGRESS_NOTE = Length("A note", max=20_000)
 PROGRESS_VERSION = Range("The version", 0, 2_147_483_647)  # If-Match and the note form's version
+# A topic's revision a learner saw ("updated since you finished", apps.roadmap revisions).
+TOPIC_REVISION = Range("The revision", 0, 2_147_483_647)
+TOPIC_CHANGES_SHOWN = 10  # changes listed under "updated since you finished", newest first
 CHECK_IN_WEEK = Range("The week", 1, 2_600)  # week numbers of a plan: fifty years of weeks
 ENROLMENT_START_DAYS = 365  # an enrolment starts within this many days of today, either way
 ENROLMENT_START = DaysAround("The start date", ENROLMENT_START_DAYS, ENROLMENT_START_DAYS)

@@ -18,6 +18,7 @@ from roadmap_site.limits import (
     PROGRESS_VERSION,
     TIME_TAKEN,
     TIME_TAKEN_CHOICES,
+    TOPIC_REVISION,
 )
 
 
@@ -138,3 +139,9 @@ class CheckInForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         **PROGRESS_NOTE.form_kwargs(),
     )
+
+
+class DismissChangesForm(forms.Form):
+    """ "Updated since you finished" → Dismiss: the topic's revision the notice showed."""
+
+    revision = forms.IntegerField(label="Revision", **TOPIC_REVISION.form_kwargs())

@@ -89,6 +89,11 @@ class TopicProgress(models.Model):
         help_text="About how long the topic took, in hours, as the learner said (only when "
         "done); without it the effort module derives a share of the week's check-in.",
     )
+    revision_done = models.PositiveIntegerField(
+        default=0,
+        help_text="The topic's revision the learner finished (set when marked done) or last "
+        'saw (raised by dismissing "updated since you finished").',
+    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

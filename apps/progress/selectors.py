@@ -21,13 +21,14 @@ from apps.progress.pause import plan_today
 from apps.progress.plan import Plan, PlanTopic, TopicState, build_plan, week_number
 from apps.progress.services import local_today
 from apps.roadmap import selectors as content
-from apps.roadmap.models import PhaseGoal, Resource, Roadmap, Topic
+from apps.roadmap.models import PhaseGoal, Resource, Roadmap, Topic, TopicChange
 from apps.roadmap.selectors import (
     MapNode,
     RoadmapMap,
     map_layout,
     map_topics,
     roadmap_map,
+    topic_changes_since,
     topic_plan_order,
 )
 from roadmap_site.errors import NotFound
@@ -577,6 +578,24 @@ def roadmap_map_for(*, user: User | None, roadmap: Roadmap) -> RoadmapMap:
 def _set_status(node: MapNode, row: TopicProgress | None) -> None:
     status = TopicProgress.Status(row.status if row else TopicProgress.Status.NOT_STARTED)
     node.status, node.status_label = status.value, str(status.label)
+    node.updated = row is not None and updated_since_done(row=row, topic=node.topic)
+
+
+def changes_since_done(*, row: TopicProgress | None, topic: Topic) -> list[TopicChange]:
+    """ "Updated since you finished": the changes after the revision the learner finished or
+    last dismissed (one query, only when there are some; the map's marker needs none)."""
+    if row is None or not updated_since_done(row=row, topic=topic):
+        return []
+    return topic_changes_since(topic=topic, revision=row.revision_done)
+
+
+def updated_since_done(*, row: TopicProgress | None, topic: Topic) -> bool:
+    """The learner finished the topic and it changed since (no query: the revisions only)."""
+    return (
+        row is not None
+        and row.status == TopicProgress.Status.DONE
+        and row.revision_done < topic.revision
+    )
 
 
 def next_topic_after(*, user: User, topic: Topic) -> Topic | None:

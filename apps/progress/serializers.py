@@ -19,6 +19,7 @@ from roadmap_site.limits import (
     HOURS_PER_WEEK,
     PROGRESS_NOTE,
     TIME_TAKEN,
+    TOPIC_REVISION,
 )
 
 # A goal project is named by its slug, as long as the model allows.
@@ -136,6 +137,20 @@ class TopicProgressOutput(serializers.Serializer):
         allow_null=True,
         help_text="without hours_taken: the topic's share of the check-in hours of the week it "
         "was done in (docs/plan.md); null when that week has no check-in",
+    )
+    revision_done = serializers.IntegerField(
+        allow_null=True,
+        min_value=TOPIC_REVISION.min,
+        max_value=TOPIC_REVISION.max,
+        help_text="the topic's revision the learner finished it at, or later dismissed the "
+        "changes up to (done only, else null); below revision_current, the topic's text or "
+        'resources changed since: the pages say "updated since you finished"',
+    )
+    revision_current = serializers.IntegerField(
+        min_value=TOPIC_REVISION.min,
+        max_value=TOPIC_REVISION.max,
+        help_text="the topic's revision now: bumped by every public change of its text, its "
+        "resources or their links",
     )
     updated_at = serializers.DateTimeField(allow_null=True)
 

@@ -36,6 +36,7 @@ from roadmap_site.limits import (
     PROGRESS_NOTE,
     PROGRESS_VERSION,
     TIME_TAKEN,
+    TOPIC_REVISION,
 )
 
 
@@ -291,10 +292,7 @@ def topic_progress_put(
     ):
         return row
     row.hours_taken = taken
-    if status == TopicProgress.Status.DONE:
-        row.done_at = row.done_at if row.status == TopicProgress.Status.DONE else timezone.now()
-    else:
-        row.done_at = None
+    _stamp_done(row, status=status, topic=topic)
     if row.note_md != note:
         row.note_version += 1
     row.status, row.note_md, row.auto_skipped = status, note, False
@@ -302,6 +300,16 @@ def topic_progress_put(
     row.updated_at = timezone.now()
     row.save()
     return row
+
+
+def _stamp_done(row: TopicProgress, *, status: str, topic: Topic) -> None:
+    """When the row becomes done: the time, and the topic's revision it was finished at (later
+    changes are "updated since you finished"); no longer done: no time."""
+    if status != TopicProgress.Status.DONE:
+        row.done_at = None
+    elif row.status != TopicProgress.Status.DONE:
+        row.done_at = timezone.now()
+        row.revision_done = Topic.objects.values_list("revision", flat=True).get(pk=topic.pk)
 
 
 @transaction.atomic
@@ -358,10 +366,34 @@ def topic_note_put(
     return row
 
 
+@transaction.atomic
+def topic_changes_dismiss(*, user: User, topic: Topic, revision: int) -> TopicProgress:
+    """Dismiss "updated since you finished" up to `revision`, the topic's revision the learner
+    was shown: a change made since (a stale dismiss) stays shown. Refused with `Invalid` for a
+    revision out of range and for a topic the learner has not finished. Idempotent."""
+    if message := TOPIC_REVISION.check(revision):
+        raise Invalid({"revision": [message]})
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    row = TopicProgress.objects.select_for_update().filter(user=user, topic=topic).first()
+    if row is None or row.status != TopicProgress.Status.DONE:
+        raise Invalid({"revision": ["Only a topic you finished has changes to dismiss."]})
+    current = Topic.objects.values_list("revision", flat=True).get(pk=topic.pk)
+    seen = min(revision, current)
+    if seen <= row.revision_done:
+        return row
+    row.revision_done = seen
+    row.version += 1
+    row.updated_at = timezone.now()
+    row.save(update_fields=["revision_done", "version", "updated_at"])
+    return row
+
+
 def topic_progress_state(*, topic: Topic, row: TopicProgress | None) -> dict[str, Any]:
     """A topic's progress as the API shows it and a stale write answers it: no row yet is
-    "not started" at version 0."""
+    "not started" at version 0. `revision_done` (None unless done) is the topic's revision the
+    learner finished or last dismissed; below `revision_current`, the topic changed since."""
     updated_at: datetime | None = row.updated_at if row else None
+    done = row is not None and row.status == TopicProgress.Status.DONE
     return {
         "topic": topic.slug,
         "status": row.status if row else TopicProgress.Status.NOT_STARTED.value,
@@ -370,6 +402,8 @@ def topic_progress_state(*, topic: Topic, row: TopicProgress | None) -> dict[str
         "version": row.version if row else 0,
         "hours_taken": row.hours_taken if row else None,
         "hours_derived": effort.derived_hours(user=row.user, row=row) if row else None,
+        "revision_done": row.revision_done if row is not None and done else None,
+        "revision_current": topic.revision,
         "updated_at": updated_at,
     }
 

@@ -24,6 +24,11 @@ urlpatterns = [
     ),
     path("roadmaps/<slug:slug>/topics/<slug:topic>/note/", views.topic_note, name="topic-note"),
     path("roadmaps/<slug:slug>/topics/<slug:topic>/time/", views.topic_time, name="topic-time"),
+    path(
+        "roadmaps/<slug:slug>/topics/<slug:topic>/changes/dismiss/",
+        views.topic_changes_dismiss,
+        name="topic-changes-dismiss",
+    ),
     path("roadmaps/<slug:slug>/resources/<int:resource_id>/tick/", views.tick, name="tick"),
     path(
         "roadmaps/<slug:slug>/topics/<slug:topic>/panel/",

@@ -24,6 +24,7 @@ from apps.progress import effort, selectors, services
 from apps.progress.calendar import plan_calendar
 from apps.progress.forms import (
     CheckInForm,
+    DismissChangesForm,
     EnrollmentForm,
     NoteForm,
     StatusForm,
@@ -393,6 +394,7 @@ def _map_panel(request: HttpRequest, topic_slug: str, roadmap_slug: str) -> Http
     }
     if user is not None:
         context.update(effort.time_prompt(user=signed_in_user(request), topic=topic_obj, row=row))
+        context["changes"] = selectors.changes_since_done(row=row, topic=topic_obj)
     return render(request, "progress/_map_panel.html", context)
 
 
@@ -403,6 +405,41 @@ def topic_map_panel(request: HtmxHttpRequest, slug: str, topic: str) -> HttpResp
     if not request.htmx:
         return redirect("roadmap:topic", slug=slug, topic=topic)
     return _map_panel(request, topic, slug)
+
+
+@login_required
+@require_POST
+def topic_changes_dismiss(request: HtmxHttpRequest, slug: str, topic: str) -> HttpResponse:
+    """Dismiss "updated since you finished" up to the revision the notice showed. With htmx the
+    notice is swapped for what is left of it (nothing, or a change made meanwhile); without,
+    back to the page, where a refusal is said at the top and the notice stays."""
+    user = signed_in_user(request)
+    topic_obj = selectors.topic_get(roadmap_slug=slug, slug=topic)
+    form = DismissChangesForm(request.POST)
+    saved = (
+        call_for_form(
+            form,
+            services.topic_changes_dismiss,
+            user=user,
+            topic=topic_obj,
+            revision=form.cleaned_data["revision"],
+        )
+        if form.is_valid()
+        else None
+    )
+    if not request.htmx:
+        if saved is None:
+            said = [str(error) for errors in form.errors.values() for error in errors]
+            messages.error(request, " ".join(said))
+        return _back(request, reverse("roadmap:topic", args=[slug, topic]))
+    row = saved or selectors.topic_progress_get(user=user, topic=topic_obj)
+    context = {
+        "changes": selectors.changes_since_done(row=row, topic=topic_obj),
+        "topic": topic_obj,
+        "dismiss_form": form if saved is None else None,
+        "next": request.POST.get("next", ""),
+    }
+    return render(request, "progress/_topic_updates.html", context, status=form_status(form))
 
 
 @login_required

@@ -20,6 +20,8 @@ from roadmap_site.limits import (
 ARCHIVE_PREFIX = "https://web.archive.org/web/*/"
 # Roadmaps, sections, phases and projects have titles as long as a topic's.
 TITLE_LENGTH = TOPIC_TITLE.max
+# A topic change's detail: a resource's title, or two URLs, cut to this.
+TOPIC_CHANGE_DETAIL_LENGTH = 300
 
 
 class Imported(models.Model):
@@ -145,7 +147,13 @@ class Topic(Imported):
     est_hours = models.PositiveSmallIntegerField(null=True, blank=True)
     order = models.PositiveIntegerField(help_text="Position in the roadmap, across sections.")
     retired_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["imported"])
+    revision = models.PositiveIntegerField(
+        default=0,
+        help_text="Bumped by services.revisions.topic_revise on every public change of the "
+        "topic's text or its resources (one TopicChange row each): a learner who finished the "
+        "topic at a lower revision is told what changed since.",
+    )
+    history = HistoricalRecords(excluded_fields=["imported", "revision"])
 
     objects = TopicQuerySet.as_manager()
 
@@ -161,6 +169,34 @@ class Topic(Imported):
 
     def __str__(self) -> str:
         return self.title
+
+
+class TopicChange(models.Model):
+    """One public change of a topic a learner may have finished: its text, or its resources'
+    list or links. Written only by `services.revisions.topic_revise`, with the revision it
+    made."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", "The text was edited"
+        RESOURCE_ADDED = "resource-added", "A resource was added"
+        RESOURCE_REMOVED = "resource-removed", "A resource was removed"
+        RESOURCE_REPLACED = "resource-replaced", "A resource was replaced"
+        LINK_UPDATED = "link-updated", "A link was updated"
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="changes")
+    revision = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    detail = models.CharField(max_length=TOPIC_CHANGE_DETAIL_LENGTH, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["topic", "-revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "revision"], name="topic_change_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic}, revision {self.revision}: {self.get_kind_display()}"
 
 
 class PhaseGoal(Imported):

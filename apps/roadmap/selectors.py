@@ -26,10 +26,12 @@ from apps.roadmap.models import (
     Roadmap,
     Section,
     Topic,
+    TopicChange,
 )
 from apps.roadmap.schedule import REFERENCE_HOURS_PER_WEEK, pack_into_weeks
 from apps.roadmap.versions import one_row
 from roadmap_site.errors import NotFound
+from roadmap_site.limits import TOPIC_CHANGES_SHOWN
 
 M = TypeVar("M", bound=Model)
 
@@ -257,13 +259,26 @@ def roadmap_outcomes(*, slug: str) -> Roadmap:
     return _one(queryset, _NO_ROADMAP, slug=slug)
 
 
+def topic_changes_since(*, topic: Topic, revision: int) -> list[TopicChange]:
+    """The topic's public changes after `revision`, newest first, at most
+    `TOPIC_CHANGES_SHOWN` (one query; none when nothing changed since)."""
+    if revision >= topic.revision:
+        return []
+    return list(
+        TopicChange.objects.filter(topic=topic, revision__gt=revision).order_by("-revision")[
+            :TOPIC_CHANGES_SHOWN
+        ]
+    )
+
+
 # -- the roadmap page's map: weeks across, sections as lanes, a node per topic
 
 
 @dataclass
 class MapNode:
     """One topic on the map. `weeks` is its first and last week (None: in no week);
-    `status` and `overdue` are a learner's (empty and False for everyone else)."""
+    `status`, `overdue` and `updated` (done, and changed since) are a learner's (empty and
+    False for everyone else)."""
 
     topic: Topic
     hours: int
@@ -271,6 +286,7 @@ class MapNode:
     status: str = ""
     status_label: str = ""
     overdue: bool = False
+    updated: bool = False
 
     @property
     def state(self) -> str:

@@ -20,7 +20,8 @@ from apps.moderation.services.audit import (
     joined,
     reason_clean,
 )
-from apps.roadmap.models import Resource, Topic
+from apps.roadmap.models import Resource, Topic, TopicChange
+from apps.roadmap.services import resource_revise
 from apps.roadmap.url_normalization import normalize_url
 from roadmap_site import limits
 from roadmap_site.errors import Conflict, Invalid
@@ -155,6 +156,7 @@ def resource_edit(
     reason = reason_clean(reason)
     resource = _locked(resource)
     changes = _edit_changes(resource, title=title, kind=kind, topic=topic, description=description)
+    moved_from = Resource(title=resource.title, topic_id=resource.topic_id)
     summary = "Changed the " + ", ".join(EDIT_LABELS[name] for name in changes) + "."
     audited_write(
         actor=actor,
@@ -169,6 +171,9 @@ def resource_edit(
         ],
         public=True,
     )
+    if "topic" in changes and resource.status == Resource.Status.APPROVED:
+        resource_revise(resource=moved_from, kind=TopicChange.Kind.RESOURCE_REMOVED)
+        resource_revise(resource=resource, kind=TopicChange.Kind.RESOURCE_ADDED)
     return resource
 
 
@@ -191,6 +196,7 @@ def resource_retire(*, actor: User, resource: Resource, reason: str = "") -> Res
         ],
         public=True,
     )
+    resource_revise(resource=resource, kind=TopicChange.Kind.RESOURCE_REMOVED)
     return resource
 
 
@@ -301,6 +307,7 @@ def resource_merge(*, actor: User, resource: Resource, into_id: int, reason: str
     resource, into = _merge_pair_locked(resource, into_id)
     _votes_and_ticks_move(actor=actor, resource=resource, into=into)
     changes: dict[str, Any] = {"status": Resource.Status.RETIRED, "editors_pick": False}
+    was_public = resource.status == Resource.Status.APPROVED
     if resource.status == Resource.Status.PENDING:
         # A pending submission: its submitter reads this on "My submissions".
         changes["review_reason"] = f"Already on the roadmap as “{into.title}”; merged into it."
@@ -318,6 +325,12 @@ def resource_merge(*, actor: User, resource: Resource, into_id: int, reason: str
         ],
         public=True,
     )
+    if was_public:
+        resource_revise(
+            resource=resource,
+            kind=TopicChange.Kind.RESOURCE_REPLACED,
+            detail=f"“{resource.title}” by “{into.title}”",
+        )
     return into
 
 
@@ -372,4 +385,10 @@ def resource_redirect_apply(*, actor: User, resource: Resource) -> Resource:
         ],
         public=True,
     )
+    if resource.status == Resource.Status.APPROVED:
+        resource_revise(
+            resource=resource,
+            kind=TopicChange.Kind.LINK_UPDATED,
+            detail=f"“{resource.title}” moved to {new_url}",
+        )
     return resource

@@ -11,7 +11,8 @@ from apps.accounts.models import User
 from apps.moderation.models import ModerationAction
 from apps.moderation.services.audit import Decision, audited_write, reason_clean
 from apps.moderation.services.notifications import decision_email_enqueue
-from apps.roadmap.models import Resource
+from apps.roadmap.models import Resource, TopicChange
+from apps.roadmap.services import resource_revise
 from roadmap_site import limits
 from roadmap_site.errors import Conflict, Invalid
 
@@ -73,6 +74,7 @@ def submission_approve(*, actor: User, resource: Resource, note: str = "") -> Re
         decisions=[_decision(resource, action=Action.APPROVE, reason=note)],
         public=True,
     )
+    resource_revise(resource=resource, kind=TopicChange.Kind.RESOURCE_ADDED)
     return resource
 
 
@@ -117,4 +119,7 @@ def submissions_bulk_decide(
         decisions=[_decision(r, action=action, reason=reason) for r in resources],
         public=action == Action.APPROVE,
     )
+    if action == Action.APPROVE:
+        for resource in resources:
+            resource_revise(resource=resource, kind=TopicChange.Kind.RESOURCE_ADDED)
     return resources

@@ -19,6 +19,7 @@ from apps.moderation.services.audit import (
 from apps.progress import effort
 from apps.roadmap.models import Phase, Topic
 from apps.roadmap.readme_parser import first_sentence
+from apps.roadmap.services import topic_text_revise
 from roadmap_site import limits
 from roadmap_site.errors import Conflict, Invalid
 
@@ -150,6 +151,7 @@ def topic_edit(
         ],
         public=True,
     )
+    topic_text_revise(topic=topic, changed=changes)
     return topic
 
 
@@ -191,6 +193,7 @@ def topic_revert(*, actor: User, topic: Topic, revision_id: int, reason: str = "
         ],
         public=True,
     )
+    topic_text_revise(topic=topic, changed=changes)
     return topic
 
 

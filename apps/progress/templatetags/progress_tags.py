@@ -48,6 +48,7 @@ def topic_progress_panel(context: template.Context, topic) -> dict:
     return {
         **panel,
         **effort.time_prompt(user=user, topic=topic, row=row),
+        "changes": selectors.changes_since_done(row=row, topic=topic),
         "signed_in": True,
         "enrolled": enrolled,
     }

@@ -2,7 +2,8 @@
 
 By sub-domain: `touch` (the content version every public change bumps), `merge` (the three-way
 merge and report that the import and the enrichment share), `importing` (the README) and
-`enriching` (hours, phases and official links). Callers import from here.
+`enriching` (hours, phases and official links), `revisions` (a topic's revision and its
+change log, which every public change of its text or resources bumps). Callers import from here.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from apps.roadmap.services.enriching import ENRICHMENT_STATE, roadmap_enrich
 from apps.roadmap.services.importing import Progress, roadmap_import, topic_phase_numbers
 from apps.roadmap.services.merge import KindCount, MergeReport
+from apps.roadmap.services.revisions import resource_revise, topic_revise, topic_text_revise
 from apps.roadmap.services.touch import pages_touch, pages_version, roadmap_touch
 
 __all__ = [
@@ -19,8 +21,11 @@ __all__ = [
     "Progress",
     "pages_touch",
     "pages_version",
+    "resource_revise",
     "roadmap_enrich",
     "roadmap_import",
     "roadmap_touch",
     "topic_phase_numbers",
+    "topic_revise",
+    "topic_text_revise",
 ]

@@ -15,8 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.roadmap.enrichment import Enrichment, EnrichmentError
-from apps.roadmap.models import Phase, Resource, Roadmap, Topic
+from apps.roadmap.models import Phase, Resource, Roadmap, Topic, TopicChange
 from apps.roadmap.services.merge import UNKNOWN, KindCount, MergeReport, ThreeWayMerge, save_merged
+from apps.roadmap.services.revisions import merged_resource_revise, resource_revise
 from apps.roadmap.services.touch import roadmap_touch
 from apps.roadmap.url_normalization import normalize_url
 
@@ -99,6 +100,7 @@ def _enrich_resources(
             "topic": item.topic,
             "status": Resource.Status.APPROVED,
         }
+        topic_before, created = resource.topic_id, resource.pk is None
         changed = merge.apply(resource, values, f"resource {item.url}", pristine={})
         if "url" in changed:
             resource.normalized_url = normalize_url(resource.url)
@@ -108,6 +110,9 @@ def _enrich_resources(
             resource.updated_at = timezone.now()
             changed.append("updated_at")
         save_merged(resource, changed, counter)
+        merged_resource_revise(
+            resource=resource, changed=changed, created=created, topic_before=topic_before
+        )
         rows.note(resource)
         seen.add(resource.pk)
     _retire_gone_resources(rows.existing, seen, counter)
@@ -131,6 +136,7 @@ def _retire_gone_resources(existing: list[Resource], seen: set[int], counter: Ki
             }
             resource.updated_at = timezone.now()
             resource.save(update_fields=["status", "imported", "updated_at"])
+            resource_revise(resource=resource, kind=TopicChange.Kind.RESOURCE_REMOVED)
             counter.retired += 1
 
 
@@ -157,6 +163,9 @@ def _link_readme_resources(
         pristine = {"url": (resource.imported or {}).get("url", UNKNOWN)}
         label = f"README resource {link.source_key}"
         changed = merge.apply(resource, {"url": link.url}, label, pristine=pristine)
+        merged_resource_revise(
+            resource=resource, changed=changed, created=False, topic_before=resource.topic_id
+        )
         if "url" in changed:
             resource.normalized_url = normalize_url(resource.url)
             resource.updated_at = timezone.now()

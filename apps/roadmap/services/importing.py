@@ -20,6 +20,7 @@ from apps.roadmap.models import (
     Roadmap,
     Section,
     Topic,
+    TopicChange,
 )
 from apps.roadmap.readme_parser import ParsedRoadmap, ParsedTopic, parse_readme
 from apps.roadmap.services.merge import (
@@ -28,6 +29,11 @@ from apps.roadmap.services.merge import (
     MergeReport,
     ThreeWayMerge,
     save_merged,
+)
+from apps.roadmap.services.revisions import (
+    merged_resource_revise,
+    resource_revise,
+    topic_text_revise,
 )
 from apps.roadmap.services.touch import roadmap_touch
 from apps.roadmap.topic_matching import DEFAULT_PHASE_BY_SECTION, matching_topics
@@ -146,7 +152,10 @@ class _Import:
             )
             changed = self.merge.apply(topic, values, f"topic {parsed_topic.slug}")
             self.revive(topic, changed)
+            created = topic.pk is None
             save_merged(topic, changed, counter)
+            if not created:
+                topic_text_revise(topic=topic, changed=changed)
             topics[topic.slug] = topic
         self.merge.topics = topics
         present = {t.slug for t in self.parsed.topics}
@@ -272,6 +281,7 @@ class _Import:
                 "topic": item.topic_slug,
                 "status": Resource.Status.APPROVED,
             }
+            topic_before, created = resource.topic_id, resource.pk is None
             changed = self.merge.apply(resource, values, f"resource {item.url or item.title}")
             if "url" in changed or resource.pk is None:
                 resource.normalized_url = item.normalized_url if resource.url else ""
@@ -281,6 +291,9 @@ class _Import:
                 resource.updated_at = timezone.now()
                 changed.append("updated_at")
             save_merged(resource, changed, counter)
+            merged_resource_revise(
+                resource=resource, changed=changed, created=created, topic_before=topic_before
+            )
             seen.add(resource.pk)
         self.retire_gone_resources(existing, seen, counter)
         self.say(f"resources: {len(self.parsed.resources)}")
@@ -301,6 +314,7 @@ class _Import:
                 resource.status = Resource.Status.RETIRED
                 resource.imported = {**base, "status": Resource.Status.RETIRED}
                 resource.save(update_fields=["status", "imported"])
+                resource_revise(resource=resource, kind=TopicChange.Kind.RESOURCE_REMOVED)
                 counter.retired += 1
 
 
