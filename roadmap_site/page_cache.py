@@ -44,7 +44,7 @@ CACHED_PAGES: dict[str, frozenset[str]] = {
     "roadmap:home": frozenset(),
     "roadmap:roadmap": frozenset(),
     "roadmap:phase": frozenset(),
-    "roadmap:topic": frozenset({"sort"}),
+    "roadmap:topic": frozenset({"sort", "free"}),
     "roadmap:projects": frozenset(),
     "roadmap:faq": frozenset(),
     "roadmap:outcomes": frozenset(),

@@ -16,6 +16,7 @@ from apps.linkcheck.checker import LinkResult, Verdict
 from apps.moderation.services import resources as moderation_resources
 from apps.moderation.services import submissions, topics
 from apps.roadmap.models import Resource
+from apps.roadmap.services import pages_touch
 from roadmap_site.page_cache import CACHED_PAGES, public_cache_control
 from tests.factories import resource
 
@@ -236,6 +237,24 @@ def test_unknown_query_parameters_go_to_the_view_and_are_not_stored(
         assert answer.status_code == 200
         assert len(queries.captured_queries) > 1
         assert answer["Cache-Control"] == "private, no-store"
+
+
+def test_the_free_only_view_of_a_topic_is_cached_apart_from_the_whole_list(
+    roadmap, topic, django_assert_num_queries
+) -> None:
+    resource(roadmap, topic, title="Open notes")
+    paid = resource(roadmap, topic, title="Paid course")
+    Resource.objects.filter(pk=paid.pk).update(access=Resource.Access.PAYWALLED)
+    pages_touch()
+    client = Client()
+    whole, free = client.get(TOPIC), client.get(TOPIC + "?free=1")
+    with django_assert_num_queries(1):  # the pages' version
+        free_again = client.get(TOPIC + "?free=1")
+    assert free_again.content == free.content
+    assert b"Paid course" in whole.content and b"Open notes" in whole.content
+    assert b"Paid course" not in free.content and b"Open notes" in free.content
+    assert free["ETag"] != whole["ETag"]
+    assert free_again["Cache-Control"].startswith("public")
 
 
 PERSONAL_PAGES = [
