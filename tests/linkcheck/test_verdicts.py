@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from apps.linkcheck.checker import CheckerConfig, Verdict
+from apps.linkcheck.models import LinkCheck
 from apps.linkcheck.verdicts import (
     NOT_FOUND_PHRASES,
     Page,
@@ -356,3 +357,9 @@ urls = st.one_of(
 def test_the_page_rules_never_raise(url, final, body, charset, hops) -> None:
     judged = judge_page(url, final, hops, Page.read(body, charset))
     assert judged is None or judged[0] in Verdict
+
+
+def test_the_stored_verdicts_are_the_checkers_verdicts() -> None:
+    """The model's choices (what a LinkCheck row may hold) and the checker's enum name the same
+    verdicts: a verdict added to one and not the other fails here, not on a save."""
+    assert {(v.name, v.value) for v in Verdict} == {(c.name, c.value) for c in LinkCheck.Verdict}
