@@ -203,6 +203,15 @@ API_PAGE_SIZE = Range("The page size", 1, 100)  # ?page_size= on every API list
 PAGE_ROWS = 25  # rows per page of a site's list page (my submissions)
 SEARCH_QUERY = Length("The search", max=200)  # GET /resources/?q=
 
+# -- The roadmap page: each list it shows is cut at a size above the real roadmap's largest
+# (7 topics in a section, 4 nodes in a map cell or week, 6 general resources), with a link to
+# where the rest are listed, so the page stays small whatever the content's size.
+ROADMAP_PAGE_TOPICS_PER_SECTION = 12  # then "All N topics in <section>" (the section page)
+ROADMAP_PAGE_MAP_NODES_PER_CELL = 8  # a map cell (section x week); then "+N more"
+ROADMAP_PAGE_MAP_NODES_PER_WEEK = 12  # a week of the phone's map list; then "+N more"
+ROADMAP_PAGE_GENERAL_RESOURCES = 20  # books, courses and communities; then the API's list
+SECTION_NUMBER = Range("The section number", 1, 32_767)  # /sections/<number>/: a small int
+
 # -- Solutions (a learner's build of a roadmap project)
 
 SOLUTION_URL = Length("The URL", min=1, max=2000)  # the repository's and the demo's
