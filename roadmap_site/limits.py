@@ -204,8 +204,12 @@ PAGE_ROWS = 25  # rows per page of a site's list page (my submissions)
 SEARCH_QUERY = Length("The search", max=200)  # GET /resources/?q=
 
 # -- The roadmap page: each list it shows is cut at a size above the real roadmap's largest
-# (7 topics in a section, 4 nodes in a map cell or week, 6 general resources), with a link to
+# (7 sections, 4 phases, 16 weeks, 7 topics in a section, 4 nodes in a map cell or week, 6
+# general resources), with a link to
 # where the rest are listed, so the page stays small whatever the content's size.
+ROADMAP_PAGE_SECTIONS = 20  # sections in the grid and lanes in the map (7 real); then a link
+ROADMAP_PAGE_PHASES = 8  # phase cards, and the timeline only up to this many (4 real)
+ROADMAP_PAGE_MAP_WEEKS = 24  # week columns of the map (16 real); then a link
 ROADMAP_PAGE_TOPICS_PER_SECTION = 12  # then "All N topics in <section>" (the section page)
 ROADMAP_PAGE_MAP_NODES_PER_CELL = 8  # a map cell (section x week); then "+N more"
 ROADMAP_PAGE_MAP_NODES_PER_WEEK = 12  # a week of the phone's map list; then "+N more"

@@ -152,6 +152,16 @@ def section_get(*, roadmap_slug: str, number: int) -> Section:
     return _one(sections, _NO_SECTION, roadmap__slug=roadmap_slug, number=number)
 
 
+def section_next(*, section: Section) -> Section | None:
+    """The active section after `section` in its roadmap, by number (one query)."""
+    return (
+        Section.objects.active()
+        .filter(roadmap_id=section.roadmap_id, number__gt=section.number)
+        .order_by("number", "id")
+        .first()
+    )
+
+
 def section_topics(*, section: Section) -> QuerySet[Topic]:
     """A section's active topics in order, as the roadmap page lists them (to paginate)."""
     return (

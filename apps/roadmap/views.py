@@ -36,8 +36,13 @@ def roadmap_detail(request: HttpRequest, slug: str) -> HttpResponse:
     where the rest are, so the page's size is bounded whatever the content's size."""
     roadmap = selectors.roadmap_tree(slug=slug)
     cap = limits.ROADMAP_PAGE_TOPICS_PER_SECTION
+    all_sections = list(roadmap.sections.all())
+    shown_sections = all_sections[: limits.ROADMAP_PAGE_SECTIONS]
+    phases = list(roadmap.phases.all())
+    shown_phases = phases[: limits.ROADMAP_PAGE_PHASES]
+    week_count = max((p.week_end for p in phases), default=0)
     sections = []
-    for section in roadmap.sections.all():
+    for section in shown_sections:
         topics = section.topics.all()
         sections.append(
             {
@@ -56,9 +61,18 @@ def roadmap_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "roadmap": roadmap,
             "sections": sections,
+            "section_count": len(all_sections),
+            "next_section": all_sections[len(shown_sections)]
+            if len(all_sections) > len(shown_sections)
+            else None,
+            "phases": shown_phases,
+            "phase_count": len(phases),
+            "next_phase": phases[len(shown_phases)] if len(phases) > len(shown_phases) else None,
+            "week_count": week_count,
             "general_resources": general[:resources_cap],
             "more_general_resources": len(general) > resources_cap,
-            "weeks": range(1, max((p.week_end for p in roadmap.phases.all()), default=0) + 1),
+            # the timeline draws every phase and week: only while they are few
+            "weeks": range(1, week_count + 1) if len(phases) == len(shown_phases) else None,
         },
     )
 
@@ -73,7 +87,12 @@ def section_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
     return render(
         request,
         "roadmap/section.html",
-        {"roadmap": section.roadmap, "section": section, "page": page},
+        {
+            "roadmap": section.roadmap,
+            "section": section,
+            "page": page,
+            "next_section": selectors.section_next(section=section),
+        },
     )
 
 

@@ -186,5 +186,36 @@ def test_the_section_page_takes_a_fixed_number_of_queries(big_section, seed) -> 
         with CaptureQueriesContext(connection) as queries:
             assert Client().get(path).status_code == 200
         counts.append(len(queries))
-    # the pages' version (page cache), the section, the count, the page of topics
-    assert counts == [4, 4]
+    # the pages' version (page cache), the section, the count, the page of topics, the next
+    assert counts == [5, 5]
+
+
+def test_the_next_section_is_linked_from_a_section_page(big_section) -> None:
+    html = Client().get("/roadmaps/big/sections/1/").content.decode()
+    assert '<a href="/roadmaps/big/sections/2/">2. Small section</a>' in html
+    assert "Next section" not in Client().get("/roadmaps/big/sections/2/").content.decode()
+
+
+# -- ten times the seed: sections, phases and weeks grow too (seed_synthetic)
+
+
+def test_at_ten_times_the_seed_every_list_is_cut(synthetic) -> None:
+    sections = synthetic.sections.count()
+    phases = synthetic.phases.count()
+    assert sections > limits.ROADMAP_PAGE_SECTIONS and phases > limits.ROADMAP_PAGE_PHASES
+    response = Client().get(f"/roadmaps/{synthetic.slug}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    grid = sections_grid(html)
+    assert len(re.findall(r'<h3 id="section-\d+"', grid)) == limits.ROADMAP_PAGE_SECTIONS
+    first_left_out = synthetic.sections.order_by("number")[limits.ROADMAP_PAGE_SECTIONS]
+    assert f'/roadmaps/{synthetic.slug}/sections/{first_left_out.number}/"' in grid
+    assert html.count('class="card phase-card') == limits.ROADMAP_PAGE_PHASES
+    assert 'class="timeline"' not in html  # it draws every week: only for a few phases
+    table = html[html.index('class="map__table"') : html.index("</table>")]
+    assert table.count('<tr class="map__lane">') == limits.ROADMAP_PAGE_SECTIONS
+    assert table.count('<th scope="col" class="map__week') == limits.ROADMAP_PAGE_MAP_WEEKS
+    start = html.index('class="map__list"')
+    listing = html[start : html.index("</ol>", start)]
+    assert listing.count('class="map__list-week"') == limits.ROADMAP_PAGE_MAP_WEEKS
+    assert len(response.content) < 250_000  # 767 KB before the caps

@@ -174,6 +174,9 @@ def roadmap_map(context: template.Context, roadmap) -> dict:
     the_map = selectors.roadmap_map_for(user=reader, roadmap=roadmap)
     return {
         "map": the_map,
+        "columns": the_map.weeks[: limits.ROADMAP_PAGE_MAP_WEEKS],
+        "more_weeks": max(len(the_map.weeks) - limits.ROADMAP_PAGE_MAP_WEEKS, 0),
+        "more_lanes": max(len(the_map.lanes) - limits.ROADMAP_PAGE_SECTIONS, 0),
         "lanes": _capped_lanes(the_map),
         "weeks": _capped_weeks(the_map, roadmap),
         "roadmap": roadmap,
@@ -185,14 +188,16 @@ def _capped_lanes(the_map) -> list[dict]:
     """The map's lanes with each cell cut at its limit; `more` is how many are left out (the
     section page lists them all)."""
     cap = limits.ROADMAP_PAGE_MAP_NODES_PER_CELL
+    columns = limits.ROADMAP_PAGE_MAP_WEEKS
     return [
         {
             "section": lane.section,
             "cells": [
-                {"entries": cell[:cap], "more": max(len(cell) - cap, 0)} for cell in lane.cells
+                {"entries": cell[:cap], "more": max(len(cell) - cap, 0)}
+                for cell in lane.cells[:columns]
             ],
         }
-        for lane in the_map.lanes
+        for lane in the_map.lanes[: limits.ROADMAP_PAGE_SECTIONS]
     ]
 
 
@@ -202,7 +207,7 @@ def _capped_weeks(the_map, roadmap) -> list[dict]:
     cap = limits.ROADMAP_PAGE_MAP_NODES_PER_WEEK
     phases = list(roadmap.phases.all())
     weeks = []
-    for week in the_map.weeks:
+    for week in the_map.weeks[: limits.ROADMAP_PAGE_MAP_WEEKS]:
         phase = next(
             (
                 p
