@@ -206,6 +206,22 @@ API_PAGE_SIZE = Range("The page size", 1, 100)  # ?page_size= on every API list
 PAGE_ROWS = 25  # rows per page of a site's list page (my submissions)
 SEARCH_QUERY = Length("The search", max=200)  # GET /resources/?q=
 
+# -- The roadmap page: each list it shows is cut at a size above the real roadmap's largest
+# (7 sections, 4 phases, 7 topics in a section, 6 general resources), with a link to
+# where the rest are listed, so the page stays small whatever the content's size.
+ROADMAP_PAGE_SECTIONS = 20  # sections in the grid and lanes in the map (7 real); then a link
+ROADMAP_PAGE_PHASES = 8  # phase cards, and the timeline only up to this many (4 real)
+# Week columns of the map: the real roadmap's 157 hours at the slowest pace (HOURS_PER_WEEK.min,
+# 3 hours) take 53 weeks of a learner's own plan; then a note
+ROADMAP_PAGE_MAP_WEEKS = 80
+ROADMAP_PAGE_TOPICS_PER_SECTION = 12  # then "All N topics in <section>" (the section page)
+ROADMAP_PAGE_MAP_NODES_PER_CELL = 8  # a map cell (section x week); then "+N more"
+# A week of the phone's map list: above the real roadmap's 38 topics, which a fast plan (40
+# hours a week) can put many of in one week; then "+N more"
+ROADMAP_PAGE_MAP_NODES_PER_WEEK = 40
+ROADMAP_PAGE_GENERAL_RESOURCES = 20  # books, courses and communities; then the API's list
+SECTION_NUMBER = Range("The section number", 1, 32_767)  # /sections/<number>/: a small int
+
 # -- Solutions (a learner's build of a roadmap project)
 
 SOLUTION_URL = Length("The URL", min=1, max=2000)  # the repository's and the demo's

@@ -44,6 +44,7 @@ CACHED_PAGES: dict[str, frozenset[str]] = {
     "roadmap:home": frozenset(),
     "roadmap:roadmap": frozenset(),
     "roadmap:phase": frozenset(),
+    "roadmap:section": frozenset({"page"}),
     "roadmap:topic": frozenset({"sort", "free"}),
     "roadmap:projects": frozenset(),
     "roadmap:faq": frozenset(),

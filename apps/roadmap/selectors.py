@@ -30,6 +30,7 @@ from apps.roadmap.models import (
 )
 from apps.roadmap.schedule import REFERENCE_HOURS_PER_WEEK, pack_into_weeks
 from apps.roadmap.versions import one_row
+from roadmap_site import limits
 from roadmap_site.errors import NotFound
 from roadmap_site.limits import TOPIC_CHANGES_SHOWN
 
@@ -47,6 +48,7 @@ class PlannedTopics(TypedDict):
 _APPROVED = Q(resources__status=Resource.Status.APPROVED)
 _NO_ROADMAP = "No roadmap has this slug."
 _NO_TOPIC = "No topic of this roadmap has this slug."
+_NO_SECTION = "No section of this roadmap has this number."
 
 
 def _one(queryset: QuerySet[M], message: str, **filters: Any) -> M:
@@ -141,6 +143,35 @@ def roadmap_tree(*, slug: str) -> Roadmap:
         Prefetch("faqs", queryset=FAQ.objects.order_by("order")),
     )
     return _one(queryset, _NO_ROADMAP, slug=slug)
+
+
+def section_get(*, roadmap_slug: str, number: int) -> Section:
+    """An active section of a roadmap by its number, with its roadmap (one query); NotFound
+    for a number out of the column's range or no such section."""
+    if not limits.SECTION_NUMBER.contains(number):
+        raise NotFound(_NO_SECTION)
+    sections = Section.objects.active().select_related("roadmap").order_by("id")
+    return _one(sections, _NO_SECTION, roadmap__slug=roadmap_slug, number=number)
+
+
+def section_next(*, section: Section) -> Section | None:
+    """The active section after `section` in its roadmap, by number (one query)."""
+    return (
+        Section.objects.active()
+        .filter(roadmap_id=section.roadmap_id, number__gt=section.number)
+        .order_by("number", "id")
+        .first()
+    )
+
+
+def section_topics(*, section: Section) -> QuerySet[Topic]:
+    """A section's active topics in order, as the roadmap page lists them (to paginate)."""
+    return (
+        _active_topics()
+        .filter(section=section)
+        .select_related("phase")
+        .annotate(resource_count=Count("resources", filter=_APPROVED))
+    )
 
 
 def roadmap_general_resources(*, roadmap: Roadmap) -> QuerySet[Resource]:

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from apps.roadmap import selectors
 from apps.roadmap.schedule import REFERENCE_HOURS_PER_WEEK, pack_into_weeks
 from apps.roadmap.templatetags.roadmap_tags import THEME_COOKIE, THEMES
+from roadmap_site import limits
 
 THEME_COOKIE_AGE = 60 * 60 * 24 * 365
 
@@ -30,14 +32,66 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def roadmap_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The roadmap page. Each list is cut at its limit (roadmap_site.limits) with a link to
+    where the rest are, so the page's size is bounded whatever the content's size."""
     roadmap = selectors.roadmap_tree(slug=slug)
+    cap = limits.ROADMAP_PAGE_TOPICS_PER_SECTION
+    all_sections = list(roadmap.sections.all())
+    shown_sections = all_sections[: limits.ROADMAP_PAGE_SECTIONS]
+    phases = list(roadmap.phases.all())
+    shown_phases = phases[: limits.ROADMAP_PAGE_PHASES]
+    week_count = max((p.week_end for p in phases), default=0)
+    sections = []
+    for section in shown_sections:
+        topics = section.topics.all()
+        sections.append(
+            {
+                "section": section,
+                "topics": topics[:cap],
+                "count": len(topics),
+                "hours": sum(topic.est_hours or 0 for topic in topics),
+                "more": len(topics) > cap,
+            }
+        )
+    resources_cap = limits.ROADMAP_PAGE_GENERAL_RESOURCES
+    general = list(selectors.roadmap_general_resources(roadmap=roadmap)[: resources_cap + 1])
     return render(
         request,
         "roadmap/roadmap.html",
         {
             "roadmap": roadmap,
-            "general_resources": selectors.roadmap_general_resources(roadmap=roadmap),
-            "weeks": range(1, max((p.week_end for p in roadmap.phases.all()), default=0) + 1),
+            "sections": sections,
+            "section_count": len(all_sections),
+            "next_section": all_sections[len(shown_sections)]
+            if len(all_sections) > len(shown_sections)
+            else None,
+            "phases": shown_phases,
+            "phase_count": len(phases),
+            "next_phase": phases[len(shown_phases)] if len(phases) > len(shown_phases) else None,
+            "week_count": week_count,
+            "general_resources": general[:resources_cap],
+            "more_general_resources": len(general) > resources_cap,
+            # the timeline draws every phase and week: only while they are few
+            "weeks": range(1, week_count + 1) if len(phases) == len(shown_phases) else None,
+        },
+    )
+
+
+@require_safe
+def section_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """A section's topics, all of them, a page at a time (what the roadmap page links to)."""
+    section = selectors.section_get(roadmap_slug=slug, number=number)
+    page = Paginator(selectors.section_topics(section=section), limits.PAGE_ROWS).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "roadmap/section.html",
+        {
+            "roadmap": section.roadmap,
+            "section": section,
+            "page": page,
+            "next_section": selectors.section_next(section=section),
         },
     )
 

@@ -28,6 +28,7 @@ PAGES = {
     "roadmap:home": "/",
     "roadmap:roadmap": ROADMAP,
     "roadmap:phase": "/roadmaps/ml-engineer/phases/foundations/",
+    "roadmap:section": "/roadmaps/ml-engineer/sections/1/",
     "roadmap:topic": TOPIC,
     "roadmap:projects": "/roadmaps/ml-engineer/projects/",
     "roadmap:faq": "/roadmaps/ml-engineer/faq/",

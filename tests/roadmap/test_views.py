@@ -216,6 +216,8 @@ PAGE_QUERIES = {
     # with its previous and next topic, and its effort (the learners' figures: one query)
     "topic": ("/roadmaps/{slug}/topics/{topic}/", 5),
     "phase": ("/roadmaps/{slug}/phases/{phase}/", 5),
+    # the section, the count of its topics, the page of them, the next section (issue 18)
+    "section": ("/roadmaps/{slug}/sections/1/", 5),
 }
 
 

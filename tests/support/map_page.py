@@ -85,3 +85,26 @@ def read_map(page: str) -> MapTable:
         list_weeks.append(_text(re.search(r"<h3[^>]*>(.*?)</h3>", week, re.S)[1]))
         list_nodes.append(_nodes(week))
     return MapTable(weeks[1:], lanes, cells, list_weeks, list_nodes)
+
+
+def assert_map_bounded(table: MapTable, roadmap, size: str) -> None:
+    """The seed's map links every active topic once; a larger roadmap's map is cut at the
+    roadmap page's limits (roadmap_site/limits.py, issue 18): the first sections as lanes,
+    the first weeks as columns, each cell at most its cap, each topic still linked once."""
+    from apps.roadmap.models import Topic
+    from roadmap_site import limits
+
+    active = Topic.objects.active().filter(roadmap=roadmap).count()
+    linked = table.linked()
+    slugs = [node.slug for _, _, node in linked]
+    assert len(set(slugs)) == len(slugs)
+    if size == "seed":
+        assert len(linked) == active
+        return
+    sections = roadmap.sections.filter(retired_at__isnull=True).count()
+    assert len(table.lanes) == min(sections, limits.ROADMAP_PAGE_SECTIONS)
+    assert len(table.weeks) <= limits.ROADMAP_PAGE_MAP_WEEKS
+    assert all(
+        len(cell) <= limits.ROADMAP_PAGE_MAP_NODES_PER_CELL for row in table.cells for cell in row
+    )
+    assert 0 < len(linked) < active

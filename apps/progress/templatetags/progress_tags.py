@@ -17,6 +17,7 @@ from apps.progress import effort, pace, selectors
 from apps.progress.models import TopicProgress
 from apps.progress.plan import week_number
 from apps.progress.services import local_today
+from roadmap_site import limits
 from roadmap_site.limits import EFFORT_MIN_LEARNERS
 
 register = template.Library()
@@ -171,11 +172,60 @@ def roadmap_map(context: template.Context, roadmap) -> dict:
     request = context.get("request")
     user = getattr(request, "user", None)
     reader = user if isinstance(user, User) and user.is_authenticated else None
+    the_map = selectors.roadmap_map_for(user=reader, roadmap=roadmap)
     return {
-        "map": selectors.roadmap_map_for(user=reader, roadmap=roadmap),
+        "map": the_map,
+        "columns": the_map.weeks[: limits.ROADMAP_PAGE_MAP_WEEKS],
+        "more_weeks": max(len(the_map.weeks) - limits.ROADMAP_PAGE_MAP_WEEKS, 0),
+        "more_lanes": max(len(the_map.lanes) - limits.ROADMAP_PAGE_SECTIONS, 0),
+        "lanes": _capped_lanes(the_map),
+        "weeks": _capped_weeks(the_map, roadmap),
         "roadmap": roadmap,
         "request": request,
     }
+
+
+def _capped_lanes(the_map) -> list[dict]:
+    """The map's lanes with each cell cut at its limit; `more` is how many are left out (the
+    section page lists them all)."""
+    cap = limits.ROADMAP_PAGE_MAP_NODES_PER_CELL
+    columns = limits.ROADMAP_PAGE_MAP_WEEKS
+    return [
+        {
+            "section": lane.section,
+            "cells": [
+                {"entries": cell[:cap], "more": max(len(cell) - cap, 0)}
+                for cell in lane.cells[:columns]
+            ],
+        }
+        for lane in the_map.lanes[: limits.ROADMAP_PAGE_SECTIONS]
+    ]
+
+
+def _capped_weeks(the_map, roadmap) -> list[dict]:
+    """The phone's list by week, each week cut at its limit; `more` is how many are left out,
+    `phase` the phase whose weeks hold it (its page lists them all), if any."""
+    cap = limits.ROADMAP_PAGE_MAP_NODES_PER_WEEK
+    phases = list(roadmap.phases.all())
+    weeks = []
+    for week in the_map.weeks[: limits.ROADMAP_PAGE_MAP_WEEKS]:
+        phase = next(
+            (
+                p
+                for p in phases
+                if week.number is not None and p.week_start <= week.number <= p.week_end
+            ),
+            None,
+        )
+        weeks.append(
+            {
+                "week": week,
+                "entries": week.entries[:cap],
+                "more": max(len(week.entries) - cap, 0),
+                "phase": phase,
+            }
+        )
+    return weeks
 
 
 @register.inclusion_tag("progress/_pace.html")
