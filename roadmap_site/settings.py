@@ -498,6 +498,7 @@ SPECTACULAR_SETTINGS = {
         "SolutionStateEnum": "apps.solutions.models.Solution.State",
         "SolutionVisibilityEnum": "apps.solutions.models.Solution.Visibility",
         "EvidenceStatusEnum": "apps.solutions.models.Solution.EvidenceStatus",
+        "FlagReasonEnum": "apps.showcase.models.Flag.Reason",
     },
 }
 

@@ -38,6 +38,7 @@ from apps.roadmap.models import (
     Roadmap,
     Section,
     Topic,
+    TopicChange,
 )
 from apps.roadmap.url_normalization import normalize_url
 from apps.showcase.models import Flag, Like, Review, ReviewRequest, Tally
@@ -187,6 +188,16 @@ class TopicFactory(DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"topic-{n + 1}")
     title = factory.Sequence(lambda n: f"Topic {n + 1}")
     order = factory.Sequence(lambda n: n + 1)
+
+
+class TopicChangeFactory(DjangoModelFactory):
+    class Meta:
+        model = TopicChange
+
+    topic = factory.SubFactory(TopicFactory)
+    revision = factory.Sequence(lambda n: n + 1)
+    kind = TopicChange.Kind.TEXT
+    detail = "Changed the text."
 
 
 class PhaseGoalFactory(DjangoModelFactory):

@@ -22,6 +22,7 @@ from apps.roadmap.models import (
     Roadmap,
     Section,
     Topic,
+    TopicChange,
 )
 from roadmap_site.admin import ReadOnlyAdmin, ReadOnlyHistoryAdmin, ReadOnlyPermissions
 
@@ -80,6 +81,16 @@ class TopicAdmin(ReadOnlyHistoryAdmin):
     list_filter = ["roadmap", "section", "phase", "is_additional"]
     search_fields = ["title", "slug", "body_md"]
     list_select_related = ["section", "phase"]
+
+
+@admin.register(TopicChange)
+class TopicChangeAdmin(ReadOnlyAdmin):
+    """What learners who finished a topic are told changed (services.revisions.topic_revise)."""
+
+    list_display = ["topic", "revision", "kind", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["topic"]
+    raw_id_fields = ["topic"]
 
 
 @admin.register(Outcome)

@@ -1,4 +1,7 @@
-"""The version read on the hottest paths doubles as the connection's health check."""
+"""The version read on the hottest paths doubles as the connection's health check.
+
+On PostgreSQL, whose connections a server can drop: closing SQLite's in-memory test database
+would take the database itself with it."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from apps.roadmap.versions import one_row
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_broken_connection_is_replaced_and_the_version_still_read(settings) -> None:
+def test_a_broken_connection_is_replaced_and_the_version_still_read(postgres_only) -> None:
     pages_touch()
     expected = pages_version()
     raw = connection.connection
@@ -25,7 +28,7 @@ def test_a_broken_connection_is_replaced_and_the_version_still_read(settings) ->
 
 @pytest.mark.django_db(transaction=True)
 def test_no_separate_health_check_when_the_connection_is_sound(
-    monkeypatch, django_assert_num_queries
+    postgres_only, monkeypatch, django_assert_num_queries
 ) -> None:
     pages_touch()
     connection.ensure_connection()
