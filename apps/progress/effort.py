@@ -229,12 +229,19 @@ def _local_day(user: User, row: TopicProgress) -> date | None:
 
 
 def derived_hours_by_topic(
-    *, user: User, roadmap: Roadmap, rows: Iterable[TopicProgress] | None = None
+    *,
+    user: User,
+    roadmap: Roadmap,
+    rows: Iterable[TopicProgress] | None = None,
+    enrollment: Enrollment | None = None,
+    check_in_hours: dict[int, int] | None = None,
 ) -> dict[int, float]:
     """topic id -> the derived time of each done topic without an answer that has one (the
-    rule in the module's docstring). `rows`: the learner's progress on the roadmap with
-    `topic` loaded, when the caller has read them; else read here. Two queries at most."""
-    enrollment = Enrollment.objects.filter(user=user, roadmap=roadmap).first()
+    rule in the module's docstring). `rows` (the learner's progress on the roadmap with `topic`
+    loaded), `enrollment` and `check_in_hours` (week -> hours): when the caller has read them;
+    else read here. Two queries at most, none when all three are given."""
+    if enrollment is None:
+        enrollment = Enrollment.objects.filter(user=user, roadmap=roadmap).first()
     if enrollment is None:
         return {}
     if rows is None:
@@ -250,9 +257,13 @@ def derived_hours_by_topic(
     weeks = [w for w, rs in by_week.items() if any(r.hours_taken is None for r in rs)]
     if not weeks:
         return {}
-    check_ins = dict(
-        WeeklyCheckIn.objects.filter(user=user, roadmap=roadmap, week__in=weeks).values_list(
-            "week", "hours"
+    check_ins = (
+        check_in_hours
+        if check_in_hours is not None
+        else dict(
+            WeeklyCheckIn.objects.filter(user=user, roadmap=roadmap, week__in=weeks).values_list(
+                "week", "hours"
+            )
         )
     )
     derived: dict[int, float] = {}

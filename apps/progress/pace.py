@@ -77,14 +77,45 @@ def _finish(today: date, hours: Fraction, rate: Fraction | None) -> date | None:
     return today + timedelta(days=days)
 
 
-def pace_for(*, enrollment: Enrollment, today: date) -> Pace:
-    """The learner's pace on the enrolment's roadmap (`today`: their local date). Five
-    queries: progress, topics, check-ins, and the derived times' enrolment and check-ins."""
+@dataclass(frozen=True)
+class Read:
+    """What the pace is computed from, when the caller (the dashboard's one pass) has read it:
+    the learner's progress rows on the roadmap (`topic` loaded), each active topic's estimate
+    (topic id -> est_hours) and the check-ins' hours by week."""
+
+    rows: list[TopicProgress]
+    estimates: dict[int, int | None]
+    check_in_hours: dict[int, int]
+
+
+def _read(enrollment: Enrollment) -> Read:
     user, roadmap = enrollment.user, enrollment.roadmap
-    rows = list(
-        TopicProgress.objects.filter(user=user, topic__roadmap=roadmap).select_related("topic")
+    return Read(
+        rows=list(
+            TopicProgress.objects.filter(user=user, topic__roadmap=roadmap).select_related("topic")
+        ),
+        estimates=dict(
+            Topic.objects.active().filter(roadmap=roadmap).values_list("pk", "est_hours")
+        ),
+        check_in_hours=dict(
+            WeeklyCheckIn.objects.filter(user=user, roadmap=roadmap).values_list("week", "hours")
+        ),
     )
-    derived = effort.derived_hours_by_topic(user=user, roadmap=roadmap, rows=rows)
+
+
+def pace_for(*, enrollment: Enrollment, today: date, read: Read | None = None) -> Pace:
+    """The learner's pace on the enrolment's roadmap (`today`: their local date), from `read`
+    when given (no query), else three queries: progress, topics, check-ins."""
+    user, roadmap = enrollment.user, enrollment.roadmap
+    read = read if read is not None else _read(enrollment)
+    rows = read.rows
+    derived = effort.derived_hours_by_topic(
+        user=user,
+        roadmap=roadmap,
+        rows=rows,
+        enrollment=enrollment,
+        check_in_hours=read.check_in_hours,
+    )
     ratios: list[Fraction] = []
     for row in rows:
         if row.status != TopicProgress.Status.DONE or not row.topic.est_hours:
@@ -95,21 +126,15 @@ def pace_for(*, enrollment: Enrollment, today: date) -> Pace:
     speed = Fraction(str(effort.percentile(ratios, 0.5))) if len(ratios) >= PACE_MIN_DONE else None
 
     settled = {r.topic_id for r in rows if r.status in {"done", "skipped"}}
-    hours_left = sum(
-        hours or 1
-        for pk, hours in Topic.objects.active()
-        .filter(roadmap=roadmap)
-        .values_list("pk", "est_hours")
-        if pk not in settled
-    )
+    hours_left = sum(hours or 1 for pk, hours in read.estimates.items() if pk not in settled)
     at_pace = Fraction(hours_left) * (speed if speed is not None else 1)
 
     current = week_number(start_date=enrollment.start_date, day=today)
-    weekly = list(
-        WeeklyCheckIn.objects.filter(
-            user=user, roadmap=roadmap, week__gt=current - PACE_WEEKS, week__lte=current
-        ).values_list("hours", flat=True)
-    )
+    weekly = [
+        hours
+        for week, hours in read.check_in_hours.items()
+        if current - PACE_WEEKS < week <= current
+    ]
     mean = Fraction(sum(weekly), len(weekly)) if weekly else None
     low = Fraction(str(effort.percentile(weekly, 0.25))) if weekly else None
     high = Fraction(str(effort.percentile(weekly, 0.75))) if weekly else None

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.progress import effort
+from apps.progress import effort, pace
 from apps.progress.chart import Chart, week_chart
 from apps.progress.models import Enrollment, TopicProgress, WeeklyCheckIn
 from apps.progress.pause import plan_today
@@ -436,6 +436,7 @@ class Dashboard:
     section_rows: list[PercentRow]
     retired_progress: list[TopicProgress]
     chart: Chart
+    pace: pace.Pace
 
 
 def dashboard(*, enrollment: Enrollment) -> Dashboard:
@@ -528,6 +529,16 @@ def dashboard(*, enrollment: Enrollment) -> Dashboard:
             PercentRow(f"section-{n}", f"{n}. {section_titles.get(n, '')}", p)
             for n, p in summary.sections
         ],
+        # From what this pass has read: no query of its own.
+        pace=pace.pace_for(
+            enrollment=enrollment,
+            today=local_today(enrollment.user),
+            read=pace.Read(
+                rows=list(progress.values()),
+                estimates={t.pk: t.est_hours for t in topic_list},
+                check_in_hours={week: c.hours for week, c in check_ins.items()},
+            ),
+        ),
     )
 
 

@@ -39,8 +39,8 @@ PINNED: dict[str, int] = {
     "modlog (learner)": 8,
     # session, user, the roadmap, the enrolment; one pass: topics, progress rows, check-ins,
     # this week's goals and their topics; the header's role (then cached) and "My plan"; the
-    # pace (apps/progress/pace.py: 4, not yet from the one pass) and the goal's solution
-    "dashboard (learner)": 16,
+    # pace comes from the same pass (apps/progress/pace.py, no query of its own)
+    "dashboard (learner)": 11,
     # session, user, role, the counts (2), the tab's list, its duplicates, the header's "My plan",
     # the open flags on solutions and reviews (the Flags tab's badge)
     "moderation queue (moderator)": 9,
