@@ -26,7 +26,7 @@ from apps.progress.models import (
 from apps.progress.plan import week_number, week_starts_on
 from apps.roadmap.models import Project, Resource, Roadmap, Topic
 from apps.roadmap.schedule import REFERENCE_HOURS_PER_WEEK
-from roadmap_site.errors import Invalid, Stale
+from roadmap_site.errors import Conflict, Invalid, Stale
 from roadmap_site.limits import (
     CHECK_IN_HOURS,
     CHECK_IN_WEEK,
@@ -437,8 +437,18 @@ def resource_untick(*, user: User, resource: Resource) -> None:
 def check_in_put(
     *, user: User, enrollment: Enrollment, week: int, hours: int, note_md: str = ""
 ) -> WeeklyCheckIn:
-    """File (or replace) the check-in of one week, up to the current one."""
-    current = week_number(start_date=enrollment.start_date, day=local_today(user))
+    """File (or replace) the check-in of one week, up to the current one. Refused while the
+    plan is paused: its weeks stand still then, so there is no week to check in for."""
+    # Imported here: the pause module builds on this one (local_today).
+    from apps.progress.pause import is_paused
+
+    today = local_today(user)
+    if enrollment.paused_on is not None and is_paused(enrollment, today=today):
+        raise Conflict(
+            f"Your plan is paused since {enrollment.paused_on:%-d %B %Y}: resume it to check in.",
+            code="plan_paused",
+        )
+    current = week_number(start_date=enrollment.start_date, day=today)
     last = min(max(current, CHECK_IN_WEEK.min), CHECK_IN_WEEK.max)
     errors: dict[str, list[str]] = {}
     if not CHECK_IN_WEEK.min <= week <= last:

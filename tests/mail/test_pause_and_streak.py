@@ -124,6 +124,29 @@ def test_the_api_pauses_and_resumes(plan_of_three, api_client, learner):
         assert api_client.delete(url).status_code == 409
 
 
+@pytest.mark.django_db
+def test_a_paused_plan_takes_no_check_in_by_form_or_api(plan_of_three, client, api_client, learner):
+    """One rule (the service's): the weeks stand still while paused, so a check-in is refused
+    with the reason, by the dashboard's form (kept as typed) and by the API alike."""
+    client.force_login(learner)
+    api_client.force_authenticate(learner)
+    with time_machine.travel(_utc("2026-03-11T10:00"), tick=False):
+        plan_pause(enrollment=_fresh(plan_of_three))
+        answer = client.post(
+            "/roadmaps/ml-engineer/check-in/", {"hours": "7", "note": "kept as typed"}
+        )
+        page = answer.content.decode()
+        assert answer.status_code == 409
+        assert "Your plan is paused since 11 March 2026: resume it to check in." in page
+        assert "kept as typed" in page
+        refused = api_client.put("/api/v1/me/checkins/ml-engineer/2/", {"hours": 7}, format="json")
+        assert refused.status_code == 409 and refused.json()["code"] == "plan_paused"
+        assert not plan_of_three.user.check_ins.exists()
+        plan_resume(enrollment=_fresh(plan_of_three))
+        saved = api_client.put("/api/v1/me/checkins/ml-engineer/2/", {"hours": 7}, format="json")
+        assert saved.status_code == 200 and saved.json()["hours"] == 7
+
+
 # -- streaks
 
 
