@@ -349,7 +349,19 @@ class ProgressCSVView(APIView):
     def get(self, request: Request) -> HttpResponse:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(["roadmap", "topic", "title", "status", "auto_skipped", "done_at", "note"])
+        # New columns go at the end, so a spreadsheet built on the old ones keeps working.
+        writer.writerow(
+            [
+                "roadmap",
+                "topic",
+                "title",
+                "status",
+                "auto_skipped",
+                "done_at",
+                "note",
+                "hours_taken",
+            ]
+        )
         for row in selectors.progress_rows_for_export(user=signed_in_user(request)):
             cells = [
                 row.topic.roadmap.slug,
@@ -359,6 +371,7 @@ class ProgressCSVView(APIView):
                 "yes" if row.auto_skipped else "no",
                 row.done_at.isoformat() if row.done_at else "",
                 row.note_md,
+                "" if row.hours_taken is None else str(row.hours_taken),
             ]
             writer.writerow([_spreadsheet_safe(cell) for cell in cells])
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")

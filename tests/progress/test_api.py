@@ -265,15 +265,26 @@ def test_progress_csv_is_the_callers_only_and_spreadsheet_safe(roadmap, learner,
     topic = Topic.objects.get(roadmap=roadmap, slug="testing")
     services.topic_progress_put(user=learner, topic=topic, status="done", note_md="=HYPERLINK(1)")
     services.topic_progress_put(user=outsider, topic=topic, status="skipped", note_md="bob's")
+    services.topic_time_put(user=learner, topic=topic, hours_taken=7)
     client = APIClient()
     client.force_login(learner)
     response = client.get("/api/v1/me/export.csv")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["roadmap", "topic", "title", "status", "auto_skipped", "done_at", "note"]
+    assert rows[0] == [
+        "roadmap",
+        "topic",
+        "title",
+        "status",
+        "auto_skipped",
+        "done_at",
+        "note",
+        "hours_taken",
+    ]
     assert len(rows) == 2
     assert rows[1][:4] == ["ml-engineer", "testing", "Testing", "done"]
     assert rows[1][6] == "'=HYPERLINK(1)"
+    assert rows[1][7] == "7"
 
 
 def test_the_personal_export_carries_progress(roadmap, learner, outsider, owner_client) -> None:
