@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -95,6 +96,35 @@ def test_status_buttons_work_without_javascript_and_with_htmx(roadmap, learner, 
     assert TopicProgress.objects.get(user=learner).status == "in_progress"
     offsite = web.post(path, {"status": "done", "next": "https://evil.example/"})
     assert offsite["Location"] == "/roadmaps/ml-engineer/topics/testing/"
+
+
+def _pace_section(html: str) -> str:
+    found = re.search(r'<section id="pace"[^>]*>(.*?)</section>', html, re.S)
+    assert found is not None, "no pace section"
+    return found.group(1)
+
+
+def test_a_status_change_on_the_dashboard_brings_the_pace_out_of_band(
+    roadmap, learner, web, enrolled
+) -> None:
+    dashboard = "/roadmaps/ml-engineer/dashboard/"
+    with time_machine.travel(datetime(2026, 11, 18, 9, tzinfo=ZoneInfo("UTC")), tick=False):
+        before = _pace_section(web.get(dashboard).content.decode())
+        answer = web.post(
+            "/roadmaps/ml-engineer/topics/testing/status/",
+            {"status": "done", "region": "plan-now", "next": dashboard},
+            HTTP_HX_REQUEST="true",
+        )
+        body = answer.content.decode()
+        assert answer.status_code == 200
+        assert (
+            '<section id="pace" class="pace" aria-labelledby="pace-title" hx-swap-oob="true">'
+            in (body)
+        )
+        swapped = _pace_section(body)
+        left = int(re.search(r"<dt>Left</dt>\s*<dd>(\d+) estimated hours", before).group(1))
+        assert f"<dd>{left - 3} estimated hours" in swapped  # the topic's 3 hours are done
+        assert swapped == _pace_section(web.get(dashboard).content.decode())
 
 
 def test_a_stale_note_keeps_both_texts_and_overwrites_nothing(roadmap, learner, web) -> None:

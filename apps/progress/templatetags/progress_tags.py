@@ -229,10 +229,11 @@ def _capped_weeks(the_map, roadmap) -> list[dict]:
 
 
 @register.inclusion_tag("progress/_pace.html")
-def learner_pace(enrollment, computed: pace.Pace | None = None) -> dict:
+def learner_pace(enrollment, computed: pace.Pace | None = None, oob: bool = False) -> dict:
     """The dashboard's "Your pace" (apps/progress/pace.py): `computed` by the dashboard's one
-    pass, or computed here (three queries)."""
+    pass, or computed here (three queries); `oob` for an htmx out-of-band swap."""
     return {
+        "oob": oob,
         "pace": computed
         if computed is not None
         else pace.pace_for(enrollment=enrollment, today=local_today(enrollment.user)),
