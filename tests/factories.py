@@ -23,6 +23,7 @@ from factory.django import DjangoModelFactory
 from apps.accounts.models import ApiToken, User, UserSession
 from apps.community.models import Report, Vote
 from apps.linkcheck.models import LinkCheck, LinkClaim
+from apps.linkcheck.verdicts import Verdict
 from apps.mail.models import DriftNudge, WeeklyEmail
 from apps.moderation.models import ModerationAction
 from apps.outbox.models import OutboxMessage
@@ -349,7 +350,7 @@ class LinkCheckFactory(DjangoModelFactory):
 
     resource = factory.SubFactory(ResourceFactory)
     url = factory.LazyAttribute(lambda o: o.resource.url)
-    verdict = LinkCheck.Verdict.OK
+    verdict = Verdict.OK
     status_code = 200
 
 

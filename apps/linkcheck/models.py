@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from apps.linkcheck import verdicts
 from apps.roadmap.models import Resource
 from roadmap_site.limits import LINK_CHECK_ERROR, RESOURCE_URL
 
@@ -12,22 +13,10 @@ from roadmap_site.limits import LINK_CHECK_ERROR, RESOURCE_URL
 class LinkCheck(models.Model):
     """One check of one resource's link: append-only history (moderators read it)."""
 
-    class Verdict(models.TextChoices):
-        OK = "ok"
-        REDIRECTED = "redirected"
-        BROKEN = "broken"
-        BLOCKED = "blocked"
-        ERROR = "error"
-        SOFT_404 = "soft_404"
-        SIGNIN_REQUIRED = "signin_required"
-        PAYWALLED = "paywalled"
-        ARCHIVED = "archived"
-        NEWER_VERSION = "newer_version"
-
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="link_checks")
     checked_at = models.DateTimeField(default=timezone.now)
     url = models.URLField(max_length=RESOURCE_URL.max, help_text="The URL as it was when checked.")
-    verdict = models.CharField(max_length=16, choices=Verdict.choices)
+    verdict = models.CharField(max_length=16, choices=verdicts.CHOICES)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     final_url = models.URLField(max_length=RESOURCE_URL.max, blank=True)
     error = models.CharField(max_length=LINK_CHECK_ERROR.max, blank=True)

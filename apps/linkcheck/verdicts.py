@@ -34,6 +34,9 @@ class Verdict(StrEnum):
     NEWER_VERSION = "newer_version"
 
 
+# What a LinkCheck row may hold (its field's choices): the verdicts above, one list.
+CHOICES = [(v.value, v.name.replace("_", " ").title()) for v in Verdict]
+
 # Verdicts of a page that answered, but not with what the link promised.
 PAGE_VERDICTS = frozenset(
     {

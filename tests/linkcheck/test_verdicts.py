@@ -4,6 +4,7 @@ loopback servers, with the pages that must NOT be flagged beside each rule."""
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,7 @@ from apps.linkcheck.verdicts import (
     newer_version,
 )
 from bench.linkcheck_server import Reply, Site, redirect
+from tests.factories import ResourceFactory
 from tests.support.linkcheck import FAST, check, methods
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -359,7 +361,15 @@ def test_the_page_rules_never_raise(url, final, body, charset, hops) -> None:
     assert judged is None or judged[0] in Verdict
 
 
-def test_the_stored_verdicts_are_the_checkers_verdicts() -> None:
-    """The model's choices (what a LinkCheck row may hold) and the checker's enum name the same
-    verdicts: a verdict added to one and not the other fails here, not on a save."""
-    assert {(v.name, v.value) for v in Verdict} == {(c.name, c.value) for c in LinkCheck.Verdict}
+@pytest.mark.django_db
+@pytest.mark.parametrize("verdict", list(Verdict))
+def test_a_row_holds_every_verdict_of_the_checker_and_nothing_else(verdict) -> None:
+    """The field's choices are the checker's verdicts (verdicts.CHOICES): each one validates,
+    and a word the checker never says does not."""
+    resource = ResourceFactory(url="https://verdicts.example/page")
+    check = LinkCheck(resource=resource, url=resource.url, verdict=verdict)
+    check.full_clean()
+    check.verdict = "mostly_fine"
+    with pytest.raises(ValidationError) as refused:
+        check.full_clean()
+    assert set(refused.value.message_dict) == {"verdict"}

@@ -87,6 +87,7 @@ def seed_scale(scale: int) -> Site:
     from apps.accounts.models import User
     from apps.community.models import Report, Vote
     from apps.linkcheck.models import LinkCheck
+    from apps.linkcheck.verdicts import Verdict
     from apps.moderation.models import ModerationAction
     from apps.moderation.services.roles import moderator_add
     from apps.progress.models import ResourceTick, TopicProgress, WeeklyCheckIn
@@ -143,7 +144,7 @@ def seed_scale(scale: int) -> Site:
         broken, ["health", "consecutive_failures", "first_failure_at", "last_checked_at"]
     )
     LinkCheck.objects.bulk_create(
-        LinkCheck(resource=resource, url=resource.url, verdict=LinkCheck.Verdict.BROKEN,
+        LinkCheck(resource=resource, url=resource.url, verdict=Verdict.BROKEN,
                   status_code=404, checked_at=now - timedelta(hours=k))
         for resource in [broken[0], *broken] for k in range(3 * scale // len(broken) + 1)
     )  # fmt: skip
