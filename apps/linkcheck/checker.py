@@ -147,8 +147,10 @@ class _Budget:
             self.spent += elapsed
 
 
-class _Host:
-    """One host's turn-taking: a few requests at once, a gap between starts, and pauses."""
+class HostTurns:
+    """One host's turn-taking: a few requests at once, a gap between starts, and pauses.
+    The politeness rule in one place: the link checker and the forge adapters both take turns
+    through it."""
 
     def __init__(self, per_host: int, gap: float) -> None:
         self._slots = asyncio.Semaphore(per_host)
@@ -340,7 +342,7 @@ class LinkChecker:
         self._network_backend = network_backend
         self._client: httpx.AsyncClient | None = None
         self._in_flight = asyncio.Semaphore(self.config.max_in_flight)
-        self._hosts: dict[str, _Host] = {}
+        self._hosts: dict[str, HostTurns] = {}
         self._results: dict[str, asyncio.Future[LinkResult]] = {}
 
     async def __aenter__(self) -> LinkChecker:
@@ -399,9 +401,9 @@ class LinkChecker:
 
         return list(await asyncio.gather(*(one(url) for url in urls)))
 
-    def _host(self, name: str) -> _Host:
+    def _host(self, name: str) -> HostTurns:
         if name not in self._hosts:
-            self._hosts[name] = _Host(self.config.per_host, self.config.host_gap)
+            self._hosts[name] = HostTurns(self.config.per_host, self.config.host_gap)
         return self._hosts[name]
 
     async def _check(self, url: str) -> LinkResult:
@@ -532,7 +534,7 @@ class LinkChecker:
                     answer = replace(answer, body=bytes(body))
         return answer
 
-    def _heed_retry_after(self, host: _Host, answer: _Answer) -> _Answer:
+    def _heed_retry_after(self, host: HostTurns, answer: _Answer) -> _Answer:
         if answer.status not in (429, 503):
             return answer
         seconds = parse_retry_after(answer.headers.get("retry-after"))

@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 import httpx
 
-from apps.linkcheck.checker import CheckerConfig, _Host, parse_retry_after
+from apps.linkcheck.checker import CheckerConfig, HostTurns, parse_retry_after
 from apps.linkcheck.guard import Guard
 from apps.linkcheck.transport import GuardedTransport
 from apps.solutions.evidence import readme_path
@@ -58,7 +58,7 @@ class Fetcher:
         self._guard = guard
         self._config = config
         self._network_backend = network_backend
-        self._hosts: dict[str, _Host] = {}
+        self._hosts: dict[str, HostTurns] = {}
         self._client: httpx.AsyncClient | None = None
         self.requests = 0
 
@@ -93,7 +93,7 @@ class Fetcher:
         assert self._client is not None
         self._guard.check_url(url)
         host = self._hosts.setdefault(
-            httpx.URL(url).host, _Host(self._config.per_host, self._config.host_gap)
+            httpx.URL(url).host, HostTurns(self._config.per_host, self._config.host_gap)
         )
         for attempt in (1, 2):
             async with host.turn():
