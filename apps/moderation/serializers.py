@@ -77,6 +77,7 @@ class QueueCountsSerializer(serializers.Serializer):
     submissions = serializers.IntegerField()
     reports = serializers.IntegerField()
     broken_links = serializers.IntegerField()
+    flags = serializers.IntegerField(help_text="Open flags on solutions and reviews.")
 
 
 class QueueLinkCheckSerializer(serializers.ModelSerializer):

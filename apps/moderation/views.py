@@ -63,7 +63,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("tab", "submissions")
     if tab not in TABS:
         tab = "submissions"
-    counts = {**selectors.queue_counts(), "flags": selectors.open_flag_count()}
+    counts = selectors.queue_counts()
     context: dict[str, Any] = {"tab": tab, "counts": counts}
     if tab == "submissions":
         pending = selectors.queue_submissions()

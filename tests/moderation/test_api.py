@@ -17,7 +17,7 @@ from tests.support.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
-QUEUE_QUERIES = 9  # the counts are 2 (resources in one); the broken-links tab adds a prefetch
+QUEUE_QUERIES = 10  # the counts are 3 (resources in one, flags); the broken-links tab adds a prefetch
 MODLOG_QUERIES = 2
 
 
@@ -136,7 +136,7 @@ def test_queue_shows_submissions_with_counts_reports_grouped_and_broken_links(
     assert group["resource"]["id"] == world.item.pk
     assert [r["reason"] for r in group["reports"]] == ["outdated", "broken"]
     assert [r["title"] for r in body["broken_links"]] == ["Dead link"]
-    assert body["counts"] == {"submissions": 2, "reports": 2, "broken_links": 1}
+    assert body["counts"] == {"submissions": 2, "reports": 2, "broken_links": 1, "flags": 0}
 
 
 def _queue_rows(w: World, n: int) -> None:
@@ -161,7 +161,7 @@ def test_the_queue_costs_the_same_queries_at_1x_and_10x(
         counts.append(len(captured.captured_queries))
         assert response.status_code == 200
     body = response.json()
-    assert body["counts"] == {"submissions": 11, "reports": 11, "broken_links": 10}
+    assert body["counts"] == {"submissions": 11, "reports": 11, "broken_links": 10, "flags": 0}
     # session, user, role; the three lists and the broken links' checks; the three counts
     assert counts == [QUEUE_QUERIES, QUEUE_QUERIES], counts
 

@@ -14,7 +14,7 @@ from apps.moderation.models import ModerationAction
 from apps.moderation.services import roles, submissions
 from apps.roadmap.models import Resource
 from apps.roadmap.rendering import render_markdown
-from tests.factories import approved, pending, resource
+from tests.factories import FlagFactory, approved, pending, resource
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def header_of(response) -> str:
 
 @pytest.fixture
 def waiting(roadmap, topic, submitter) -> dict:
-    """Two submissions, one open report, one failing link."""
+    """Two submissions, one open report, one failing link, one open flag on a solution."""
     item = resource(roadmap, topic, title="Item")
     return {
         "submissions": [
@@ -46,6 +46,7 @@ def waiting(roadmap, topic, submitter) -> dict:
         ],
         "report": Report.objects.create(resource=item, user=submitter, reason="spam"),
         "failing": resource(roadmap, topic, title="Failing", health=Resource.Health.FAILING),
+        "flag": FlagFactory(user=submitter),
     }
 
 
@@ -55,8 +56,8 @@ def waiting(roadmap, topic, submitter) -> dict:
 def test_moderators_get_a_moderation_link_with_the_counts_waiting(waiting, moderator) -> None:
     header = header_of(browser(moderator).get(TOPIC_PAGE))
     assert 'href="/moderation/"' in header
-    assert "2 submissions, 1 report and 1 failing link waiting" in header
-    assert "2 · 1 · 1" in header
+    assert "2 submissions, 1 report, 1 failing link and 1 flag waiting" in header
+    assert "2 · 1 · 1 · 1" in header
 
 
 @pytest.mark.parametrize("who", ["anonymous", "outsider", "submitter"])

@@ -17,7 +17,7 @@ from apps.roadmap.models import Resource, Roadmap, Topic
 from apps.roadmap.readme_parser import decode_readme
 from apps.roadmap.services import roadmap_import
 from roadmap_site.errors import Conflict, Invalid
-from tests.factories import PASSWORD, UserFactory, pending, resource
+from tests.factories import PASSWORD, FlagFactory, UserFactory, pending, resource
 
 pytestmark = pytest.mark.django_db
 
@@ -546,9 +546,18 @@ def test_digest_goes_only_to_moderators_who_want_it_and_only_with_work(
     assert notifications.moderator_digest_notify() == 2
     assert sorted(m.to[0] for m in mailoutbox) == ["maud@mail.example", "root@mail.example"]
     message = mailoutbox[0]
-    assert "2 submissions, 1 report, 0 broken links" in message.subject
+    assert "2 submissions, 1 report, 0 broken links, 0 flags" in message.subject
     assert_two_part_mail(
         message, to=message.to[0], words=["2 submissions waiting", "1 open report"]
+    )
+    mailoutbox.clear()
+    FlagFactory(user=submitter)  # a flag on a solution counts as work on its own
+    Resource.objects.filter(status=Resource.Status.PENDING).delete()
+    Report.objects.all().delete()
+    assert notifications.moderator_digest_notify() == 2
+    assert "0 submissions, 0 reports, 0 broken links, 1 flag" in mailoutbox[0].subject
+    assert_two_part_mail(
+        mailoutbox[0], to=mailoutbox[0].to[0], words=["1 open flag on solutions and reviews"]
     )
 
 

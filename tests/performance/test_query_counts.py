@@ -41,8 +41,8 @@ PINNED: dict[str, int] = {
     # this week's goals and their topics; the header's role (then cached) and "My plan"; the
     # pace comes from the same pass (apps/progress/pace.py, no query of its own)
     "dashboard (learner)": 11,
-    # session, user, role, the counts (2), the tab's list, its duplicates, the header's "My plan",
-    # the open flags on solutions and reviews (the Flags tab's badge)
+    # session, user, role, the counts (3: resources in one, reports, open flags on solutions
+    # and reviews), the tab's list, its duplicates, the header's "My plan"
     "moderation queue (moderator)": 9,
     "api roadmaps": 2,
     "api resources": 2,
@@ -51,7 +51,7 @@ PINNED: dict[str, int] = {
     "api checkins (learner)": 5,
     "api progress (learner)": 7,
     "api plan (learner)": 6,
-    "api queue (moderator)": 9,
+    "api queue (moderator)": 10,  # the counts gained the open flags
     "api resource checks (moderator)": 6,
     "api topic revisions (moderator)": 5,
 }
