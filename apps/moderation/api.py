@@ -25,7 +25,7 @@ from apps.community.serializers import SubmissionOutput
 from apps.moderation import selectors
 from apps.moderation import serializers as s
 from apps.moderation.selectors import acting_moderator
-from apps.moderation.services import reports, resources, submissions, topics
+from apps.moderation.services import reports, resources, showcase, submissions, topics
 from apps.roadmap.api import ResourceDetailView, TopicDetailView
 from roadmap_site.api_errors import CONFLICT, DENIED, INVALID, NOT_FOUND
 from roadmap_site.errors import Invalid, NotFound
@@ -249,6 +249,62 @@ class ReportResolveView(ModeratorAPIView):
             actor=acting_moderator(request), report=report, note=data.validated_data["note"]
         )
         return Response(s.ResolvedReportSerializer(done).data)
+
+
+# ---------------------------------------------------------------------------------------------
+# Flags on the showcase's solutions and reviews
+
+
+class FlagListView(ListAPIView):
+    permission_classes = [IsModerator]
+    serializer_class = s.FlagSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.open_flags()
+
+    @extend_schema(
+        summary="Open flags on solutions and reviews, oldest first",
+        responses={200: s.FlagSerializer(many=True), **DENIED},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class FlagDecideView(ModeratorAPIView):
+    @extend_schema(
+        summary="Decide a flag: dismiss it, or hide the solution / remove the review it flags",
+        description="Hiding or removing closes every open flag on the same thing and needs a "
+        "reason; each decision is an entry of the public moderation log.",
+        request=s.FlagDecideInput,
+        responses={200: s.FlagSerializer, **INVALID, **DENIED, **NOT_FOUND, **CONFLICT},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        flag = selectors.flag_for_moderation(pk=pk)
+        data = s.FlagDecideInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = showcase.flag_decide(
+            actor=acting_moderator(request),
+            flag=flag,
+            action=data.validated_data["action"],
+            reason=data.validated_data["reason"],
+        )
+        return Response(s.FlagSerializer(done).data)
+
+
+class SolutionRestoreView(ModeratorAPIView):
+    @extend_schema(
+        summary="Put a solution a moderator hid back on the showcase",
+        request=s.ResolveInput,
+        responses={200: s.RestoredSolutionSerializer, **INVALID, **DENIED, **NOT_FOUND, **CONFLICT},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        solution = selectors.solution_for_moderation(pk=pk)
+        data = s.ResolveInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = showcase.solution_restore(
+            actor=acting_moderator(request), solution=solution, reason=data.validated_data["note"]
+        )
+        return Response(s.RestoredSolutionSerializer(done).data)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -34,5 +34,12 @@ urlpatterns = [
         api.TopicRevertView.as_view(),
         name="topic-revert",
     ),
+    path("moderation/flags/", api.FlagListView.as_view(), name="moderation-flags"),
+    path("moderation/flags/<int:pk>/decide/", api.FlagDecideView.as_view(), name="flag-decide"),
+    path(
+        "moderation/solutions/<int:pk>/restore/",
+        api.SolutionRestoreView.as_view(),
+        name="solution-restore",
+    ),
     path("modlog/", api.ModLogView.as_view(), name="modlog"),
 ]

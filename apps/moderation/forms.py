@@ -8,6 +8,7 @@ from django import forms
 from django.http import QueryDict
 
 from apps.moderation.models import ModerationAction
+from apps.moderation.services.showcase import FLAG_ACTIONS
 from apps.roadmap.models import Phase, Resource, Topic
 from roadmap_site import limits
 
@@ -149,21 +150,16 @@ class MergeForm(forms.Form):
 class FlagDecisionForm(forms.Form):
     """What to do about a flag: the act answers every open flag on the same thing."""
 
-    ACTIONS = [
-        ("dismiss", "Dismiss the flag (nothing is wrong)"),
-        ("hide", "Hide the solution from the showcase"),
-        ("remove", "Remove the review"),
-    ]
-    action = forms.ChoiceField(label="Decision", choices=ACTIONS, widget=forms.RadioSelect)
+    action = forms.ChoiceField(label="Decision", widget=forms.RadioSelect)
     reason = _reason(
         hint="Shown in the public moderation log. Required to hide a solution or remove a review."
     )
 
-    def __init__(self, *args: Any, on_review: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actions: list[str], **kwargs: Any) -> None:
+        """`actions`: what may be done about this flag (services.showcase.flag_actions)."""
         super().__init__(*args, **kwargs)
-        dropped = "hide" if on_review else "remove"
         field = cast(forms.ChoiceField, self.fields["action"])
-        field.choices = [choice for choice in self.ACTIONS if choice[0] != dropped]
+        field.choices = [(action, FLAG_ACTIONS[action]) for action in actions]
 
 
 class RestoreForm(forms.Form):

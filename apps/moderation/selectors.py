@@ -118,13 +118,17 @@ _FLAG_PLACE = (
 )
 
 
-def queue_flags(*, limit: int = QUEUE_ROWS) -> list[Flag]:
+def open_flags() -> QuerySet[Flag]:
     """Open flags on solutions and reviews, oldest first, with what they flag. One query."""
-    return list(
+    return (
         Flag.objects.filter(resolved_at__isnull=True)
-        .select_related(*_FLAG_PLACE)
-        .order_by("created_at", "pk")[:limit]
+        .select_related(*_FLAG_PLACE, "resolved_by")
+        .order_by("created_at", "pk")
     )
+
+
+def queue_flags(*, limit: int = QUEUE_ROWS) -> list[Flag]:
+    return list(open_flags()[:limit])
 
 
 def flag_for_moderation(*, pk: int) -> Flag:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.selectors import public_name
@@ -13,8 +15,10 @@ from apps.community.serializers import SubmissionOutput
 from apps.linkcheck.models import LinkCheck
 from apps.moderation.models import ModerationAction
 from apps.moderation.selectors import Revision
+from apps.moderation.services.showcase import FLAG_ACTIONS, flag_actions
 from apps.roadmap.models import Resource, Topic
 from apps.roadmap.serializers import MarkdownHTMLField, ResourceSerializer
+from apps.showcase.models import Flag
 from roadmap_site import limits
 
 
@@ -303,3 +307,78 @@ class ModerationActionSerializer(serializers.ModelSerializer):
             "target_title",
             "reason",
         ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Flags on the showcase's solutions and reviews
+
+
+class FlagTargetSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["solution", "review"])
+    solution = serializers.IntegerField()
+    review = serializers.IntegerField(allow_null=True)
+    project = serializers.SlugField()
+    roadmap = serializers.SlugField()
+    page = serializers.CharField(help_text="The solution's page on the site (its reviews).")
+
+
+class FlagSerializer(serializers.ModelSerializer):
+    """A flag as moderators see it: what it flags (a solution or a review, with its project and
+    page), why, by whom, and how it ended."""
+
+    target = serializers.SerializerMethodField()
+    flagged_by = serializers.SerializerMethodField()
+    resolved_by = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Flag
+        fields = [
+            "id",
+            "target",
+            "reason",
+            "note",
+            "flagged_by",
+            "created_at",
+            "actions",
+            "resolved_by",
+            "resolved_at",
+            "outcome",
+        ]
+
+    @extend_schema_field(FlagTargetSerializer)
+    def get_target(self, flag: Flag) -> dict[str, Any]:
+        solution = flag.review.solution if flag.review is not None else flag.solution
+        assert solution is not None  # a check constraint: a flag names one of the two
+        page = reverse("showcase:reviews", args=[solution.pk])
+        return {
+            "kind": "review" if flag.review is not None else "solution",
+            "solution": solution.pk,
+            "review": flag.review_id,
+            "project": solution.project.slug,
+            "roadmap": solution.project.roadmap.slug,
+            "page": page + (f"#review-{flag.review_id}" if flag.review_id else ""),
+        }
+
+    def get_flagged_by(self, flag: Flag) -> str:
+        return public_name(flag.user)
+
+    def get_resolved_by(self, flag: Flag) -> str | None:
+        return public_name(flag.resolved_by) if flag.resolved_by_id else None
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_actions(self, flag: Flag) -> list[str]:
+        return flag_actions(flag) if flag.resolved_at is None else []
+
+
+class RestoredSolutionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    visibility = serializers.CharField()
+
+
+class FlagDecideInput(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=list(FLAG_ACTIONS),
+        help_text="dismiss, or act on what is flagged: hide (a solution) or remove (a review).",
+    )
+    reason = reason_field()

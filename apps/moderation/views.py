@@ -370,27 +370,19 @@ def report_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 # Flags on the showcase's solutions and reviews
 
 
-def _flag_act(flag: Any, actor: Any, action: str, reason: str) -> Any:
-    if action == "hide" and flag.solution is not None:
-        return showcase.solution_hide(actor=actor, solution=flag.solution, reason=reason)
-    if action == "remove" and flag.review is not None:
-        return showcase.review_remove(actor=actor, review=flag.review, reason=reason)
-    return showcase.flag_dismiss(actor=actor, flag=flag, note=reason)
-
-
 @moderator_required
 @require_http_methods(["GET", "POST"])
 def flag_decide(request: HttpRequest, pk: int) -> HttpResponse:
     flag = selectors.flag_for_moderation(pk=pk)
-    form = forms.FlagDecisionForm(request.POST or None, on_review=flag.review is not None)
+    form = forms.FlagDecisionForm(request.POST or None, actions=showcase.flag_actions(flag))
     if request.method == "POST" and form.is_valid():
         done = call_for_form(
             form,
-            _flag_act,
-            flag,
-            acting_moderator(request),
-            form.cleaned_data["action"],
-            form.cleaned_data["reason"],
+            showcase.flag_decide,
+            actor=acting_moderator(request),
+            flag=flag,
+            action=form.cleaned_data["action"],
+            reason=form.cleaned_data["reason"],
         )
         if done is not None:
             messages.success(request, "Decided; the public log has it.")

@@ -1,4 +1,5 @@
-"""The showcase's moderation: hide or restore a solution, remove a review, dismiss a flag.
+"""The showcase's moderation: hide or restore a solution, remove a review, dismiss a flag,
+and `flag_decide`, the one answer to a flag that the queue page and the API both give.
 
 Each act closes the open flags it answers, and every decision (the act and each flag's
 outcome) is one row of the public log, written by `audited_write`. None of it is roadmap
@@ -14,7 +15,7 @@ from apps.moderation.models import ModerationAction
 from apps.moderation.services.audit import Decision, audited_write, joined, reason_clean
 from apps.showcase.models import Flag, Review
 from apps.solutions.models import Solution
-from roadmap_site.errors import Conflict
+from roadmap_site.errors import Conflict, Invalid
 
 Action = ModerationAction.Action
 
@@ -153,3 +154,32 @@ def flag_dismiss(*, actor: User, flag: Flag, note: str = "") -> Flag:
         public=False,
     )
     return locked[0]
+
+
+# What a moderator may do about a flag, by what it flags: one list for the page's form and the
+# API. Hiding is for a solution, removing for a review; dismissing for either.
+FLAG_ACTIONS = {
+    "dismiss": "Dismiss the flag (nothing is wrong)",
+    "hide": "Hide the solution from the showcase",
+    "remove": "Remove the review",
+}
+
+
+def flag_actions(flag: Flag) -> list[str]:
+    return ["dismiss", "remove" if flag.review_id is not None else "hide"]
+
+
+def flag_decide(*, actor: User, flag: Flag, action: str, reason: str = "") -> Flag:
+    """Answer a flag: dismiss it, or act on what it flags (which closes every open flag on the
+    same thing). Returns the flag as it stands after."""
+    allowed = flag_actions(flag)
+    if action not in allowed:
+        raise Invalid({"action": [f"For this flag, choose one of: {', '.join(allowed)}."]})
+    if action == "hide" and flag.solution is not None:
+        solution_hide(actor=actor, solution=flag.solution, reason=reason)
+    elif action == "remove" and flag.review is not None:
+        review_remove(actor=actor, review=flag.review, reason=reason)
+    else:
+        flag_dismiss(actor=actor, flag=flag, note=reason)
+    flag.refresh_from_db(fields=["resolved_by", "resolved_at", "outcome"])
+    return flag
