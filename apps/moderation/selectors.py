@@ -31,7 +31,7 @@ from apps.linkcheck.selectors import recent_checks_prefetch
 from apps.moderation.models import ModerationAction
 from apps.moderation.revision_diff import word_diff
 from apps.roadmap.models import Phase, Resource, Topic
-from apps.showcase.models import Flag
+from apps.showcase.models import Flag, Review
 from apps.solutions.models import Solution
 from roadmap_site.errors import NotAllowed, NotFound
 from roadmap_site.limits import MERGE_CANDIDATES, MODLOG_MODERATORS, QUEUE_ROWS
@@ -283,10 +283,53 @@ def _public_resource_url(resource: Resource | None) -> tuple[str | None, str]:
     return f"{page}#resource-{resource.pk}", ""
 
 
+def _public_solution_url(solution: Solution | None, anchor: str = "") -> tuple[str | None, str]:
+    """A solution's page while anyone may see it; a hidden or withdrawn one is named only."""
+    if solution is None:
+        return None, "removed"
+    if not solution.is_visible:
+        return None, "not public"
+    return reverse("solutions:detail", args=[solution.pk]) + anchor, ""
+
+
+def _showcase_target(
+    entry: ModerationAction,
+    solutions: dict[int, Solution],
+    reviews: dict[int, Review],
+    flags: dict[int, Flag],
+) -> LogTarget:
+    """A solution links to its page, a review to its place on the solution's reviews page, a
+    flag to what it flagged: each only while it is public."""
+    kind, title = SHOWCASE_TARGETS[entry.target_type], entry.target_title
+    Target = ModerationAction.Target
+    review: Review | None = None
+    if entry.target_type == Target.SOLUTION:
+        url, state = _public_solution_url(solutions.get(entry.target_id))
+        return LogTarget(kind, title, url=url, state=state)
+    if entry.target_type == Target.REVIEW:
+        review = reviews.get(entry.target_id)
+    else:
+        flag = flags.get(entry.target_id)
+        if flag is None:
+            return LogTarget(kind, title, state="removed")
+        if flag.solution is not None:
+            url, state = _public_solution_url(flag.solution)
+            return LogTarget(kind, title, url=url, state=state)
+        review = flag.review
+    if review is None:
+        return LogTarget(kind, title, state="removed")
+    if review.removed_at is not None:
+        return LogTarget(kind, title, state="removed")
+    page = reverse("showcase:reviews", args=[review.solution_id]) + f"#review-{review.pk}"
+    url, state = _public_solution_url(review.solution)
+    return LogTarget(kind, title, url=page if url else None, state=state)
+
+
 def modlog_targets(entries: list[ModerationAction]) -> dict[int, LogTarget]:
     """Each entry's target (by entry id), with a link while it is still on the site.
 
-    One query per kind of target on the page (topics, resources, reports), whatever the rows.
+    One query per kind of target on the page (topics, resources, reports, solutions, reviews,
+    flags), whatever the rows.
     """
     wanted: dict[str, set[int]] = {}
     for entry in entries:
@@ -311,6 +354,23 @@ def modlog_targets(entries: list[ModerationAction]) -> dict[int, LogTarget]:
         if Target.REPORT in wanted
         else {}
     )
+    found_solutions = (
+        Solution.objects.filter(pk__in=wanted[Target.SOLUTION]).in_bulk()
+        if Target.SOLUTION in wanted
+        else {}
+    )
+    found_reviews = (
+        Review.objects.filter(pk__in=wanted[Target.REVIEW]).select_related("solution").in_bulk()
+        if Target.REVIEW in wanted
+        else {}
+    )
+    found_flags = (
+        Flag.objects.filter(pk__in=wanted[Target.FLAG])
+        .select_related("solution", "review__solution")
+        .in_bulk()
+        if Target.FLAG in wanted
+        else {}
+    )
     decided = {ModerationAction.Action.APPROVE, ModerationAction.Action.REJECT}
     targets = {}
     for entry in entries:
@@ -329,8 +389,7 @@ def modlog_targets(entries: list[ModerationAction]) -> dict[int, LogTarget]:
             url, state = _public_resource_url(report.resource if report else None)
             target = LogTarget("report on", title, url=url, state=state)
         elif entry.target_type in SHOWCASE_TARGETS:
-            # Solutions, reviews and flags: named, not linked (a hidden one is not public).
-            target = LogTarget(SHOWCASE_TARGETS[entry.target_type], title)
+            target = _showcase_target(entry, found_solutions, found_reviews, found_flags)
         else:
             kind = "submission" if entry.action in decided else "resource"
             url, state = _public_resource_url(found_resources.get(entry.target_id))

@@ -120,3 +120,29 @@ def test_a_learner_cannot_decide_flags(solution, fan) -> None:
     assert response.status_code == 403
     flag.refresh_from_db()
     assert flag.resolved_at is None
+
+
+def test_the_public_log_links_showcase_targets_only_while_they_are_public(
+    solution, fan, peer, moderator, client
+) -> None:
+    from apps.moderation.selectors import modlog_targets
+
+    review = services.review_create(user=peer, solution=solution, body="Rude.")
+    services.flag_create(user=fan, review=review, reason="spam")
+    flag = services.flag_create(user=fan, solution=solution, reason="broken")
+    moderation.flag_dismiss(actor=moderator, flag=flag, note="The demo works.")
+    moderation.review_remove(actor=moderator, review=review, reason="Not a review.")
+    entries = list(ModerationAction.objects.order_by("pk"))
+    targets = modlog_targets(entries)
+    by_action = {e.action: targets[e.pk] for e in entries}
+    page = f"/solutions/{solution.pk}/"
+    assert by_action["dismiss-flag"].url == page  # the flag's solution is public
+    assert by_action["remove-review"].url is None and by_action["remove-review"].state == "removed"
+    moderation.solution_hide(actor=moderator, solution=solution, reason="Spam.")
+    entries = list(ModerationAction.objects.order_by("pk"))
+    targets = modlog_targets(entries)
+    hidden = [targets[e.pk] for e in entries if e.action in ("hide-solution", "dismiss-flag")]
+    assert {(t.url, t.state) for t in hidden} == {(None, "not public")}
+    moderation.solution_restore(actor=moderator, solution=solution, reason="Fixed.")
+    html = client.get("/modlog/").content.decode()
+    assert f'<a href="{page}">' in html  # linked again once restored
