@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import runpy
 import secrets
 import subprocess
 import sys
@@ -145,6 +146,13 @@ def test_no_root_a_read_only_root_filesystem_and_a_writable_tmp(rendered) -> Non
             mounts = {mount["mountPath"]: mount["name"] for mount in container["volumeMounts"]}
             # PROMETHEUS_MULTIPROC_DIR, gunicorn's heartbeat files, beat's schedule file.
             assert "emptyDir" in volumes[mounts["/tmp"]], where
+
+
+def test_gunicorn_writes_nowhere_but_tmp() -> None:
+    """Its control socket would go under $HOME, read-only in the pods (docs/scaling.md)."""
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert config["control_socket_disable"] is True
+    assert "worker_tmp_dir" not in config  # gunicorn's heartbeat files: the default, /tmp
 
 
 def test_web_probes_ask_the_health_views_by_the_sites_host(rendered) -> None:
