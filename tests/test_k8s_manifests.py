@@ -79,10 +79,14 @@ def names_settings_read() -> set[str]:
     return set(re.findall(r'(?:env_\w+|email_config)\(\s*"([A-Z][A-Z0-9_]+)"', source))
 
 
-def dockerfile_uid() -> int:
-    match = re.search(r"useradd .*--uid (\d+) roadmap", (ROOT / "Dockerfile").read_text())
-    assert match, "the Dockerfile creates no numbered user"
-    return int(match.group(1))
+def dockerfile_ids() -> tuple[int, int]:
+    """The uid and gid of the user the image runs as."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    uid = re.search(r"useradd .*--uid (\d+) .*roadmap\n", dockerfile)
+    gid = re.search(r"groupadd --gid (\d+) roadmap", dockerfile)
+    assert uid and gid, "the Dockerfile creates no numbered user and group"
+    assert "\nUSER roadmap\n" in dockerfile
+    return int(uid.group(1)), int(gid.group(1))
 
 
 def test_both_kustomizations_render_and_pass_strict_validation(rendered) -> None:
@@ -131,10 +135,11 @@ def parse_quantity(text: str) -> int:
 
 
 def test_no_root_a_read_only_root_filesystem_and_a_writable_tmp(rendered) -> None:
-    uid = dockerfile_uid()
+    uid, gid = dockerfile_ids()
     for where, spec in pod_specs(rendered[1]).items():
         pod = spec["securityContext"]
         assert pod["runAsNonRoot"] is True and pod["runAsUser"] == uid, where
+        assert pod["runAsGroup"] == gid and pod["fsGroup"] == gid, where
         assert pod["seccompProfile"] == {"type": "RuntimeDefault"}, where
         assert spec["automountServiceAccountToken"] is False, where
         volumes = {volume["name"]: volume for volume in spec["volumes"]}
