@@ -7,6 +7,7 @@ import os
 import re
 import runpy
 import secrets
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -458,3 +459,24 @@ def test_wait_for_migrations_gives_up_at_the_timeout_naming_what_is_missing() ->
 def test_wait_for_migrations_refuses_a_wait_out_of_bounds(args, message) -> None:
     with pytest.raises(CommandError, match=re.escape(message)):
         call_command("wait_for_migrations", *args)
+
+
+def test_wait_for_migrations_counts_a_database_that_does_not_answer_as_not_yet() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    keep = {"PATH", "HOME", "LANG"}
+    env = {key: value for key, value in os.environ.items() if key in keep}
+    env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:{closed}/nothing"
+    env["DJANGO_SETTINGS_MODULE"] = "roadmap_site.settings"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "wait_for_migrations", "--timeout", "2", "--interval", "1"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Waiting: the database does not answer (OperationalError)." in result.stdout
+    assert "Gave up after 2 s: the database does not answer (OperationalError)." in result.stderr
