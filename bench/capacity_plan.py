@@ -24,12 +24,13 @@ class Figures:
     """Measured (docs/capacity-figures.md, docs/scaling.md "Resource requests")."""
 
     web_rps_per_process: float = 20.0  # req/s one gunicorn worker holds at the mix, p95 < 100 ms
-    checks_per_process_hour: float = 900.0  # link checks one Celery process makes an hour
-    db_bytes_per_learner: int = 60_000  # every table a learner's activity grows
-    db_bytes_per_resource: int = 20_000  # a resource with its history and a year of checks
-    db_bytes_base: int = 40_000_000  # the content and the migrations' rows
-    redis_bytes_per_active_learner: int = 4_000  # the cache keys a signed-in learner adds
-    redis_bytes_base: int = 50_000_000  # the cached public pages, the broker, the locks
+    checks_per_process_hour: float = 2481.0  # link checks one Celery process makes an hour
+    db_bytes_per_learner: int = 11_379  # every table a learner's activity grows
+    db_bytes_per_resource: int = 11_805  # a resource with its history and a year of checks
+    db_bytes_base: int = 3_700_000  # the seed's content and the migrations' rows
+    redis_bytes_per_active_learner: int = 112  # the cache keys a signed-in learner adds
+    redis_bytes_base: int = 2_300_000  # one version of the seed's cached public pages
+    page_bytes: int = 56_923  # a cached page's key in Redis, on average
     db_cpu_ms_per_request: float = 2.0  # PostgreSQL backends' CPU per request at the mix
     web_process_mib: int = 110  # RSS of a gunicorn worker after a few hundred requests
     worker_process_mib: int = 107  # RSS of a Celery prefork child
@@ -55,6 +56,10 @@ class Usage:
     checks_per_year: int = 52  # link-check rows kept per resource a year
     db_cores: int = 8  # the primary's cores
     cdn_hit_ratio: float = 0.9  # of anonymous page views, once a CDN keeps the public pages
+    public_pages: int = 55  # cached public pages of the roadmap (home, roadmap, phases, topics...)
+    version_bumps_share: float = 0.05 / 3  # of requests: votes (a third of the 5 % of writes)
+    page_cache_seconds: int = 3600  # PAGE_CACHE_SECONDS: how long a version's page stays
+    redis_gib_limit: float = 8.0  # the memory of one Redis instance
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,7 @@ class Plan:
     scenario: Scenario
     peak_rps: float
     origin_rps_with_cdn: float
+    page_cache_hit_ratio: float
     db_cores_at_peak: float
     web_processes: int
     web_pods: int
@@ -96,6 +102,7 @@ def plan(scenario: Scenario, figures: Figures, usage: Usage) -> Plan:
     anonymous_rps = peak_rps * (1 - usage.signed_in_share)
     origin_rps_with_cdn = peak_rps - anonymous_rps * usage.cdn_hit_ratio
     db_cores_at_peak = peak_rps * figures.db_cpu_ms_per_request / 1000
+    hit_ratio = page_cache_hit_ratio(peak_rps, usage)
     per_process = figures.web_rps_per_process * usage.target_utilisation
     web_processes = max(2, math.ceil(peak_rps / per_process))
     web_pods = max(2, math.ceil(web_processes / usage.web_processes_per_pod))
@@ -115,8 +122,17 @@ def plan(scenario: Scenario, figures: Figures, usage: Usage) -> Plan:
     processes = web_processes + linkcheck_processes + usage.other_worker_processes + 1  # beat
     connections = processes * usage.connections_per_process
     active = scenario.learners * usage.daily_active
-    redis_bytes = figures.redis_bytes_base + active * figures.redis_bytes_per_active_learner
+    # Each miss stores a page under its version's key for PAGE_CACHE_SECONDS, superseded or not.
+    misses = peak_rps * (1 - usage.signed_in_share) * (1 - hit_ratio)
+    page_bytes = misses * usage.page_cache_seconds * figures.page_bytes
+    redis_bytes = (
+        figures.redis_bytes_base + active * figures.redis_bytes_per_active_learner + page_bytes
+    )
     limits = []
+    if redis_bytes / GIB > usage.redis_gib_limit:
+        limits.append(f"Redis memory ({redis_bytes / GIB:,.0f} GiB, old page versions kept)")
+    if hit_ratio < 0.5:
+        limits.append(f"page cache hits {hit_ratio:.0%} (every vote starts a new version)")
     if db_cores_at_peak > usage.db_cores * usage.target_utilisation:
         limits.append(f"database CPU ({db_cores_at_peak:.1f} of {usage.db_cores} cores)")
     if checks > sweep_cap:
@@ -127,6 +143,7 @@ def plan(scenario: Scenario, figures: Figures, usage: Usage) -> Plan:
         scenario,
         peak_rps,
         origin_rps_with_cdn,
+        hit_ratio,
         db_cores_at_peak,
         web_processes,
         web_pods,
@@ -140,12 +157,26 @@ def plan(scenario: Scenario, figures: Figures, usage: Usage) -> Plan:
     )
 
 
+def page_cache_hit_ratio(peak_rps: float, usage: Usage) -> float:
+    """The share of anonymous views the page cache answers. Every vote bumps the one pages'
+    version (pages_touch), and a page's first view in a version renders it: with views of a
+    page at rate r and versions at rate b, both Poisson, a version lasts 1/b on average and
+    its first view misses, so the hits are r / (r + b). Both grow with the traffic, so the
+    ratio does not: it is set by the mix."""
+    views_per_page = peak_rps * (1 - usage.signed_in_share) / usage.public_pages
+    bumps = peak_rps * usage.version_bumps_share
+    if bumps == 0:
+        return 1.0
+    return views_per_page / (views_per_page + bumps)
+
+
 def table(plans: list[Plan]) -> str:
     rows = [
         ("learners", lambda p: f"{p.scenario.learners:,}"),
         ("resources", lambda p: f"{p.scenario.resources:,}"),
         ("peak req/s", lambda p: f"{p.peak_rps:,.0f}"),
         ("  at origin with a CDN", lambda p: f"{p.origin_rps_with_cdn:,.0f}"),
+        ("page cache hits", lambda p: f"{p.page_cache_hit_ratio:.0%}"),
         ("web processes (pods)", lambda p: f"{p.web_processes} ({p.web_pods})"),
         ("link checks due /h", lambda p: f"{p.checks_per_hour:,.0f}"),
         ("link-check processes", lambda p: f"{p.linkcheck_processes}"),

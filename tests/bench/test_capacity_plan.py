@@ -32,6 +32,8 @@ USAGE = Usage(
     max_connections=100,
     db_cores=4,
     cdn_hit_ratio=0.5,
+    public_pages=10,
+    version_bumps_share=0.01,
 )
 
 
@@ -47,9 +49,24 @@ def test_requests_processes_and_connections_follow_from_the_figures() -> None:
     assert result.linkcheck_processes == 1
     assert result.db_connections == 8 + 1 + 3 + 1
     assert result.db_gib == pytest.approx((36_000_000 + 20_000_000) / 2**30)
-    assert result.redis_gib == pytest.approx(18_000 * 100 / 2**30)
+    # 30 anonymous views/s, 0.4/3.4 of them misses, each page kept an hour at 57,000 bytes.
+    pages = 30 * (0.4 / 3.4) * 3600 * 57_000
+    assert result.redis_gib == pytest.approx((18_000 * 100 + pages) / 2**30)
     assert result.db_cores_at_peak == pytest.approx(0.16)
+    # 30 anonymous views/s over 10 pages, 0.4 versions/s: 3 / 3.4 of the views are hits.
+    assert result.page_cache_hit_ratio == pytest.approx(3 / 3.4)
     assert result.limits == ()
+
+
+def test_the_page_cache_hit_ratio_is_set_by_the_mix_not_the_scale() -> None:
+    small = plan(Scenario("s", "s", 1_000, 10), FIGURES, USAGE)
+    large = plan(Scenario("l", "l", 1_000_000, 10), FIGURES, USAGE)
+    assert small.page_cache_hit_ratio == pytest.approx(large.page_cache_hit_ratio)
+    busy = plan(Scenario("b", "b", 1_000, 10), FIGURES, replace(USAGE, version_bumps_share=0.1))
+    assert busy.page_cache_hit_ratio == pytest.approx(0.075 / (0.075 + 0.1))
+    assert any(limit.startswith("page cache hits 43%") for limit in busy.limits)
+    no_votes = plan(Scenario("n", "n", 1_000, 10), FIGURES, replace(USAGE, version_bumps_share=0))
+    assert no_votes.page_cache_hit_ratio == 1.0
 
 
 def test_the_limits_met_are_named() -> None:
