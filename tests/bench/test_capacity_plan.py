@@ -17,6 +17,7 @@ FIGURES = Figures(
     redis_bytes_per_active_learner=100,
     redis_bytes_base=0,
     db_cpu_ms_per_request=4.0,
+    page_bytes=57_000,
 )
 USAGE = Usage(
     daily_active=0.5,
