@@ -25,12 +25,12 @@ class Figures:
 
     web_rps_per_process: float = 20.0  # req/s one gunicorn worker holds at the mix, p95 < 100 ms
     checks_per_process_hour: float = 2481.0  # link checks one Celery process makes an hour
-    db_bytes_per_learner: int = 11_379  # every table a learner's activity grows
-    db_bytes_per_resource: int = 11_805  # a resource with its history and a year of checks
+    db_bytes_per_learner: int = 11_047  # every table a learner's activity grows
+    db_bytes_per_resource: int = 11_796  # a resource with its history and a year of checks
     db_bytes_base: int = 3_700_000  # the seed's content and the migrations' rows
-    redis_bytes_per_active_learner: int = 112  # the cache keys a signed-in learner adds
+    redis_bytes_per_active_learner: int = 120  # the cache keys a signed-in learner adds
     redis_bytes_base: int = 2_300_000  # one version of the seed's cached public pages
-    page_bytes: int = 56_923  # a cached page's key in Redis, on average
+    page_bytes: int = 10_000  # a cached page's key in Redis, on average over the views
     db_cpu_ms_per_request: float = 2.0  # PostgreSQL backends' CPU per request at the mix
     web_process_mib: int = 110  # RSS of a gunicorn worker after a few hundred requests
     worker_process_mib: int = 107  # RSS of a Celery prefork child
