@@ -87,6 +87,7 @@ class Plan:
     db_cores_at_peak: float
     web_processes: int
     web_pods: int
+    web_pods_with_cdn: int
     checks_per_hour: float
     sweep_cap_per_hour: float
     linkcheck_processes: int
@@ -107,6 +108,9 @@ def plan(scenario: Scenario, figures: Figures, usage: Usage) -> Plan:
     web_processes = max(2, math.ceil(peak_rps / per_process))
     web_pods = max(2, math.ceil(web_processes / usage.web_processes_per_pod))
     web_processes = web_pods * usage.web_processes_per_pod
+    web_pods_with_cdn = max(
+        2, math.ceil(origin_rps_with_cdn / per_process / usage.web_processes_per_pod)
+    )
     checks = scenario.resources * (
         (1 - usage.failing_share) / usage.checks_interval_hours + usage.failing_share / 24
     )
@@ -147,6 +151,7 @@ def plan(scenario: Scenario, figures: Figures, usage: Usage) -> Plan:
         db_cores_at_peak,
         web_processes,
         web_pods,
+        web_pods_with_cdn,
         checks,
         sweep_cap,
         linkcheck_processes,
@@ -178,6 +183,7 @@ def table(plans: list[Plan]) -> str:
         ("  at origin with a CDN", lambda p: f"{p.origin_rps_with_cdn:,.0f}"),
         ("page cache hits", lambda p: f"{p.page_cache_hit_ratio:.0%}"),
         ("web processes (pods)", lambda p: f"{p.web_processes} ({p.web_pods})"),
+        ("  web pods with a CDN", lambda p: f"{p.web_pods_with_cdn}"),
         ("link checks due /h", lambda p: f"{p.checks_per_hour:,.0f}"),
         ("link-check processes", lambda p: f"{p.linkcheck_processes}"),
         ("database size GiB", lambda p: f"{p.db_gib:,.1f}"),

@@ -46,6 +46,8 @@ def test_requests_processes_and_connections_follow_from_the_figures() -> None:
     assert result.origin_rps_with_cdn == pytest.approx(25.0)
     # 10 req/s a process at 50 %: 8 processes, in pods of 2: 4 pods.
     assert (result.web_processes, result.web_pods) == (8, 4)
+    # 25 req/s at the origin: 5 processes, 3 pods of 2.
+    assert result.web_pods_with_cdn == 3
     assert result.checks_per_hour == pytest.approx(100.0)
     assert result.linkcheck_processes == 1
     assert result.db_connections == 8 + 1 + 3 + 1
