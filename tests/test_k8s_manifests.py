@@ -21,8 +21,11 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import Client
+from hypothesis import given
+from hypothesis import strategies as st
 
 from deploy.k8s import render as k8s
+from roadmap_site.limits import MIGRATION_WAIT_SECONDS
 from tests.support.entry_points import check_entry_point, worker_queues
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -480,3 +483,15 @@ def test_wait_for_migrations_counts_a_database_that_does_not_answer_as_not_yet()
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Waiting: the database does not answer (OperationalError)." in result.stdout
     assert "Gave up after 2 s: the database does not answer (OperationalError)." in result.stderr
+
+
+@given(st.text())
+def test_wait_for_migrations_reads_any_text_as_seconds_or_refuses_it_clearly(text) -> None:
+    from apps.operations.management.commands.wait_for_migrations import _seconds
+
+    try:
+        value = _seconds("timeout")(text)
+    except CommandError as error:
+        assert str(error).startswith("--timeout")
+    else:
+        assert MIGRATION_WAIT_SECONDS.min <= value <= MIGRATION_WAIT_SECONDS.max
