@@ -23,7 +23,7 @@ GIB = 2**30
 class Figures:
     """Measured (docs/capacity-figures.md, docs/scaling.md "Resource requests")."""
 
-    web_rps_per_process: float = 20.0  # req/s one gunicorn worker holds at the mix, p95 < 100 ms
+    web_rps_per_process: float = 32.0  # req/s one gunicorn worker holds at the mix, p95 < 100 ms
     checks_per_process_hour: float = 2481.0  # link checks one Celery process makes an hour
     db_bytes_per_learner: int = 11_047  # every table a learner's activity grows
     db_bytes_per_resource: int = 11_796  # a resource with its history and a year of checks
@@ -31,7 +31,7 @@ class Figures:
     redis_bytes_per_active_learner: int = 120  # the cache keys a signed-in learner adds
     redis_bytes_base: int = 2_300_000  # one version of the seed's cached public pages
     page_bytes: int = 10_000  # a cached page's key in Redis, on average over the views
-    db_cpu_ms_per_request: float = 2.0  # PostgreSQL backends' CPU per request at the mix
+    db_cpu_ms_per_request: float = 1.5  # PostgreSQL backends' CPU per request at the mix
     web_process_mib: int = 110  # RSS of a gunicorn worker after a few hundred requests
     worker_process_mib: int = 107  # RSS of a Celery prefork child
 
