@@ -13,7 +13,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     DJANGO_SETTINGS_MODULE=roadmap_site.settings \
     PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus
-RUN useradd --create-home --uid 10001 roadmap
+# Numbered, so that Kubernetes can check runAsNonRoot (deploy/k8s: runAsUser/runAsGroup 10001).
+RUN groupadd --gid 10001 roadmap && useradd --create-home --uid 10001 --gid 10001 roadmap
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY --chown=roadmap:roadmap . /app

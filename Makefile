@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 
 export DJANGO_SETTINGS_MODULE := roadmap_site.settings
 
-.PHONY: run test setup install migrate seed lint format check-migrations pytest clean prod-smoke fuzz
+.PHONY: run test setup install migrate seed lint format check-migrations pytest clean prod-smoke fuzz k8s-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,12 @@ prod-smoke: install
 # operation, every check, anonymously and with a learner's token. See deploy/fuzz.py.
 fuzz: install
 	$(BIN)/python deploy/fuzz.py
+
+# The Kubernetes manifests (deploy/k8s), rendered without kustomize and validated strictly
+# against the pinned Kubernetes version's schemas; tests/test_k8s_manifests.py runs the same in
+# `make test`, with the rules they must keep.
+k8s-check: install
+	$(BIN)/python deploy/k8s/render.py
 
 format: install
 	$(BIN)/ruff format .

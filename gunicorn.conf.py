@@ -11,6 +11,9 @@ graceful_timeout = 20
 accesslog = "-"
 # TLS ends at the proxy, which sets X-Forwarded-Proto; only the proxy reaches this port.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
+# No `gunicornc` control socket: nothing here uses it, and it would be made under $HOME, which a
+# read-only root filesystem (the Kubernetes pods) refuses. Everything gunicorn writes is in /tmp.
+control_socket_disable = True
 
 
 def on_starting(server) -> None:

@@ -235,3 +235,9 @@ EVIDENCE_DETAIL = Length("The detail", max=500)
 # solution whose demo is still failing after it is hidden (never deleted).
 DEMO_FAILURES_TO_WARN = 2
 DEMO_FIX_DAYS = 7
+
+# -- Operations
+
+# `manage.py wait_for_migrations --timeout`: how long a pod's init container waits for the
+# migrations Job (docs/scaling.md, "Migrations before the web rolls").
+MIGRATION_WAIT_SECONDS = Range("The wait in seconds", 1, 3600)

@@ -74,7 +74,11 @@ def _allowed(address: str) -> bool:
 @require_GET
 def metrics(request: HttpRequest) -> HttpResponse:
     """Prometheus exposition, only to the addresses in METRICS_ALLOWED_IPS (the scraper talks
-    to the web container directly; the proxy does not pass /metrics on)."""
-    if not _allowed(request.META.get("REMOTE_ADDR", "")):
+    to the web container directly; the proxy does not pass /metrics on).
+
+    Never to a request that came through a proxy (X-Forwarded-For present): in Kubernetes the
+    ingress controller's own address lies in the pod network that METRICS_ALLOWED_IPS lets in,
+    and the scraper, which connects directly, sends no such header."""
+    if "HTTP_X_FORWARDED_FOR" in request.META or not _allowed(request.META.get("REMOTE_ADDR", "")):
         return HttpResponse("Metrics are not available to this address.\n", status=403)
     return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)

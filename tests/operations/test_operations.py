@@ -100,6 +100,18 @@ def test_metrics_only_for_allowed_addresses(settings) -> None:
 
 
 @pytest.mark.django_db
+def test_metrics_refuse_a_proxied_request_even_from_an_allowed_address(settings) -> None:
+    # An ingress controller in the pod network is inside METRICS_ALLOWED_IPS; it always adds
+    # X-Forwarded-For, the scraper never does.
+    settings.METRICS_ALLOWED_IPS = ["10.0.0.0/8"]
+    through_ingress = Client(REMOTE_ADDR="10.2.0.9").get(
+        "/metrics", HTTP_X_FORWARDED_FOR="192.0.2.7"
+    )
+    assert through_ingress.status_code == 403
+    assert Client(REMOTE_ADDR="10.2.0.9").get("/metrics").status_code == 200
+
+
+@pytest.mark.django_db
 def test_celery_task_outcomes_are_counted(settings) -> None:
     from roadmap_site.celery import app
 
