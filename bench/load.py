@@ -505,18 +505,22 @@ def class_rows(step: Step) -> list[str]:
 
 
 def kind_rows(step: Step) -> list[str]:
-    """Per page or action, over all the step's runs together (fewer answers each)."""
+    """Per page or action, over all the step's runs together (fewer answers each), with the
+    requests sent but not answered by the end of their run (a page slower than the run)."""
     latencies: dict[str, list[int]] = {}
+    unanswered: Counter[str] = Counter()
     for run in step.runs:
+        answered = Counter(kind for kind, _, _ in run.records)
         for kind, _, micros in run.records:
             latencies.setdefault(kind, []).append(micros)
-    rows = [f"{'page or action':<22}{'answers':>8}{'p50 ms':>8}{'p95 ms':>8}"]
-    for kind in sorted(latencies):
-        values = sorted(latencies[kind])
-        rows.append(
-            f"{kind:<22}{len(values):>8}{percentile(values, 50) / 1000:>8.1f}"
-            f"{percentile(values, 95) / 1000:>8.1f}"
-        )
+        for kind, count in run.started.items():
+            unanswered[kind] += max(0, count - answered[kind])
+    rows = [f"{'page or action':<22}{'answers':>8}{'p50 ms':>8}{'p95 ms':>8}  unanswered"]
+    for kind in sorted(set(latencies) | set(unanswered)):
+        values = sorted(latencies.get(kind, []))
+        p50, p95 = (f"{percentile(values, p) / 1000:>8.1f}" if values else f"{'-':>8}"
+                    for p in (50, 95))  # fmt: skip
+        rows.append(f"{kind:<22}{len(values):>8}{p50}{p95}  {unanswered[kind] or ''}".rstrip())
     return rows
 
 

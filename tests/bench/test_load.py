@@ -300,3 +300,18 @@ def test_the_sampler_counts_the_cpu_of_a_started_process_and_its_children():
     assert 0.3 <= used["burner"] <= 2.0  # the child's 0.6 s, less what the last sample missed
     assert used["machine"] >= used["burner"] - 0.1
     assert "postgres" not in used
+
+
+def test_requests_left_unanswered_are_shown_by_page():
+    report = load.parse_report(WRK_OUTPUT)  # two notes started, one answered
+    rows = load.kind_rows(Step(1, [report]))
+    assert rows[0].split()[-1] == "unanswered"
+    note = next(row for row in rows if row.startswith("write:note"))
+    assert note.split() == ["write:note", "1", "70.0", "70.0", "1"]
+    vote = next(row for row in rows if row.startswith("write:vote"))
+    assert vote.split() == ["write:vote", "1", "90.0", "90.0"]
+    silent = load.parse_report(
+        "LOAD requests 0\nLOAD duration_us 8000000\nLOAD errors 0 0 0 0 0\n"
+        "LOAD started anonymous:roadmap 1\n"
+    )
+    assert load.kind_rows(Step(1, [silent]))[1].split() == ["anonymous:roadmap", "0", "-", "-", "1"]
