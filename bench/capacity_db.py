@@ -240,6 +240,20 @@ def redis_per_learner(learners: int) -> list[str]:
             keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
             return len(keys), sum(client.memory_usage(key) or 0 for key in keys)
 
+        def families() -> list[str]:
+            """The keys alive now by family (the key less its last part), with their TTL."""
+            found: dict[str, list[int]] = {}
+            ttl: dict[str, int] = {}
+            for key in client.scan_iter(match=f"{prefix}:*", count=1000):
+                name = key_family(key.decode(), prefix)
+                found.setdefault(name, []).append(client.memory_usage(key) or 0)
+                ttl[name] = client.ttl(key)
+            return [
+                f"  {name}: {len(sizes)} keys, {sum(sizes) / len(sizes):,.0f} bytes each on "
+                f"average, TTL {ttl[name]} s (one of them)"
+                for name, sizes in sorted(found.items())
+            ]
+
         anonymous = Client()
         for path in [*pages[:2], *(topic.format(slug) for slug in slugs)]:
             _ok(anonymous.get(path, HTTP_X_FORWARDED_PROTO="https"), path)
@@ -250,6 +264,7 @@ def redis_per_learner(learners: int) -> list[str]:
             for path in [*pages, topic.format(slugs[user.pk % len(slugs)])]:
                 _ok(visitor.get(path, HTTP_X_FORWARDED_PROTO="https"), path)
         keys, used = measure()
+        alive = families()
         for key in client.scan_iter(match=f"{prefix}:*", count=1000):
             client.delete(key)
     return [
@@ -257,8 +272,19 @@ def redis_per_learner(learners: int) -> list[str]:
         f"{shared_keys} keys, {shared_bytes / 1024:,.0f} kB",
         f"Redis, after {learners} learners each opened home, roadmap, dashboard and a topic: "
         f"{keys} keys, {used / 1024:,.0f} kB; per learner {(keys - shared_keys) / learners:.1f} "
-        f"keys, {(used - shared_bytes) / learners:,.0f} bytes",
+        f"keys, {(used - shared_bytes) / learners:,.0f} bytes (keys that expired during the "
+        "pass are not counted)",
+        "Redis keys alive at the end, by family:",
+        *alive,
     ]
+
+
+def key_family(key: str, prefix: str) -> str:
+    """A cache key less its prefix, version and last part (an id or a hash):
+    "p:1:moderation:is-moderator:12" -> "moderation:is-moderator:*"."""
+    rest = key.removeprefix(f"{prefix}:").split(":", 1)[-1]
+    head, _, _ = rest.rpartition(":")
+    return f"{head}:*" if head else rest
 
 
 def main() -> None:

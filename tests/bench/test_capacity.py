@@ -65,3 +65,11 @@ def test_growth_is_per_table_largest_first_and_per_unit():
     assert table[-1] == "| **all** | 3 | **33** |"
     with pytest.raises(ValueError):
         capacity_db.growth(before, after, 0)
+
+
+def test_a_cache_keys_family_drops_the_prefix_the_version_and_the_id():
+    assert capacity_db.key_family("cap-1:1:moderation:is-moderator:12", "cap-1") == (
+        "moderation:is-moderator:*"
+    )
+    assert capacity_db.key_family("cap-1:1:page:3:abc", "cap-1") == "page:3:*"
+    assert capacity_db.key_family("cap-1:1:single", "cap-1") == "single"
