@@ -665,6 +665,38 @@ class Processes:
         self.running.clear()
 
 
+def in_flight(log: str) -> set[str]:
+    """The ids of the requests the site's log shows started and not finished
+    (django-structlog's request_started, and request_finished or request_failed)."""
+    open_ids: set[str] = set()
+    for line in log.splitlines():
+        if not line.startswith("{"):
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        event, request_id = entry.get("event"), entry.get("request_id")
+        if event == "request_started":
+            open_ids.add(request_id)
+        elif event in {"request_finished", "request_failed"}:
+            open_ids.discard(request_id)
+    return open_ids
+
+
+def drain(log: Path, given_up: set[str], timeout: float = 180, interval: float = 0.5) -> float:
+    """Wait until no request is in flight in the site's log, at most `timeout` s; returns the
+    wait. Requests still open then (a worker killed mid-request never logs the end) are added
+    to `given_up` and not waited for again."""
+    started = time.monotonic()
+    while open_ids := in_flight(log.read_text(errors="replace")) - given_up:
+        if time.monotonic() - started >= timeout:
+            given_up |= open_ids
+            break
+        time.sleep(interval)
+    return time.monotonic() - started
+
+
 def wait_for_worker(env: dict[str, str], celery: Path, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -837,6 +869,15 @@ def print_steps(steps: list[Step], workers: int) -> None:
                                  os.cpu_count() or 1)))  # fmt: skip
 
 
+def count_writes(report: Report, sent: Counter[str], answered: Counter[str]) -> None:
+    """Adds the run's writes sent, and answered without an error, by kind."""
+    for kind in WRITE_KINDS:
+        sent[kind] += report.started.get(f"write:{kind}", 0)
+    for kind, status, _ in report.answers("write"):
+        if status < 400:
+            answered[kind.split(":", 1)[1]] += 1
+
+
 def print_writes(sent: Counter[str], answered: Counter[str], rows: dict[str, int]) -> None:
     print("\nwrites (all runs and the warm-up): sent, answered 2xx/3xx, rows in the database")
     for kind in WRITE_KINDS:
@@ -886,6 +927,7 @@ def main() -> None:
         sent: Counter[str] = Counter()
         answered: Counter[str] = Counter()
         expected = 50.0  # req/s a client, a guess for the first pool's length
+        given_up: set[str] = set()  # requests whose end the site's log never showed
 
         def one_run(connections: int, seconds: int) -> Report:
             nonlocal expected
@@ -896,11 +938,12 @@ def main() -> None:
             report = drive(base, work / "pool", connections, seconds, processes, work, roles,
                            db_name)  # fmt: skip
             expected = max(expected, report.rate() / connections)
-            for kind in WRITE_KINDS:
-                sent[kind] += report.started.get(f"write:{kind}", 0)
-            for kind, status, _ in report.answers("write"):
-                if status < 400:
-                    answered[kind.split(":", 1)[1]] += 1
+            # Requests wrk gave up on at the run's end are still being served: let them
+            # finish, so the next run starts with free workers.
+            drained = drain(work / "site.log", given_up)
+            if drained > 1:
+                note(f"waited {drained:.0f} s for the requests left over from that run")
+            count_writes(report, sent, answered)
             return report
 
         note(f"warming up ({WARM_UP_SECONDS} s with 2 clients, not reported)")

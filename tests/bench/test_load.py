@@ -3,6 +3,7 @@ for bench/load.lua, the parsing of the Lua script's report and the verdict on a 
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import re
@@ -315,3 +316,37 @@ def test_requests_left_unanswered_are_shown_by_page():
         "LOAD started anonymous:roadmap 1\n"
     )
     assert load.kind_rows(Step(1, [silent]))[1].split() == ["anonymous:roadmap", "0", "-", "-", "1"]
+
+
+def _log(event: str, request_id: str) -> str:
+    return json.dumps({"event": event, "request_id": request_id, "level": "info"})
+
+
+def test_requests_in_flight_are_those_started_and_not_finished_or_failed_in_the_log():
+    log = "\n".join([
+        _log("request_started", "a"), _log("request_started", "b"),
+        '127.0.0.1 - - [05/Dec/2026] "GET / HTTP/1.1" 200 3212 "-" "-"',
+        _log("request_finished", "a"), _log("request_started", "c"),
+        _log("request_failed", "c"), "{not json", _log("request_started", "d"),
+    ])  # fmt: skip
+    assert load.in_flight(log) == {"b", "d"}
+    assert load.in_flight("") == set()
+
+
+def test_draining_waits_for_the_log_and_gives_up_on_a_request_that_never_ends(tmp_path):
+    log = tmp_path / "site.log"
+    log.write_text(_log("request_started", "a") + "\n" + _log("request_finished", "a") + "\n")
+    given_up: set[str] = set()
+    assert load.drain(log, given_up, timeout=5, interval=0.01) < 1
+    log.write_text(log.read_text() + _log("request_started", "stuck") + "\n")
+    waited = load.drain(log, given_up, timeout=0.2, interval=0.01)
+    assert 0.2 <= waited < 2 and given_up == {"stuck"}
+    assert load.drain(log, given_up, timeout=5, interval=0.01) < 1  # not waited for again
+
+
+def test_writes_are_counted_as_sent_and_as_answered_without_an_error():
+    sent: Counter[str] = Counter()
+    answered: Counter[str] = Counter()
+    load.count_writes(load.parse_report(WRK_OUTPUT), sent, answered)
+    assert sent == Counter({"vote": 1, "note": 2, "submission": 0})
+    assert answered == Counter({"vote": 1})  # the note answered 409
