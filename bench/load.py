@@ -12,8 +12,8 @@ one connection and thread each, in a closed loop: each client sends its next req
 as the last is answered, and opens its connection only then, as the proxy in front of gunicorn
 does. Each client's requests come from its own pool, drawn by the mix:
 
-- 80 % anonymous page views: home, roadmap, phases, topics, projects, FAQ and the public log,
-  spread over every phase and topic;
+- 80 % anonymous page views: home, roadmap, section pages, phases, topics, projects,
+  outcomes, FAQ and the public log, spread over every section, phase and topic;
 - 15 % signed-in learners: the dashboard, status changes, weekly check-ins;
 - 5 % writes: votes, submissions and notes, each by a different user.
 
@@ -25,9 +25,13 @@ status of 400 or more, a socket error or a timeout) and the p95 is under 100 ms;
 at the first step that does not hold. The rate held is the req/s served at the highest step
 held; p50/p95/p99 and req/s are printed for the whole mix and per class. At the end the votes,
 submissions and notes in the database are counted against the writes sent and answered.
+Between runs it waits until the site's log shows no request in flight. During each run it
+samples /proc for the CPU of the site's processes, wrk, the database's PostgreSQL backends and
+Redis, and prints the CPU milliseconds per request and the req/s per web worker process.
 
     .venv/bin/python bench/load.py [--scale N] [--connections 1,2,4] [--seconds 8]
-        [--repeats 3] [--learners 60] [--writers 4000] [--keep-going] [--keep-logs]
+        [--repeats 3] [--learners 60] [--writers 4000] [--keep-going] [--exclude KINDS]
+        [--port P] [--keep-logs]
 
 Needs DATABASE_URL (a PostgreSQL database; the script creates and drops its own next to it),
 REDIS_URL (flushed) and `wrk` (Debian's package). Only 127.0.0.1 is contacted: the site's
