@@ -12,8 +12,8 @@ one connection and thread each, in a closed loop: each client sends its next req
 as the last is answered, and opens its connection only then, as the proxy in front of gunicorn
 does. Each client's requests come from its own pool, drawn by the mix:
 
-- 80 % anonymous page views: home, roadmap, phases, topics, projects, FAQ and the public log,
-  spread over every phase and topic;
+- 80 % anonymous page views: home, roadmap, section pages, phases, topics, projects,
+  outcomes, FAQ and the public log, spread over every section, phase and topic;
 - 15 % signed-in learners: the dashboard, status changes, weekly check-ins;
 - 5 % writes: votes, submissions and notes, each by a different user.
 
@@ -25,9 +25,13 @@ status of 400 or more, a socket error or a timeout) and the p95 is under 100 ms;
 at the first step that does not hold. The rate held is the req/s served at the highest step
 held; p50/p95/p99 and req/s are printed for the whole mix and per class. At the end the votes,
 submissions and notes in the database are counted against the writes sent and answered.
+Between runs it waits until the site's log shows no request in flight. During each run it
+samples /proc for the CPU of the site's processes, wrk, the database's PostgreSQL backends and
+Redis, and prints the CPU milliseconds per request and the req/s per web worker process.
 
     .venv/bin/python bench/load.py [--scale N] [--connections 1,2,4] [--seconds 8]
-        [--repeats 3] [--learners 60] [--writers 4000] [--keep-going] [--keep-logs]
+        [--repeats 3] [--learners 60] [--writers 4000] [--keep-going] [--exclude KINDS]
+        [--port P] [--keep-logs]
 
 Needs DATABASE_URL (a PostgreSQL database; the script creates and drops its own next to it),
 REDIS_URL (flushed) and `wrk` (Debian's package). Only 127.0.0.1 is contacted: the site's
@@ -49,6 +53,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from collections import Counter
@@ -62,8 +67,11 @@ LUA = HERE / "load.lua"
 # The mix: the share of each class of request in the offered rate.
 MIX = {"anonymous": 0.80, "learner": 0.15, "write": 0.05}
 # Anonymous page views by page (weights); phases and topics are spread over all of them.
-ANONYMOUS_PAGES = {"home": 10, "roadmap": 10, "phase": 15, "topic": 35, "projects": 8,
-                   "faq": 7, "modlog": 15}  # fmt: skip
+# A section's page is where the roadmap page sends a visitor for the rest of a section's topics
+# (and for the sections after its first ROADMAP_PAGE_SECTIONS); mostly its first page.
+ANONYMOUS_PAGES = {"home": 10, "roadmap": 10, "section": 8, "phase": 12, "topic": 30,
+                   "projects": 7, "outcomes": 3, "faq": 5, "modlog": 15}  # fmt: skip
+SECTION_FIRST_PAGE_SHARE = 0.75
 LEARNER_ACTIONS = {"dashboard": 50, "status": 30, "check-in": 20}
 WRITE_KINDS = ("vote", "submission", "note")
 P95_GOAL_MS = 100.0
@@ -87,7 +95,10 @@ from django.utils.crypto import get_random_string
 from apps.accounts.models import User
 from apps.progress.models import TopicProgress
 from apps.progress.services import enrollment_put
-from apps.roadmap.models import Resource, Roadmap, Topic
+from apps.roadmap.models import Resource, Roadmap, Section, Topic
+from apps.roadmap.selectors import section_topics
+from django.core.paginator import Paginator
+from roadmap_site.limits import PAGE_ROWS
 
 options = json.loads(sys.argv[2])
 roadmap = Roadmap.objects.get(slug=options["slug"])
@@ -123,6 +134,9 @@ _, writer_sessions = people("load-writer", options["writers"])
 site = {
     "slug": roadmap.slug,
     "phases": list(roadmap.phases.order_by("number").values_list("slug", flat=True)),
+    # Each active section's number and how many pages its page has (the view's own paginator).
+    "sections": [[s.number, Paginator(section_topics(section=s), PAGE_ROWS).num_pages]
+                 for s in Section.objects.active().filter(roadmap=roadmap).order_by("number")],
     "topics": list(Topic.objects.active().filter(roadmap=roadmap).order_by("order")
                    .values_list("slug", flat=True)),
     "resources": list(Resource.objects.filter(roadmap=roadmap, status=Resource.Status.APPROVED)
@@ -214,6 +228,16 @@ def without(weights: dict[str, int], group: str, exclude: Iterable[str]) -> dict
     return left
 
 
+def section_path(site: dict, rng: random.Random) -> str:
+    """A section's page: any section, its first page SECTION_FIRST_PAGE_SHARE of the time,
+    else any of its pages (?page=2 and on)."""
+    number, pages = rng.choice(site["sections"])
+    path = f"/roadmaps/{site['slug']}/sections/{number}/"
+    if pages > 1 and rng.random() >= SECTION_FIRST_PAGE_SHARE:
+        return f"{path}?page={rng.randint(2, pages)}"
+    return path
+
+
 def anonymous_requests(
     site: dict, count: int, rng: random.Random, clients: int = 2000, exclude: Iterable[str] = ()
 ) -> list[Request]:
@@ -222,9 +246,11 @@ def anonymous_requests(
     paths = {
         "home": lambda: "/",
         "roadmap": lambda: base,
+        "section": lambda: section_path(site, rng),
         "phase": lambda: f"{base}phases/{rng.choice(site['phases'])}/",
         "topic": lambda: f"{base}topics/{rng.choice(site['topics'])}/",
         "projects": lambda: f"{base}projects/",
+        "outcomes": lambda: f"{base}outcomes/",
         "faq": lambda: f"{base}faq/",
         "modlog": lambda: "/modlog/",
     }
@@ -349,6 +375,9 @@ class Report:
     wrapped: int = 0
     started: dict[str, int] = field(default_factory=dict)  # by kind
     records: list[tuple[str, int, int]] = field(default_factory=list)  # kind, status, µs
+    # CPU seconds by role while the run lasted (CpuSampler.seconds), and that wall time.
+    cpu: dict[str, float] = field(default_factory=dict)
+    cpu_wall_s: float = 0.0
 
     def answers(self, group: str | None = None) -> list[tuple[str, int, int]]:
         return [r for r in self.records if group is None or r[0].split(":", 1)[0] == group]
@@ -480,18 +509,134 @@ def class_rows(step: Step) -> list[str]:
 
 
 def kind_rows(step: Step) -> list[str]:
-    """Per page or action, over all the step's runs together (fewer answers each)."""
+    """Per page or action, over all the step's runs together (fewer answers each), with the
+    requests sent but not answered by the end of their run (a page slower than the run)."""
     latencies: dict[str, list[int]] = {}
+    unanswered: Counter[str] = Counter()
     for run in step.runs:
+        answered = Counter(kind for kind, _, _ in run.records)
         for kind, _, micros in run.records:
             latencies.setdefault(kind, []).append(micros)
-    rows = [f"{'page or action':<22}{'answers':>8}{'p50 ms':>8}{'p95 ms':>8}"]
-    for kind in sorted(latencies):
-        values = sorted(latencies[kind])
-        rows.append(
-            f"{kind:<22}{len(values):>8}{percentile(values, 50) / 1000:>8.1f}"
-            f"{percentile(values, 95) / 1000:>8.1f}"
-        )
+        for kind, count in run.started.items():
+            unanswered[kind] += max(0, count - answered[kind])
+    rows = [f"{'page or action':<22}{'answers':>8}{'p50 ms':>8}{'p95 ms':>8}  unanswered"]
+    for kind in sorted(set(latencies) | set(unanswered)):
+        values = sorted(latencies.get(kind, []))
+        p50, p95 = (f"{percentile(values, p) / 1000:>8.1f}" if values else f"{'-':>8}"
+                    for p in (50, 95))  # fmt: skip
+        rows.append(f"{kind:<22}{len(values):>8}{p50}{p95}  {unanswered[kind] or ''}".rstrip())
+    return rows
+
+
+# -- CPU: whose processes used it during a run (read from /proc, Linux only)
+
+
+def stat_fields(text: str) -> tuple[int, int]:
+    """A /proc/<pid>/stat line's parent pid and CPU time (user + system, in clock ticks).
+    The command name, in parentheses, may hold spaces and parentheses: fields are counted
+    from the last ")"."""
+    rest = text[text.rindex(")") + 2 :].split()
+    # rest[0] is field 3 (state): ppid is field 4, utime 14 and stime 15.
+    return int(rest[1]), int(rest[11]) + int(rest[12])
+
+
+def cpu_role(pid: int, cmdline: str, parents: dict[int, int], roots: dict[int, str],
+             db_name: str) -> str | None:  # fmt: skip
+    """Whose a process is: a process this script started or one of its children (`roots`:
+    pid -> role), a PostgreSQL backend serving the bench's database, the Redis server (shared
+    by every database index on it), or None (someone else's)."""
+    if cmdline.startswith("postgres:"):
+        return "postgres" if f" {db_name} " in f" {cmdline} " else None
+    if cmdline.startswith("redis-server"):
+        return "redis (whole server)"
+    seen = set()
+    while pid not in roots and pid in parents and pid not in seen:
+        seen.add(pid)
+        pid = parents[pid]
+    return roots.get(pid)
+
+
+def busy_ticks(proc_stat: str) -> tuple[int, int]:
+    """The machine's CPU ticks from /proc/stat's first line: (busy, total); idle and iowait
+    are not busy."""
+    values = [int(v) for v in proc_stat.splitlines()[0].split()[1:]]
+    total = sum(values[:8])  # user nice system idle iowait irq softirq steal (guest is in user)
+    return total - values[3] - values[4], total
+
+
+class CpuSampler:
+    """Samples /proc every `interval` seconds while a run lasts and sums the CPU time of each
+    role's processes (a process gone between two samples loses at most one interval's time)."""
+
+    def __init__(self, roots: dict[int, str], db_name: str, interval: float = 0.25) -> None:
+        self.roots, self.db_name, self.interval = roots, db_name, interval
+        self.first: dict[int, int] = {}
+        self.last: dict[int, tuple[str, int]] = {}
+        self.machine: list[tuple[int, int]] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _sample(self, *, initial: bool = False) -> None:
+        parents, ticks, cmdlines = {}, {}, {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                parents[int(entry.name)], ticks[int(entry.name)] = stat_fields(
+                    (entry / "stat").read_text()
+                )
+                cmdlines[int(entry.name)] = (
+                    (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                )
+            except (OSError, ValueError, IndexError):
+                continue
+        for pid, used in ticks.items():
+            role = cpu_role(pid, cmdlines[pid].strip(), parents, self.roots, self.db_name)
+            if role is None:
+                continue
+            # A process first seen later started during the run: all its time counts.
+            self.first.setdefault(pid, used if initial else 0)
+            self.last[pid] = (role, used)
+        self.machine.append(busy_ticks(Path("/proc/stat").read_text()))
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def __enter__(self) -> CpuSampler:
+        self._sample(initial=True)
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join()
+        self._sample()
+
+    def seconds(self) -> dict[str, float]:
+        """CPU seconds by role over the sampling, and "machine" for the whole machine's busy
+        time (every process on it, other people's too)."""
+        hz = os.sysconf("SC_CLK_TCK")
+        used: Counter[str] = Counter()
+        for pid, (role, ticks) in self.last.items():
+            used[role] += ticks - self.first.get(pid, 0)
+        result = {role: value / hz for role, value in used.items()}
+        if len(self.machine) > 1:
+            result["machine"] = (self.machine[-1][0] - self.machine[0][0]) / hz
+        return result
+
+
+def cpu_rows(samples: Sequence[tuple[float, dict[str, float]]], cores: int) -> list[str]:
+    """Per role, the median over runs of the cores it kept busy (CPU seconds / wall seconds)."""
+    roles = sorted({role for _, used in samples for role in used} - {"machine"})
+    rows = [f"{'CPU (cores busy)':<24}{'median':>8}"]
+    for role in [*roles, "machine"]:
+        busy = [used.get(role, 0.0) / wall for wall, used in samples if wall > 0]
+        if busy:
+            rows.append(f"{role:<24}{statistics.median(busy):>8.2f}")
+    rows.append(f"(the machine has {cores} cores; 'machine' is every process on it)")
     return rows
 
 
@@ -524,6 +669,38 @@ class Processes:
         self.running.clear()
 
 
+def in_flight(log: str) -> set[str]:
+    """The ids of the requests the site's log shows started and not finished
+    (django-structlog's request_started, and request_finished or request_failed)."""
+    open_ids: set[str] = set()
+    for line in log.splitlines():
+        if not line.startswith("{"):
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        event, request_id = entry.get("event"), entry.get("request_id")
+        if event == "request_started":
+            open_ids.add(request_id)
+        elif event in {"request_finished", "request_failed"}:
+            open_ids.discard(request_id)
+    return open_ids
+
+
+def drain(log: Path, given_up: set[str], timeout: float = 180, interval: float = 0.5) -> float:
+    """Wait until no request is in flight in the site's log, at most `timeout` s; returns the
+    wait. Requests still open then (a worker killed mid-request never logs the end) are added
+    to `given_up` and not waited for again."""
+    started = time.monotonic()
+    while open_ids := in_flight(log.read_text(errors="replace")) - given_up:
+        if time.monotonic() - started >= timeout:
+            given_up |= open_ids
+            break
+        time.sleep(interval)
+    return time.monotonic() - started
+
+
 def wait_for_worker(env: dict[str, str], celery: Path, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -538,19 +715,33 @@ def wait_for_worker(env: dict[str, str], celery: Path, timeout: float = 90) -> N
 
 
 def drive(
-    base: str, pools: Path, connections: int, seconds: int, processes: Processes, work: Path
+    base: str,
+    pools: Path,
+    connections: int,
+    seconds: int,
+    processes: Processes,
+    work: Path,
+    roles: dict[int, str],
+    db_name: str,
 ) -> Report:
-    """One wrk run: `connections` clients (a thread each) on the pools `pools`.1, .2, ..."""
+    """One wrk run: `connections` clients (a thread each) on the pools `pools`.1, .2, ...;
+    the CPU of the site's processes (`roles`: pid -> role), of wrk and of the database's
+    PostgreSQL backends is sampled while it lasts."""
     out = work / "wrk.out"
     out.unlink(missing_ok=True)
     args = ["wrk", f"-t{connections}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
             "-s", str(LUA), base, "--", str(pools)]  # fmt: skip
+    started = time.monotonic()
     process = processes.start(args, dict(os.environ), out)
-    process.wait(timeout=seconds + 60)
+    with CpuSampler({**roles, process.pid: "wrk"}, db_name) as sampler:
+        process.wait(timeout=seconds + 60)
+    wall = time.monotonic() - started
     processes.running.remove(process)
     if process.returncode != 0:
         sys.exit(f"wrk failed:\n{out.read_text()[-2000:]}")
-    return parse_report(out.read_text())
+    report = parse_report(out.read_text())
+    report.cpu, report.cpu_wall_s = sampler.seconds(), wall
+    return report
 
 
 def parse_options() -> argparse.Namespace:
@@ -567,6 +758,8 @@ def parse_options() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=18, help="the request mix's random seed")
     parser.add_argument("--exclude", default="",
                         help="pages or actions left out: anonymous:roadmap,...")  # fmt: skip
+    parser.add_argument("--port", type=int, default=0,
+                        help="gunicorn's loopback port (default: any free one)")  # fmt: skip
     parser.add_argument("--keep-logs", action="store_true",
                         help="keep the folder with the logs of the site and of wrk")  # fmt: skip
     options = parser.parse_args()
@@ -581,6 +774,8 @@ def parse_options() -> argparse.Namespace:
     known |= {f"learner:{action}" for action in LEARNER_ACTIONS}
     if unknown := set(options.excluded) - known:
         parser.error(f"--exclude: unknown {sorted(unknown)}; known: {sorted(known)}")
+    if not 0 <= options.port < 65_536:
+        parser.error("--port must be from 1 to 65535 (0: any free port)")
     if min(options.seconds, options.repeats, options.learners, options.writers) < 1:
         parser.error("--seconds, --repeats, --learners and --writers must be at least 1")
     if not shutil.which("wrk"):
@@ -646,7 +841,19 @@ def start_site(processes: Processes, env: dict[str, str], work: Path, bin_dir: P
     return base
 
 
-def print_steps(steps: list[Step]) -> None:
+def capacity_rows(step: Step, workers: int) -> list[str]:
+    """The step's rate per web worker process and the CPU each request cost, by role."""
+    rate = step.median(lambda run: run.rate())
+    rows = [f"req/s per web worker process: {rate / workers:.1f} ({rate:.1f} / {workers})"]
+    for role in ("gunicorn", "postgres", "celery worker"):
+        per_request = [1000 * run.cpu.get(role, 0.0) / len(run.records)
+                       for run in step.runs if run.records]  # fmt: skip
+        if per_request:
+            rows.append(f"CPU ms per request, {role}: {statistics.median(per_request):.1f}")
+    return rows
+
+
+def print_steps(steps: list[Step], workers: int) -> None:
     held = [step for step in steps if step.held]
     shown = max(held, key=lambda step: step.connections) if held else steps[0]
     if held:
@@ -656,9 +863,23 @@ def print_steps(steps: list[Step]) -> None:
         print("\nno step held; by class at the first step:")
     print("\n".join(class_rows(shown)))
     print("\n".join(kind_rows(shown)))
+    print("\n".join(cpu_rows([(run.cpu_wall_s, run.cpu) for run in shown.runs],
+                             os.cpu_count() or 1)))  # fmt: skip
+    print("\n".join(capacity_rows(shown, workers)))
     if steps[-1] is not shown:
         print(f"\nat the last step ({steps[-1].connections} clients), by class:")
         print("\n".join(class_rows(steps[-1])))
+        print("\n".join(cpu_rows([(run.cpu_wall_s, run.cpu) for run in steps[-1].runs],
+                                 os.cpu_count() or 1)))  # fmt: skip
+
+
+def count_writes(report: Report, sent: Counter[str], answered: Counter[str]) -> None:
+    """Adds the run's writes sent, and answered without an error, by kind."""
+    for kind in WRITE_KINDS:
+        sent[kind] += report.started.get(f"write:{kind}", 0)
+    for kind, status, _ in report.answers("write"):
+        if status < 400:
+            answered[kind.split(":", 1)[1]] += 1
 
 
 def print_writes(sent: Counter[str], answered: Counter[str], rows: dict[str, int]) -> None:
@@ -690,7 +911,7 @@ def main() -> None:
     try:
         (work / "benchsettings.py").write_text(SETTINGS_MODULE)
         (work / "mail").mkdir()
-        env = site_environment(work, ROOT, db_url, free_port())
+        env = site_environment(work, ROOT, db_url, options.port or free_port())
         run([str(PYTHON), "-c", "import redis, sys; redis.Redis.from_url(sys.argv[1]).flushdb()",
              env["REDIS_URL"]], env)  # fmt: skip
         note(f"seeding (scale {options.scale or 1})")
@@ -702,12 +923,15 @@ def main() -> None:
         site = json.loads(site_file.read_text())
         note("starting gunicorn, the Celery worker and beat")
         base = start_site(processes, env, work, PYTHON.parent)
+        roles = dict(zip((p.pid for p in processes.running),
+                         ("gunicorn", "celery worker", "celery beat"), strict=True))  # fmt: skip
 
         rng = random.Random(options.seed)
         writers = iter(range(options.writers))
         sent: Counter[str] = Counter()
         answered: Counter[str] = Counter()
         expected = 50.0  # req/s a client, a guess for the first pool's length
+        given_up: set[str] = set()  # requests whose end the site's log never showed
 
         def one_run(connections: int, seconds: int) -> Report:
             nonlocal expected
@@ -715,13 +939,15 @@ def main() -> None:
             for thread in range(1, connections + 1):
                 pool = mixed_pool(site, length, writers, rng, exclude=options.excluded)
                 write_pool(work / f"pool.{thread}", pool)
-            report = drive(base, work / "pool", connections, seconds, processes, work)
+            report = drive(base, work / "pool", connections, seconds, processes, work, roles,
+                           db_name)  # fmt: skip
             expected = max(expected, report.rate() / connections)
-            for kind in WRITE_KINDS:
-                sent[kind] += report.started.get(f"write:{kind}", 0)
-            for kind, status, _ in report.answers("write"):
-                if status < 400:
-                    answered[kind.split(":", 1)[1]] += 1
+            # Requests wrk gave up on at the run's end are still being served: let them
+            # finish, so the next run starts with free workers.
+            drained = drain(work / "site.log", given_up)
+            if drained > 1:
+                note(f"waited {drained:.0f} s for the requests left over from that run")
+            count_writes(report, sent, answered)
             return report
 
         note(f"warming up ({WARM_UP_SECONDS} s with 2 clients, not reported)")
@@ -749,7 +975,7 @@ def main() -> None:
         except OutOfWriters as error:
             print(error)
         if steps:
-            print_steps(steps)
+            print_steps(steps, int(env["WEB_CONCURRENCY"]))
         processes.stop_all()  # every write has landed or failed by now
         rows = json.loads(run([str(PYTHON), "-c", COUNT_ROWS], env).strip().splitlines()[-1])
         print_writes(sent, answered, rows)

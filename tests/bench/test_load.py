@@ -3,10 +3,14 @@ for bench/load.lua, the parsing of the Lua script's report and the verdict on a 
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import re
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
@@ -17,6 +21,7 @@ from bench.load import Report, Step
 SITE = {
     "slug": "ml-engineer",
     "phases": ["phase-a", "phase-b", "phase-c"],
+    "sections": [[1, 1], [2, 3], [5, 1]],  # number, pages
     "topics": [f"topic-{n}" for n in range(40)],
     "resources": [11, 12, 13],
     "statuses": ["not_started", "in_progress", "done", "skipped"],
@@ -224,3 +229,124 @@ def test_a_run_without_a_single_answer_never_holds_and_shows_what_went_unanswere
     step = Step(1, [silent] * 3)
     assert not step.held  # ...but nothing was answered
     assert "unanswered 6" in load.step_row(step)
+
+
+def test_a_section_page_is_mostly_its_first_page_and_any_page_of_the_section():
+    rng = random.Random(7)
+    paths = [load.section_path(SITE, rng) for _ in range(4_000)]
+    first = [p for p in paths if "?" not in p]
+    assert len(first) / len(paths) == pytest.approx(
+        1 - (1 - load.SECTION_FIRST_PAGE_SHARE) / 3, abs=0.03
+    )  # a third of the sections has pages after the first
+    assert set(first) == {f"/roadmaps/ml-engineer/sections/{n}/" for n in (1, 2, 5)}
+    assert {p for p in paths if "?" in p} == {
+        "/roadmaps/ml-engineer/sections/2/?page=2",
+        "/roadmaps/ml-engineer/sections/2/?page=3",
+    }
+    anonymous = load.anonymous_requests(SITE, 2_000, random.Random(8))
+    assert {"anonymous:section", "anonymous:outcomes"} <= {r.kind for r in anonymous}
+
+
+PROC_STAT = "4242 (gunicorn: wo (rk) r) S 4200 4242 4242 0 -1 4194560 900 0 0 0 150 25 0 0 20 0 1"
+
+
+def test_a_processes_parent_and_cpu_ticks_are_read_past_a_name_with_spaces_and_parens():
+    assert load.stat_fields(PROC_STAT) == (4200, 175)
+
+
+def test_each_process_is_told_by_who_started_it_or_which_database_it_serves():
+    parents = {10: 1, 11: 10, 12: 11, 20: 1, 30: 1}
+    roots = {10: "gunicorn", 20: "wrk"}
+    assert load.cpu_role(10, "gunicorn: master", parents, roots, "bench_load_7") == "gunicorn"
+    assert load.cpu_role(12, "python worker", parents, roots, "bench_load_7") == "gunicorn"
+    assert load.cpu_role(20, "wrk -t2", parents, roots, "bench_load_7") == "wrk"
+    assert load.cpu_role(30, "python other", parents, roots, "bench_load_7") is None
+    ours = "postgres: 15/main: postgres bench_load_7 127.0.0.1(4000) idle"
+    theirs = "postgres: 15/main: postgres bench_load_77 127.0.0.1(4001) idle"
+    assert load.cpu_role(40, ours, parents, roots, "bench_load_7") == "postgres"
+    assert load.cpu_role(41, theirs, parents, roots, "bench_load_7") is None
+    assert load.cpu_role(42, "postgres: 15/main: checkpointer", {}, roots, "bench_load_7") is None
+    assert load.cpu_role(2, "redis-server 127.0.0.1:6379", {}, {}, "x") == "redis (whole server)"
+    assert load.cpu_role(5, "loop", {5: 6, 6: 5}, roots, "x") is None  # a cycle ends
+
+
+def test_the_machines_busy_time_leaves_out_idle_and_iowait():
+    assert load.busy_ticks("cpu  100 5 50 800 40 3 2 0 7 0\ncpu0 1 2 3\n") == (160, 1000)
+
+
+def test_cpu_rows_are_the_median_cores_busy_and_capacity_is_per_worker_process():
+    samples = [(2.0, {"gunicorn": 2.0, "machine": 3.0}), (1.0, {"gunicorn": 0.5}),
+               (4.0, {"gunicorn": 4.4, "postgres": 0.4, "machine": 8.0})]  # fmt: skip
+    rows = load.cpu_rows(samples, 2)
+    assert rows[1].split() == ["gunicorn", "1.00"]  # 1.0, 0.5, 1.1
+    assert rows[2].split() == ["postgres", "0.00"]  # 0, 0, 0.1
+    assert rows[3].split() == ["machine", "1.50"]  # 1.5, 0, 2.0
+    run = run_of(50)
+    run.cpu = {"gunicorn": 0.4, "postgres": 0.1}
+    capacity = load.capacity_rows(Step(2, [run] * 3), workers=2)
+    assert capacity[0] == "req/s per web worker process: 10.0 (20.0 / 2)"
+    assert capacity[1] == "CPU ms per request, gunicorn: 20.0"
+    assert capacity[2] == "CPU ms per request, postgres: 5.0"
+    assert capacity[3] == "CPU ms per request, celery worker: 0.0"
+
+
+@pytest.mark.skipif(not Path("/proc/stat").exists(), reason="reads /proc (Linux)")
+def test_the_sampler_counts_the_cpu_of_a_started_process_and_its_children():
+    burn = "import time\nend = time.process_time() + 0.6\nwhile time.process_time() < end: pass"
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {burn!r}])"
+    shell = subprocess.Popen([sys.executable, "-c", parent])
+    with load.CpuSampler({shell.pid: "burner"}, "no_such_database", interval=0.05) as sampler:
+        shell.wait(timeout=30)
+    used = sampler.seconds()
+    assert 0.3 <= used["burner"] <= 2.0  # the child's 0.6 s, less what the last sample missed
+    assert used["machine"] >= used["burner"] - 0.1
+    assert "postgres" not in used
+
+
+def test_requests_left_unanswered_are_shown_by_page():
+    report = load.parse_report(WRK_OUTPUT)  # two notes started, one answered
+    rows = load.kind_rows(Step(1, [report]))
+    assert rows[0].split()[-1] == "unanswered"
+    note = next(row for row in rows if row.startswith("write:note"))
+    assert note.split() == ["write:note", "1", "70.0", "70.0", "1"]
+    vote = next(row for row in rows if row.startswith("write:vote"))
+    assert vote.split() == ["write:vote", "1", "90.0", "90.0"]
+    silent = load.parse_report(
+        "LOAD requests 0\nLOAD duration_us 8000000\nLOAD errors 0 0 0 0 0\n"
+        "LOAD started anonymous:roadmap 1\n"
+    )
+    assert load.kind_rows(Step(1, [silent]))[1].split() == ["anonymous:roadmap", "0", "-", "-", "1"]
+
+
+def _log(event: str, request_id: str) -> str:
+    return json.dumps({"event": event, "request_id": request_id, "level": "info"})
+
+
+def test_requests_in_flight_are_those_started_and_not_finished_or_failed_in_the_log():
+    log = "\n".join([
+        _log("request_started", "a"), _log("request_started", "b"),
+        '127.0.0.1 - - [05/Dec/2026] "GET / HTTP/1.1" 200 3212 "-" "-"',
+        _log("request_finished", "a"), _log("request_started", "c"),
+        _log("request_failed", "c"), "{not json", _log("request_started", "d"),
+    ])  # fmt: skip
+    assert load.in_flight(log) == {"b", "d"}
+    assert load.in_flight("") == set()
+
+
+def test_draining_waits_for_the_log_and_gives_up_on_a_request_that_never_ends(tmp_path):
+    log = tmp_path / "site.log"
+    log.write_text(_log("request_started", "a") + "\n" + _log("request_finished", "a") + "\n")
+    given_up: set[str] = set()
+    assert load.drain(log, given_up, timeout=5, interval=0.01) < 1
+    log.write_text(log.read_text() + _log("request_started", "stuck") + "\n")
+    waited = load.drain(log, given_up, timeout=0.2, interval=0.01)
+    assert 0.2 <= waited < 2 and given_up == {"stuck"}
+    assert load.drain(log, given_up, timeout=5, interval=0.01) < 1  # not waited for again
+
+
+def test_writes_are_counted_as_sent_and_as_answered_without_an_error():
+    sent: Counter[str] = Counter()
+    answered: Counter[str] = Counter()
+    load.count_writes(load.parse_report(WRK_OUTPUT), sent, answered)
+    assert sent == Counter({"vote": 1, "note": 2, "submission": 0})
+    assert answered == Counter({"vote": 1})  # the note answered 409
