@@ -76,6 +76,12 @@ def _dates_readable(enrollment: Enrollment) -> Enrollment:
     return enrollment
 
 
+def enrollment_readable(enrollment: Enrollment) -> Enrollment:
+    """An enrolment read elsewhere (with its user), its dates made readable as every lookup
+    here does."""
+    return _dates_readable(enrollment)
+
+
 def enrollment_get(*, user: User, roadmap: Roadmap) -> Enrollment | None:
     enrollment = (
         Enrollment.objects.select_related("roadmap", "goal_project", "user")
@@ -220,6 +226,19 @@ def learner_state(*, enrollment: Enrollment) -> LearnerState:
     weeks = set(
         WeeklyCheckIn.objects.filter(user=user, roadmap=roadmap).values_list("week", flat=True)
     )
+    return learner_state_of(enrollment=enrollment, topics=topics, progress=progress, weeks=weeks)
+
+
+def learner_state_of(
+    *,
+    enrollment: Enrollment,
+    topics: list[Topic],
+    progress: Mapping[str, TopicProgress],
+    weeks: set[int],
+) -> LearnerState:
+    """`learner_state` of these active topics (with phase and section), progress rows by
+    slug and check-in weeks, already read (no query)."""
+    user = enrollment.user
     this_week = week_number(start_date=enrollment.start_date, day=local_today(user))
     summary = _summary_of(topics, progress, streak=_streak_of(weeks, this_week=this_week))
     plan = _plan_of(enrollment, topics, progress)
@@ -555,6 +574,18 @@ def roadmap_map_for(*, user: User | None, roadmap: Roadmap) -> RoadmapMap:
         return roadmap_map(roadmap=roadmap)
     enrollment = enrollment_get(user=user, roadmap=roadmap)
     progress = progress_by_topic(user=user, roadmap=roadmap)
+    return roadmap_map_of(roadmap=roadmap, enrollment=enrollment, progress=progress)
+
+
+def roadmap_map_of(
+    *,
+    roadmap: Roadmap,
+    enrollment: Enrollment | None,
+    progress: Mapping[str, TopicProgress],
+) -> RoadmapMap:
+    """`roadmap_map_for` of a signed-in reader from their enrolment (or None) and progress
+    rows by topic slug, already read (no query; the signed-in pages' layer,
+    roadmap_site/page_layer.py)."""
     if enrollment is None:
         anyone = roadmap_map(roadmap=roadmap)
         for node in anyone.nodes:
