@@ -37,7 +37,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.db.models import DateTimeField, IntegerField, Value
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.csrf import get_token
 from django.template import loader
@@ -45,7 +44,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from apps.moderation.context_processors import ModerationHeader
 from apps.progress import selectors as progress
-from apps.progress.models import Enrollment, TopicProgress, WeeklyCheckIn
+from apps.progress.models import Enrollment, TopicProgress
 from apps.progress.pause import plan_today
 from apps.progress.plan import week_number
 from apps.progress.services import local_today
@@ -156,14 +155,7 @@ class Layer:
 
     def enrolments(self) -> list[Enrollment]:
         if self._enrolments is None:
-            found = list(
-                Enrollment.objects.select_related("roadmap", "goal_project")
-                .filter(user=self.user)
-                .order_by("-updated_at", "-pk")
-            )
-            for enrolment in found:
-                enrolment.user = self.user
-            self._enrolments = [progress.enrollment_readable(e) for e in found]
+            self._enrolments = progress.enrollments_of(user=self.user)
         return self._enrolments
 
     def enrolment(self) -> Enrollment | None:
@@ -171,33 +163,13 @@ class Layer:
         return next((e for e in self.enrolments() if e.roadmap_id == wanted), None)
 
     def rows(self) -> dict[str, TopicProgress]:
-        """The learner's progress rows in this roadmap by topic slug; with the check-in weeks
-        (`_weeks`) in the same query."""
+        """The learner's progress rows in this roadmap by topic slug; the check-in weeks
+        (`weeks`) come in the same query."""
         if self._rows is None:
-            roadmap_id = self.stored.roadmap_id
-            rows = (
-                TopicProgress.objects.filter(user=self.user, topic__roadmap_id=roadmap_id)
-                .annotate(kind=Value(1, output_field=IntegerField()))
-                .values_list("kind", "topic__slug", "status", "done_at", "revision_done")
+            assert self.stored.roadmap_id is not None  # a page with a status has its roadmap
+            self._rows, self._weeks = progress.progress_and_check_in_weeks(
+                user=self.user, roadmap_id=self.stored.roadmap_id
             )
-            weeks = (
-                WeeklyCheckIn.objects.filter(user=self.user, roadmap_id=roadmap_id)
-                .annotate(
-                    kind=Value(2, output_field=IntegerField()),
-                    no_slug=Value(""),
-                    no_status=Value(""),
-                    no_date=Value(None, output_field=DateTimeField()),
-                )
-                .values_list("kind", "no_slug", "no_status", "no_date", "week")
-            )
-            self._rows = {}
-            for kind, slug, status, done_at, number in rows.union(weeks, all=True):
-                if kind == 2:
-                    self._weeks.add(number)
-                else:
-                    self._rows[slug] = TopicProgress(
-                        status=status, done_at=done_at, revision_done=number
-                    )
         return self._rows
 
 

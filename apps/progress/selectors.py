@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import DateTimeField, IntegerField, QuerySet, Value
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -76,10 +76,48 @@ def _dates_readable(enrollment: Enrollment) -> Enrollment:
     return enrollment
 
 
-def enrollment_readable(enrollment: Enrollment) -> Enrollment:
-    """An enrolment read elsewhere (with its user), its dates made readable as every lookup
-    here does."""
-    return _dates_readable(enrollment)
+def enrollments_of(*, user: User) -> list[Enrollment]:
+    """All the learner's enrolments, the most recently changed first (one query; the
+    signed-in pages' layer takes "My plan" and the page's roadmap's from them)."""
+    found = list(
+        Enrollment.objects.select_related("roadmap", "goal_project")
+        .filter(user=user)
+        .order_by("-updated_at", "-pk")
+    )
+    for enrollment in found:
+        enrollment.user = user
+    return [_dates_readable(enrollment) for enrollment in found]
+
+
+def progress_and_check_in_weeks(
+    *, user: User, roadmap_id: int
+) -> tuple[dict[str, TopicProgress], set[int]]:
+    """The learner's progress rows in the roadmap by topic slug (status, done_at and
+    revision_done only, without their topics) and the weeks they checked in: one query, a
+    UNION of both."""
+    rows = (
+        TopicProgress.objects.filter(user=user, topic__roadmap_id=roadmap_id)
+        .annotate(kind=Value(1, output_field=IntegerField()))
+        .values_list("kind", "topic__slug", "status", "done_at", "revision_done")
+    )
+    weeks = (
+        WeeklyCheckIn.objects.filter(user=user, roadmap_id=roadmap_id)
+        .annotate(
+            kind=Value(2, output_field=IntegerField()),
+            no_slug=Value(""),
+            no_status=Value(""),
+            no_date=Value(None, output_field=DateTimeField()),
+        )
+        .values_list("kind", "no_slug", "no_status", "no_date", "week")
+    )
+    progress: dict[str, TopicProgress] = {}
+    check_in_weeks: set[int] = set()
+    for kind, slug, status, done_at, number in rows.union(weeks, all=True):
+        if kind == 2:
+            check_in_weeks.add(number)
+        else:
+            progress[slug] = TopicProgress(status=status, done_at=done_at, revision_done=number)
+    return progress, check_in_weeks
 
 
 def enrollment_get(*, user: User, roadmap: Roadmap) -> Enrollment | None:
