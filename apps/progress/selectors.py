@@ -99,6 +99,7 @@ def progress_and_check_in_weeks(
         TopicProgress.objects.filter(user=user, topic__roadmap_id=roadmap_id)
         .annotate(kind=Value(1, output_field=IntegerField()))
         .values_list("kind", "topic__slug", "status", "done_at", "revision_done")
+        .order_by()  # no ORDER BY inside a UNION (SQLite refuses one)
     )
     weeks = (
         WeeklyCheckIn.objects.filter(user=user, roadmap_id=roadmap_id)
@@ -109,6 +110,7 @@ def progress_and_check_in_weeks(
             no_date=Value(None, output_field=DateTimeField()),
         )
         .values_list("kind", "no_slug", "no_status", "no_date", "week")
+        .order_by()
     )
     progress: dict[str, TopicProgress] = {}
     check_in_weeks: set[int] = set()
