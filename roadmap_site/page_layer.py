@@ -98,7 +98,9 @@ class _Local:
 
 _SHELLS = _Local(256)
 _TREES = _Local(8)
-_MAPS = _Local(512)
+_MAPS = _Local(256)
+_BANNERS = _Local(1024)
+_NAVS = _Local(1024)
 
 
 def _scoped(key: str) -> str:
@@ -176,7 +178,13 @@ class Layer:
 # -- the pieces
 
 
+# The sign-out form's token in a kept header: replaced by the request's own token.
+_TOKEN_SLOT = f"{OPEN}csrf{CLOSE}"
+
+
 def _fill_nav(layer: Layer, arg: str) -> str:
+    """The header's links, kept per learner and what they show (their "My plan" week, their
+    role and the queue's counts); the CSRF token is put in per request."""
     latest = layer.enrolments()[0] if layer.enrolments() else None
     plan = None
     if latest is not None:
@@ -184,16 +192,23 @@ def _fill_nav(layer: Layer, arg: str) -> str:
             "roadmap_slug": latest.roadmap.slug,
             "week": week_number(start_date=latest.start_date, day=local_today(layer.user)),
         }
-    return loader.render_to_string(
-        "components/account_nav.html",
-        {
-            "request": layer.request,
-            "user": layer.user,
-            "moderation_header": ModerationHeader(layer.request),
-            "plan": plan,
-            "csrf_token": get_token(layer.request),
-        },
-    )
+    header = ModerationHeader(layer.request)
+    counts = sorted(header.counts.items()) if header.is_moderator else []
+    key = _scoped(f"layer-nav:{layer.user.pk}:{plan}:{header.is_moderator}:{counts}")
+    body = _NAVS.get(key)
+    if body is None:
+        body = loader.render_to_string(
+            "components/account_nav.html",
+            {
+                "request": layer.request,
+                "user": layer.user,
+                "moderation_header": header,
+                "plan": plan,
+                "csrf_token": _TOKEN_SLOT,
+            },
+        )
+        _NAVS.put(key, body)
+    return body.replace(_TOKEN_SLOT, get_token(layer.request))
 
 
 _EMPTY: dict[str, str] = {}
@@ -253,8 +268,16 @@ def _progress_of(layer: Layer, tree: Roadmap) -> dict[str, TopicProgress]:
 
 
 def _fill_banner(layer: Layer, arg: str) -> str:
-    tree = _tree(layer)
+    """The progress banner, kept per learner under the map's digest, their check-in weeks and
+    the day (the week's number and the streak)."""
     enrolment = layer.enrolment()
+    today = local_today(layer.user).isoformat()
+    weeks = sorted(layer.weeks())
+    key = _scoped(f"layer-banner:{layer.user.pk}:{_map_digest(layer, enrolment)}:{today}:{weeks}")
+    body = _BANNERS.get(key)
+    if body is not None:
+        return body
+    tree = _tree(layer)
     data: dict[str, Any] = {"roadmap": tree, "request": layer.request, "enrolled": False}
     if enrolment is not None:
         enrolment.roadmap = tree
@@ -266,7 +289,9 @@ def _fill_banner(layer: Layer, arg: str) -> str:
             weeks=layer.weeks(),
         )
         data.update(learner_state_context(state))
-    return loader.render_to_string("progress/_roadmap_banner.html", data)
+    body = loader.render_to_string("progress/_roadmap_banner.html", data)
+    _BANNERS.put(key, body)
+    return body
 
 
 def _map_digest(layer: Layer, enrolment: Enrollment | None) -> str:
