@@ -175,3 +175,32 @@ def test_htmx_and_other_query_parameters_go_to_the_view(roadmap, enrolled) -> No
     assert "base.html" in {template.name for template in answer.templates}
     answer = client.get(path, HTTP_HX_REQUEST="true")
     assert "base.html" in {template.name for template in answer.templates}
+
+
+def test_a_flash_message_shows_once_on_a_layered_page(roadmap, enrolled) -> None:
+    """The messages are the request's own, read (and so used up) by the layer."""
+    client = signed_in(enrolled)
+    topic = topics(roadmap)[6]
+    path = pages(roadmap)["roadmap:roadmap"]
+    client.get(path)  # the shell
+    client.post(
+        f"/roadmaps/{roadmap.slug}/topics/{topic.slug}/status/",
+        {"status": "in_progress", "next": path},
+    )
+    shown = client.get(path).content.decode()
+    assert f"{topic.title} is now marked" in shown
+    assert 'class="flash flash--success"' in shown
+    assert f"{topic.title} is now marked" not in client.get(path).content.decode()
+
+
+def test_content_cannot_forge_a_marker(roadmap, enrolled) -> None:
+    """A marker holds a nonce drawn for each rendering: text that looks like one is text."""
+    forged = "\u27ea0123456789abcdef:nav:\u27eb and \u27eaanything:status:x\u27eb"
+    topic = topics(roadmap)[0]
+    Topic.objects.filter(pk=topic.pk).update(title=f"Title {forged}")
+    roadmap_touch(roadmap=roadmap)
+    client = signed_in(enrolled)
+    for _ in range(2):
+        body = client.get(pages(roadmap)["roadmap:roadmap"]).content.decode()
+        assert f"Title {forged}" in body
+        assert body.count('action="/accounts/logout/"') == 1
