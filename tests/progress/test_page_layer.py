@@ -204,3 +204,20 @@ def test_content_cannot_forge_a_marker(roadmap, enrolled) -> None:
         body = client.get(pages(roadmap)["roadmap:roadmap"]).content.decode()
         assert f"Title {forged}" in body
         assert body.count('action="/accounts/logout/"') == 1
+
+
+def test_the_shell_is_rendered_once_per_version_for_everybody(roadmap, enrolled, outsider) -> None:
+    """One learner's request renders the shell; another's uses it; a version bump renders a
+    new one."""
+    path = pages(roadmap)["roadmap:roadmap"]
+
+    def rendered(client: Client) -> bool:
+        return "base.html" in {template.name for template in client.get(path).templates}
+
+    ada, olive = signed_in(enrolled), signed_in(outsider)
+    assert rendered(ada)
+    assert not rendered(olive)
+    assert not rendered(ada)
+    pages_touch()
+    assert rendered(olive)
+    assert not rendered(ada)
