@@ -213,6 +213,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--scale", type=int, default=0, help="bench seed_synthetic --scale N")
+    parser.add_argument("--port", type=int, default=0, help="the server's (default: any free)")
+    parser.add_argument(
+        "--only", action="append", default=[], help="a page's name to measure (repeatable)"
+    )
     options = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
@@ -261,11 +265,16 @@ def main() -> None:
             # The same with the ETag it answered: a 304 (its "bytes" are the 200's body).
             ("tree API, 304", f"/api/v1/roadmaps/{slug}/", {**PROXY_HEADERS, REVALIDATE: ""}, 0.9),
             ("roadmap, signed in", base_path, signed_in, 0.2),
+            ("phase, signed in", f"{base_path}phases/{learner['phase']}/", signed_in, 0.2),
             ("dashboard, signed in", f"{base_path}dashboard/", signed_in, 0.2),
         ]
 
+        if options.only:
+            pages = [page for page in pages if page[0] in options.only]
+            if len(pages) != len(set(options.only)):
+                sys.exit(f"not every page named is known: {options.only}")
         log = work / "gunicorn.log"
-        port = free_port()
+        port = options.port or free_port()
         base = f"http://127.0.0.1:{port}"
         # First run: fetch each page once and write its bytes into the static root (whitenoise
         # indexes STATIC_ROOT when it starts with DEBUG off, hence the second run).

@@ -101,6 +101,9 @@ MIDDLEWARE = [
     # Inside the request id's scope: a 500 under /api/ carries it.
     "roadmap_site.error_views.ApiErrorsMiddleware",
     "roadmap_site.error_views.ApplicationErrorMiddleware",
+    # Last, so that its process_view runs after every other middleware's: the signed-in
+    # roadmap, phase and section pages as a shared shell and the learner's layer.
+    "roadmap_site.page_layer.PageLayerMiddleware",
 ]
 
 ROOT_URLCONF = "roadmap_site.urls"

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import DateTimeField, IntegerField, QuerySet, Value
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -74,6 +74,52 @@ def _dates_readable(enrollment: Enrollment) -> Enrollment:
     if not enrollment.start_date <= enrollment.plan_anchor <= latest:
         enrollment.plan_anchor = enrollment.start_date
     return enrollment
+
+
+def enrollments_of(*, user: User) -> list[Enrollment]:
+    """All the learner's enrolments, the most recently changed first (one query; the
+    signed-in pages' layer takes "My plan" and the page's roadmap's from them)."""
+    found = list(
+        Enrollment.objects.select_related("roadmap", "goal_project")
+        .filter(user=user)
+        .order_by("-updated_at", "-pk")
+    )
+    for enrollment in found:
+        enrollment.user = user
+    return [_dates_readable(enrollment) for enrollment in found]
+
+
+def progress_and_check_in_weeks(
+    *, user: User, roadmap_id: int
+) -> tuple[dict[str, TopicProgress], set[int]]:
+    """The learner's progress rows in the roadmap by topic slug (status, done_at and
+    revision_done only, without their topics) and the weeks they checked in: one query, a
+    UNION of both."""
+    rows = (
+        TopicProgress.objects.filter(user=user, topic__roadmap_id=roadmap_id)
+        .annotate(kind=Value(1, output_field=IntegerField()))
+        .values_list("kind", "topic__slug", "status", "done_at", "revision_done")
+        .order_by()  # no ORDER BY inside a UNION (SQLite refuses one)
+    )
+    weeks = (
+        WeeklyCheckIn.objects.filter(user=user, roadmap_id=roadmap_id)
+        .annotate(
+            kind=Value(2, output_field=IntegerField()),
+            no_slug=Value(""),
+            no_status=Value(""),
+            no_date=Value(None, output_field=DateTimeField()),
+        )
+        .values_list("kind", "no_slug", "no_status", "no_date", "week")
+        .order_by()
+    )
+    progress: dict[str, TopicProgress] = {}
+    check_in_weeks: set[int] = set()
+    for kind, slug, status, done_at, number in rows.union(weeks, all=True):
+        if kind == 2:
+            check_in_weeks.add(number)
+        else:
+            progress[slug] = TopicProgress(status=status, done_at=done_at, revision_done=number)
+    return progress, check_in_weeks
 
 
 def enrollment_get(*, user: User, roadmap: Roadmap) -> Enrollment | None:
@@ -220,6 +266,19 @@ def learner_state(*, enrollment: Enrollment) -> LearnerState:
     weeks = set(
         WeeklyCheckIn.objects.filter(user=user, roadmap=roadmap).values_list("week", flat=True)
     )
+    return learner_state_of(enrollment=enrollment, topics=topics, progress=progress, weeks=weeks)
+
+
+def learner_state_of(
+    *,
+    enrollment: Enrollment,
+    topics: list[Topic],
+    progress: Mapping[str, TopicProgress],
+    weeks: set[int],
+) -> LearnerState:
+    """`learner_state` of these active topics (with phase and section), progress rows by
+    slug and check-in weeks, already read (no query)."""
+    user = enrollment.user
     this_week = week_number(start_date=enrollment.start_date, day=local_today(user))
     summary = _summary_of(topics, progress, streak=_streak_of(weeks, this_week=this_week))
     plan = _plan_of(enrollment, topics, progress)
@@ -555,6 +614,18 @@ def roadmap_map_for(*, user: User | None, roadmap: Roadmap) -> RoadmapMap:
         return roadmap_map(roadmap=roadmap)
     enrollment = enrollment_get(user=user, roadmap=roadmap)
     progress = progress_by_topic(user=user, roadmap=roadmap)
+    return roadmap_map_of(roadmap=roadmap, enrollment=enrollment, progress=progress)
+
+
+def roadmap_map_of(
+    *,
+    roadmap: Roadmap,
+    enrollment: Enrollment | None,
+    progress: Mapping[str, TopicProgress],
+) -> RoadmapMap:
+    """`roadmap_map_for` of a signed-in reader from their enrolment (or None) and progress
+    rows by topic slug, already read (no query; the signed-in pages' layer,
+    roadmap_site/page_layer.py)."""
     if enrollment is None:
         anyone = roadmap_map(roadmap=roadmap)
         for node in anyone.nodes:

@@ -17,6 +17,7 @@ from apps.progress import effort, pace, selectors
 from apps.progress.models import TopicProgress
 from apps.progress.plan import week_number
 from apps.progress.services import local_today
+from apps.roadmap.selectors import RoadmapMap
 from roadmap_site import limits
 from roadmap_site.limits import EFFORT_MIN_LEARNERS
 
@@ -69,8 +70,8 @@ def topic_effort(topic) -> dict:
 def progress_statuses(context: template.Context, roadmap) -> dict[str, str]:
     request = context.get("request")
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
+    if user is None or not user.is_authenticated or getattr(request, "page_layer", None):
+        return {}  # the signed-in pages' shared shell: the layer fills each status in
     return {
         slug: row.status
         for slug, row in selectors.progress_by_topic(user=user, roadmap=roadmap).items()
@@ -108,7 +109,11 @@ def learner_state(context: template.Context, roadmap) -> dict:
     enrollment = selectors.enrollment_get(user=user, roadmap=roadmap)
     if enrollment is None:
         return {"enrolled": False}
-    state = selectors.learner_state(enrollment=enrollment)
+    return learner_state_context(selectors.learner_state(enrollment=enrollment))
+
+
+def learner_state_context(state: selectors.LearnerState) -> dict:
+    """What the banner and the home card show of an enrolled learner's state."""
     return {
         "enrolled": True,
         "percent": state.summary.percent_complete,
@@ -172,7 +177,11 @@ def roadmap_map(context: template.Context, roadmap) -> dict:
     request = context.get("request")
     user = getattr(request, "user", None)
     reader = user if isinstance(user, User) and user.is_authenticated else None
-    the_map = selectors.roadmap_map_for(user=reader, roadmap=roadmap)
+    return map_context(selectors.roadmap_map_for(user=reader, roadmap=roadmap), roadmap, request)
+
+
+def map_context(the_map: RoadmapMap, roadmap, request) -> dict:
+    """progress/_map.html's context for `the_map` of a `roadmap_tree` (no query)."""
     return {
         "map": the_map,
         "columns": the_map.weeks[: limits.ROADMAP_PAGE_MAP_WEEKS],

@@ -46,3 +46,15 @@ def subtract(value: int, other: int) -> int:
 def total_hours(topics) -> int:
     """The hours of a sequence of topics; topics without an estimate count nothing."""
     return sum(topic.est_hours or 0 for topic in topics)
+
+
+@register.simple_tag(takes_context=True)
+def layer_mark(context: template.Context, kind: str, arg: str = "") -> str:
+    """Where a signed-in page's shared shell leaves a personal piece (the header's links, a
+    topic's status, ...) for the learner's layer to fill in per request
+    (roadmap_site/page_layer.py); nothing outside the shell. The shell also keeps the page's
+    `roadmap`, which the layer reads its content from."""
+    layer = getattr(context.get("request"), "page_layer", None)
+    if layer is None:
+        return ""
+    return layer.mark(kind, arg, context)

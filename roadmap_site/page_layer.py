@@ -1,0 +1,438 @@
+"""Signed-in pages: the shared shell, rendered once per pages' version, and the learner's layer
+filled into it for each request (issue 18).
+
+A signed-in GET or HEAD of one of `LAYERED_PAGES` (not htmx, only the query parameters the page
+reads) is answered here, in `process_view` (this middleware is the last of the stack, so every
+other middleware has run, and runs on the way out, as for the view). The page's view renders
+it once per pages' version (`pages_version()`, read first, as the public page cache does) and
+theme, path and query, with `request.page_layer` set: the templates then leave a marker
+(`{% layer_mark %}`, apps/roadmap/templatetags/roadmap_tags.py) wherever a piece is personal,
+instead of rendering it: the header's links (with the sign-out form's CSRF token), the flash
+messages, each topic's status label, the roadmap page's progress banner and map. The shell is
+cut at its markers once and kept (the shared cache and this worker's memory).
+
+Each request then costs, besides the session, the user and the version: one query for the
+learner's enrolments (the header's "My plan" and this roadmap's) and one for their progress rows
+in this roadmap with their check-in weeks (one UNION), and joins the shell's pieces with the
+filled markers. Small pieces are rendered from their own small templates (the same ones the
+full render includes, so the two never differ); the map, the largest, is kept per learner under
+a digest of everything it is drawn from, so it is rendered again only when that changes.
+
+The shell holds nothing personal: its markers carry a random nonce, chosen per rendering, so no
+content can forge one; the CSRF token is the request's own (`get_token`), and a shell whose
+rendering set a cookie or used a CSP nonce is not kept (the page is then rendered whole).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.csrf import get_token
+from django.template import loader
+from django.utils.safestring import SafeString, mark_safe
+
+from apps.moderation.context_processors import ModerationHeader
+from apps.progress import selectors as progress
+from apps.progress.models import Enrollment, TopicProgress
+from apps.progress.pause import plan_today
+from apps.progress.plan import week_number
+from apps.progress.services import local_today
+from apps.progress.templatetags.progress_tags import learner_state_context, map_context
+from apps.roadmap import selectors as content
+from apps.roadmap.models import Roadmap
+from apps.roadmap.services import pages_version
+from apps.roadmap.templatetags.roadmap_tags import THEME_COOKIE, THEMES
+
+# Each page served with the layer, and the query parameters it reads (any other: the view).
+LAYERED_PAGES: dict[str, frozenset[str]] = {
+    "roadmap:roadmap": frozenset(),
+    "roadmap:phase": frozenset(),
+    "roadmap:section": frozenset({"page"}),
+}
+# The pages whose context's `roadmap` is a `roadmap_tree` (the map and banner are drawn from it).
+TREE_PAGES = frozenset({"roadmap:roadmap"})
+QUERY_MAX_LENGTH = 256
+SHELL_SECONDS = 60 * 60
+MAP_SECONDS = 60 * 60
+OPEN, CLOSE = "\u27ea", "\u27eb"  # ⟪ ⟫ around a marker: nonce, kind, argument
+
+
+class _Local:
+    """A worker's own copies in front of the shared cache, bounded by entries (the keys hold
+    the version, so a stale copy is never asked for again and just ages out)."""
+
+    def __init__(self, entries: int) -> None:
+        self._items: OrderedDict[str, Any] = OrderedDict()
+        self._entries = entries
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Any:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._entries:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_SHELLS = _Local(256)
+_TREES = _Local(8)
+_MAPS = _Local(256)
+_BANNERS = _Local(1024)
+_NAVS = _Local(1024)
+
+
+def _scoped(key: str) -> str:
+    # The shared cache's prefix too: tests give each test its own (tests/conftest.py).
+    return f"{cache.key_prefix}:{key}"
+
+
+class Shell:
+    """`request.page_layer` while the shell renders: hands out the markers and keeps the
+    page's roadmap (what the layer's queries are about)."""
+
+    def __init__(self) -> None:
+        self.nonce = secrets.token_hex(8)
+        self.roadmap: Roadmap | None = None
+
+    def mark(self, kind: str, arg: str, context: Any) -> SafeString:
+        if self.roadmap is None and isinstance(context.get("roadmap"), Roadmap):
+            self.roadmap = context.get("roadmap")
+        return mark_safe(f"{OPEN}{self.nonce}:{kind}:{arg}{CLOSE}")  # noqa: S308 (no input)
+
+    def cut(self, body: str) -> list[str]:
+        """The shell's pieces: text, then kind, argument and text for each marker."""
+        pattern = re.compile(f"{OPEN}{self.nonce}:(\\w+):([^{CLOSE}]*){CLOSE}")
+        return pattern.split(body)
+
+
+@dataclass
+class Stored:
+    """A shell as kept: its pieces, the pages' version it was rendered at and its roadmap."""
+
+    pieces: list[str]
+    version: int
+    roadmap_id: int | None
+    slug: str = ""
+
+
+@dataclass
+class Layer:
+    """The learner's part of one request: read in two queries, on first use."""
+
+    request: HttpRequest
+    stored: Stored
+    _enrolments: list[Enrollment] | None = None
+    _rows: dict[str, TopicProgress] | None = None
+    _weeks: set[int] = field(default_factory=set)
+
+    def weeks(self) -> set[int]:
+        self.rows()
+        return self._weeks
+
+    @property
+    def user(self) -> Any:
+        return self.request.user
+
+    def enrolments(self) -> list[Enrollment]:
+        if self._enrolments is None:
+            self._enrolments = progress.enrollments_of(user=self.user)
+        return self._enrolments
+
+    def enrolment(self) -> Enrollment | None:
+        wanted = self.stored.roadmap_id
+        return next((e for e in self.enrolments() if e.roadmap_id == wanted), None)
+
+    def rows(self) -> dict[str, TopicProgress]:
+        """The learner's progress rows in this roadmap by topic slug; the check-in weeks
+        (`weeks`) come in the same query."""
+        if self._rows is None:
+            assert self.stored.roadmap_id is not None  # a page with a status has its roadmap
+            self._rows, self._weeks = progress.progress_and_check_in_weeks(
+                user=self.user, roadmap_id=self.stored.roadmap_id
+            )
+        return self._rows
+
+
+# -- the pieces
+
+
+# The sign-out form's token in a kept header: replaced by the request's own token.
+_TOKEN_SLOT = f"{OPEN}csrf{CLOSE}"
+
+
+def _fill_nav(layer: Layer, arg: str) -> str:
+    """The header's links, kept per learner and what they show (their "My plan" week, their
+    role and the queue's counts); the CSRF token is put in per request."""
+    latest = layer.enrolments()[0] if layer.enrolments() else None
+    plan = None
+    if latest is not None:
+        plan = {
+            "roadmap_slug": latest.roadmap.slug,
+            "week": week_number(start_date=latest.start_date, day=local_today(layer.user)),
+        }
+    header = ModerationHeader(layer.request)
+    counts = sorted(header.counts.items()) if header.is_moderator else []
+    key = _scoped(f"layer-nav:{layer.user.pk}:{plan}:{header.is_moderator}:{counts}")
+    body = _NAVS.get(key)
+    if body is None:
+        body = loader.render_to_string(
+            "components/account_nav.html",
+            {
+                "request": layer.request,
+                "user": layer.user,
+                "moderation_header": header,
+                "plan": plan,
+                "csrf_token": _TOKEN_SLOT,
+            },
+        )
+        _NAVS.put(key, body)
+    return body.replace(_TOKEN_SLOT, get_token(layer.request))
+
+
+_EMPTY: dict[str, str] = {}
+
+
+def _fill_messages(layer: Layer, arg: str) -> str:
+    messages = get_messages(layer.request)
+    if not messages:  # the usual case: what the template renders with none, kept
+        empty = _EMPTY.get("messages")
+        if empty is None:
+            empty = _EMPTY["messages"] = loader.render_to_string(
+                "components/flash_messages.html", {"messages": []}
+            )
+        return empty
+    return loader.render_to_string("components/flash_messages.html", {"messages": messages})
+
+
+_LABELS: dict[str, str] = {}
+
+
+def _fill_status(layer: Layer, slug: str) -> str:
+    row = layer.rows().get(slug)
+    if row is None or not row.status:
+        return ""
+    label = _LABELS.get(row.status)
+    if label is None:
+        status = TopicProgress.Status(row.status)
+        label = loader.render_to_string(
+            "roadmap/_status_label.html", {"key": status.value, "label": status.label}
+        )
+        _LABELS[row.status] = label
+    return label
+
+
+def _tree_key(stored: Stored) -> str:
+    return _scoped(f"layer-tree:{stored.version}:{stored.slug}")
+
+
+def _tree(layer: Layer) -> Roadmap:
+    """The page's `roadmap_tree`, kept in this worker for the version the shell is of."""
+    key = _tree_key(layer.stored)
+    tree = _TREES.get(key)
+    if tree is None:
+        tree = content.roadmap_tree(slug=layer.stored.slug)
+        _TREES.put(key, tree)
+    return tree
+
+
+def _progress_of(layer: Layer, tree: Roadmap) -> dict[str, TopicProgress]:
+    """The rows with their topics from the tree (the map and banner read `row.topic`)."""
+    by_slug = {t.slug: t for t in content.map_topics(roadmap=tree)}
+    rows = layer.rows()
+    for slug, row in rows.items():
+        if slug in by_slug:
+            row.topic = by_slug[slug]
+    return rows
+
+
+def _fill_banner(layer: Layer, arg: str) -> str:
+    """The progress banner, kept per learner under the map's digest, their check-in weeks and
+    the day (the week's number and the streak)."""
+    enrolment = layer.enrolment()
+    today = local_today(layer.user).isoformat()
+    weeks = sorted(layer.weeks())
+    key = _scoped(f"layer-banner:{layer.user.pk}:{_map_digest(layer, enrolment)}:{today}:{weeks}")
+    body = _BANNERS.get(key)
+    if body is not None:
+        return body
+    tree = _tree(layer)
+    data: dict[str, Any] = {"roadmap": tree, "request": layer.request, "enrolled": False}
+    if enrolment is not None:
+        enrolment.roadmap = tree
+        topics = content.map_topics(roadmap=tree)
+        state = progress.learner_state_of(
+            enrollment=enrolment,
+            topics=topics,
+            progress=_progress_of(layer, tree),
+            weeks=layer.weeks(),
+        )
+        data.update(learner_state_context(state))
+    body = loader.render_to_string("progress/_roadmap_banner.html", data)
+    _BANNERS.put(key, body)
+    return body
+
+
+def _map_digest(layer: Layer, enrolment: Enrollment | None) -> str:
+    """Everything the learner's map is drawn from, besides the content (the version)."""
+    parts: list[str] = [str(layer.stored.version), str(layer.stored.roadmap_id)]
+    if enrolment is not None:
+        parts += [
+            str(enrolment.pk),
+            enrolment.updated_at.isoformat(),
+            str(enrolment.hours_per_week),
+            enrolment.start_date.isoformat(),
+            enrolment.plan_anchor.isoformat(),
+            plan_today(enrolment).isoformat(),
+            str(layer.user.zone),
+        ]
+    for slug, row in sorted(layer.rows().items()):
+        done = row.done_at.isoformat() if row.done_at else ""
+        parts.append(f"{slug}={row.status}:{done}:{row.revision_done}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def _fill_map(layer: Layer, arg: str) -> str:
+    enrolment = layer.enrolment()
+    key = _scoped(f"layer-map:{layer.user.pk}:{_map_digest(layer, enrolment)}")
+    body = _MAPS.get(key) or cache.get(key)
+    if isinstance(body, str):
+        _MAPS.put(key, body)
+        return body
+    tree = _tree(layer)
+    if enrolment is not None:
+        enrolment.roadmap = tree
+    the_map = progress.roadmap_map_of(
+        roadmap=tree, enrollment=enrolment, progress=_progress_of(layer, tree)
+    )
+    body = loader.render_to_string("progress/_map.html", map_context(the_map, tree, layer.request))
+    cache.set(key, body, MAP_SECONDS)
+    _MAPS.put(key, body)
+    return body
+
+
+FILLS: dict[str, Callable[[Layer, str], str]] = {
+    "nav": _fill_nav,
+    "messages": _fill_messages,
+    "status": _fill_status,
+    "banner": _fill_banner,
+    "map": _fill_map,
+}
+
+
+def fill(stored: Stored, request: HttpRequest) -> str:
+    layer = Layer(request, stored)
+    pieces = stored.pieces
+    out = [pieces[0]]
+    for index in range(1, len(pieces), 3):
+        out.append(FILLS[pieces[index]](layer, pieces[index + 1]))
+        out.append(pieces[index + 2])
+    return "".join(out)
+
+
+# -- the middleware
+
+
+def _variant(request: HttpRequest, view_name: str) -> str | None:
+    if request.method not in ("GET", "HEAD") or "HTTP_HX_REQUEST" in request.META:
+        return None
+    query = request.META.get("QUERY_STRING", "")
+    if len(query) > QUERY_MAX_LENGTH or not set(request.GET) <= LAYERED_PAGES[view_name]:
+        return None
+    theme = request.COOKIES.get(THEME_COOKIE, "")
+    theme = theme if theme in THEMES else ""
+    parts = (request.scheme or "", request.get_host(), theme, request.path, query)
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+
+
+class PageLayerMiddleware:
+    """Serves `LAYERED_PAGES` to signed-in users as shell + layer (see the module's doc)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., HttpResponseBase], args: Any, kwargs: Any
+    ) -> HttpResponseBase | None:
+        match = request.resolver_match
+        if match is None or match.view_name not in LAYERED_PAGES:
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        variant = _variant(request, match.view_name)
+        if variant is None:
+            return None
+        version = pages_version()
+        key = _scoped(f"layer-shell:{version}:{variant}")
+        stored = _SHELLS.get(key)
+        if stored is None:
+            stored = cache.get(key)
+            if isinstance(stored, Stored):
+                _SHELLS.put(key, stored)
+            else:
+                stored = self._render_shell(request, view, args, kwargs, version)
+                if isinstance(stored, HttpResponseBase):
+                    return stored
+                cache.set(key, stored, SHELL_SECONDS)
+                _SHELLS.put(key, stored)
+        return HttpResponse(fill(stored, request), content_type="text/html; charset=utf-8")
+
+    def _render_shell(
+        self,
+        request: HttpRequest,
+        view: Callable[..., HttpResponseBase],
+        args: Any,
+        kwargs: Any,
+        version: int,
+    ) -> Stored | HttpResponseBase:
+        shell = Shell()
+        request.page_layer = shell  # type: ignore[attr-defined]
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            request.page_layer = None  # type: ignore[attr-defined]
+        fit = (
+            isinstance(response, HttpResponse)
+            and response.status_code == 200
+            and not response.cookies
+            and not response.has_header("Cache-Control")
+            and getattr(request, "_csp_nonce", None) is None
+        )
+        if not fit:
+            return view(request, *args, **kwargs)  # whole, as without the layer
+        assert isinstance(response, HttpResponse)
+        stored = Stored(
+            pieces=shell.cut(response.content.decode(response.charset or settings.DEFAULT_CHARSET)),
+            version=version,
+            roadmap_id=shell.roadmap.pk if shell.roadmap is not None else None,
+            slug=shell.roadmap.slug if shell.roadmap is not None else "",
+        )
+        match = request.resolver_match
+        if shell.roadmap is not None and match is not None and match.view_name in TREE_PAGES:
+            _TREES.put(_tree_key(stored), shell.roadmap)  # the view's own: read once
+        return stored

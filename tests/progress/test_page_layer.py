@@ -1,0 +1,223 @@
+"""Signed-in pages as a shared shell and the learner's layer (roadmap_site/page_layer.py): the
+same bytes as the whole page rendered for that learner, the shell rendered once per version,
+the layer's two queries, changes on the next request, and nobody's statuses or CSRF token on
+anybody else's page."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.conf import settings as django_settings
+from django.middleware.csrf import _does_token_match
+from django.test import Client
+from django.utils import timezone
+
+from apps.progress.models import TopicProgress
+from apps.progress.services import check_in_put, enrollment_put, topic_progress_put
+from apps.roadmap.models import Topic
+from apps.roadmap.services import pages_touch, roadmap_touch
+from roadmap_site.page_layer import LAYERED_PAGES, PageLayerMiddleware
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LAYER = "roadmap_site.page_layer.PageLayerMiddleware"
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def pages(roadmap) -> dict[str, str]:
+    phase = roadmap.phases.order_by("number").first()
+    section = roadmap.sections.order_by("number").first()
+    return {
+        "roadmap:roadmap": f"/roadmaps/{roadmap.slug}/",
+        "roadmap:phase": f"/roadmaps/{roadmap.slug}/phases/{phase.slug}/",
+        "roadmap:section": f"/roadmaps/{roadmap.slug}/sections/{section.number}/",
+    }
+
+
+def topics(roadmap) -> list[Topic]:
+    return list(Topic.objects.active().filter(roadmap=roadmap).order_by("section__number", "order"))
+
+
+@pytest.fixture
+def enrolled(learner, roadmap):
+    """A learner enrolled three weeks ago with a done, an in-progress and a skipped topic (one
+    of the section page's), and two check-ins."""
+    enrolment = enrollment_put(
+        user=learner, roadmap=roadmap, start_date=timezone.localdate() - timedelta(weeks=3)
+    )
+    first, second, third = topics(roadmap)[:3]
+    topic_progress_put(user=learner, topic=first, status=TopicProgress.Status.DONE)
+    topic_progress_put(user=learner, topic=second, status=TopicProgress.Status.IN_PROGRESS)
+    topic_progress_put(user=learner, topic=third, status=TopicProgress.Status.SKIPPED)
+    for week in (3, 4):
+        check_in_put(user=learner, enrollment=enrolment, week=week, hours=4)
+    return learner
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def without_tokens(body: str) -> str:
+    return TOKEN.sub('name="csrfmiddlewaretoken" value=""', body)
+
+
+def test_every_layered_page_is_measured_here(roadmap) -> None:
+    assert set(pages(roadmap)) == set(LAYERED_PAGES)
+
+
+def test_the_layer_is_the_last_middleware() -> None:
+    """Its process_view runs after every other middleware's, which all run around it."""
+    assert django_settings.MIDDLEWARE[-1] == LAYER
+    assert PageLayerMiddleware  # the name the setting holds
+
+
+@pytest.mark.parametrize("who", ["enrolled", "signed in, not enrolled"])
+@pytest.mark.parametrize("name", sorted(LAYERED_PAGES))
+def test_shell_and_layer_make_the_whole_page(
+    settings, roadmap, enrolled, outsider, name, who
+) -> None:
+    """Byte for byte the page the view renders whole for the same user (the CSRF tokens aside:
+    each rendering masks the token anew); first from the shell just rendered, then from the
+    kept one."""
+    user = enrolled if who == "enrolled" else outsider
+    path = pages(roadmap)[name]
+    client = signed_in(user)
+    first, again = client.get(path), client.get(path)
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != LAYER]
+    whole = signed_in(user).get(path)
+    assert first.status_code == again.status_code == whole.status_code == 200
+    expected = without_tokens(whole.content.decode())
+    assert "\u27ea" not in expected
+    assert without_tokens(first.content.decode()) == expected
+    assert without_tokens(again.content.decode()) == expected
+    if name == "roadmap:roadmap" and who == "enrolled":
+        assert "Your topics by section" in expected  # the learner's own map
+        assert "status-label--done" in expected
+        assert "2-week check-in streak" in expected
+    assert first["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.parametrize("name", sorted(LAYERED_PAGES))
+def test_a_repeat_renders_no_page_template_and_costs_the_layer_alone(
+    roadmap, enrolled, name, django_assert_num_queries
+) -> None:
+    path = pages(roadmap)[name]
+    client = signed_in(enrolled)
+    client.get(path)  # the shell, once for this version; the moderator role, then cached
+    client.get(path)  # the learner's map, kept under its digest
+    # session, user, the pages' version, the enrolments; and on the roadmap and section pages
+    # the progress rows with the check-in weeks (one UNION)
+    rows = 0 if name == "roadmap:phase" else 1
+    with django_assert_num_queries(4 + rows):
+        again = client.get(path)
+    assert again.status_code == 200
+    rendered = {template.name for template in again.templates}
+    assert "base.html" not in rendered
+    assert not any(
+        name.startswith("roadmap/") and name != "roadmap/_status_label.html" for name in rendered
+    ), rendered
+
+
+def test_a_status_change_and_a_content_edit_show_on_the_next_request(roadmap, enrolled) -> None:
+    path = pages(roadmap)["roadmap:roadmap"]
+    client = signed_in(enrolled)
+    topic = topics(roadmap)[5]
+    before = client.get(path).content.decode()
+    assert f'id="map-node-{topic.slug}"' in before
+    answer = client.post(
+        f"/roadmaps/{roadmap.slug}/topics/{topic.slug}/status/", {"status": "done"}
+    )
+    assert answer.status_code in (200, 302)
+    after = client.get(path).content.decode()
+    assert after.count("status-label--done") == before.count("status-label--done") + 1
+    Topic.objects.filter(pk=topic.pk).update(title="A brand new title")
+    roadmap_touch(roadmap=roadmap)
+    edited = client.get(path).content.decode()
+    assert "A brand new title" in edited
+    assert after.count("status-label--done") == edited.count("status-label--done")
+
+
+def test_nobody_sees_anybody_elses_statuses_or_token(roadmap, enrolled) -> None:
+    path = pages(roadmap)["roadmap:roadmap"]
+    other = UserFactory(username="grace")
+    topic_progress_put(user=other, topic=topics(roadmap)[7], status=TopicProgress.Status.DONE)
+    ada, grace, visitor = signed_in(enrolled), signed_in(other), Client()
+    pages_touch()
+    for _ in range(2):  # from a new shell, then from the kept one
+        mine = ada.get(path)
+        theirs = grace.get(path)
+        anyone = visitor.get(path).content.decode()
+        mine_body, theirs_body = mine.content.decode(), theirs.content.decode()
+        assert mine_body.count("status-label--done") == 1
+        assert mine_body.count("status-label--in_progress") == 1
+        assert theirs_body.count("status-label--done") == 1
+        assert "status-label--in_progress" not in theirs_body
+        assert "status-label" not in anyone and "csrfmiddlewaretoken" not in anyone
+        assert "My plan" in mine_body and "My plan" not in theirs_body
+        for client, body in ((ada, mine_body), (grace, theirs_body)):
+            secret = client.cookies[django_settings.CSRF_COOKIE_NAME].value
+            tokens = TOKEN.findall(body)
+            assert tokens and all(_does_token_match(token, secret) for token in tokens)
+        assert ada.cookies["csrftoken"].value != grace.cookies["csrftoken"].value
+
+
+def test_htmx_and_other_query_parameters_go_to_the_view(roadmap, enrolled) -> None:
+    client = signed_in(enrolled)
+    path = pages(roadmap)["roadmap:section"]
+    assert client.get(path, {"page": "1"}).status_code == 200
+    answer = client.get(path, {"other": "1"})
+    assert "base.html" in {template.name for template in answer.templates}
+    answer = client.get(path, HTTP_HX_REQUEST="true")
+    assert "base.html" in {template.name for template in answer.templates}
+
+
+def test_a_flash_message_shows_once_on_a_layered_page(roadmap, enrolled) -> None:
+    """The messages are the request's own, read (and so used up) by the layer."""
+    client = signed_in(enrolled)
+    topic = topics(roadmap)[6]
+    path = pages(roadmap)["roadmap:roadmap"]
+    client.get(path)  # the shell
+    client.post(
+        f"/roadmaps/{roadmap.slug}/topics/{topic.slug}/status/",
+        {"status": "in_progress", "next": path},
+    )
+    shown = client.get(path).content.decode()
+    assert f"{topic.title} is now marked" in shown
+    assert 'class="flash flash--success"' in shown
+    assert f"{topic.title} is now marked" not in client.get(path).content.decode()
+
+
+def test_content_cannot_forge_a_marker(roadmap, enrolled) -> None:
+    """A marker holds a nonce drawn for each rendering: text that looks like one is text."""
+    forged = "\u27ea0123456789abcdef:nav:\u27eb and \u27eaanything:status:x\u27eb"
+    topic = topics(roadmap)[0]
+    Topic.objects.filter(pk=topic.pk).update(title=f"Title {forged}")
+    roadmap_touch(roadmap=roadmap)
+    client = signed_in(enrolled)
+    for _ in range(2):
+        body = client.get(pages(roadmap)["roadmap:roadmap"]).content.decode()
+        assert f"Title {forged}" in body
+        assert body.count('action="/accounts/logout/"') == 1
+
+
+def test_the_shell_is_rendered_once_per_version_for_everybody(roadmap, enrolled, outsider) -> None:
+    """One learner's request renders the shell; another's uses it; a version bump renders a
+    new one."""
+    path = pages(roadmap)["roadmap:roadmap"]
+
+    def rendered(client: Client) -> bool:
+        return "base.html" in {template.name for template in client.get(path).templates}
+
+    ada, olive = signed_in(enrolled), signed_in(outsider)
+    assert rendered(ada)
+    assert not rendered(olive)
+    assert not rendered(ada)
+    pages_touch()
+    assert rendered(olive)
+    assert not rendered(ada)
