@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # The search's trigram lookups and search vectors (apps.search), on PostgreSQL.
+    "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -75,6 +77,7 @@ INSTALLED_APPS = [
     "apps.mail",
     "apps.solutions",
     "apps.showcase",
+    "apps.search",
 ]
 
 MIDDLEWARE = [

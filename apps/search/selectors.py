@@ -1,0 +1,247 @@
+"""The site search: one query string over every kind of public content (docs/search.md).
+
+PostgreSQL: the stored, weighted tsvector (title A, summary and key points B, body C, extras D)
+matched by `websearch_to_tsquery('english', text)` OR the same words as prefixes (`word:*`,
+so "kube" finds Kubernetes as you type), phrases and exclusions kept, ranked by `ts_rank`.
+When the words match nothing, the titles' trigram word similarity (pg_trgm) finds what a typo
+meant and `suggestions` names the corrected words. SQLite: every positive word and phrase
+must appear (as a substring, so prefixes match) in the title or the text, no excluded word may;
+title matches first.
+
+Two queries for a page of results (the counts per kind, then the page) at any content size;
+one more when nothing matched and the typo search runs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    TrigramWordSimilarity,
+)
+from django.db import connection
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+
+from apps.search.models import SearchDocument
+from apps.search.query import KINDS, Query, parse, terms
+from roadmap_site.errors import Invalid, NotFound
+from roadmap_site.limits import (
+    SEARCH_FUZZY_ROWS,
+    SEARCH_PAGE,
+    SEARCH_PAGE_SIZE,
+    SEARCH_QUERY,
+    SEARCH_SNIPPET,
+)
+
+KIND_MESSAGE = f"The kind must be one of: {', '.join(KINDS)}."
+_FIELDS = ("kind", "object_id", "title", "summary", "body", "extra", "url", "phase_title")
+_FIELDS += ("topic_id",)
+# How alike a corrected word must be to the typed one (trigram similarity, 0 to 1).
+SUGGESTION_SIMILARITY = 0.4
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str  # one of KINDS
+    title: str  # plain text, not HTML
+    url: str  # the site's page for it (a resource: its topic's page with #resource-<id>)
+    snippet: str  # plain text, up to limits.SEARCH_SNIPPET characters, around the first match
+    phase_title: str | None  # the topic's (or the resource's topic's) phase, if any
+    topic_id: int | None  # a topic's own id, a resource's topic's: the learner's status
+    score: float
+
+
+@dataclass(frozen=True)
+class Results:
+    query: Query
+    kind: str | None
+    hits: list[Hit]  # this page, best first
+    counts: dict[str, int]  # matches per kind (every kind, zeros included), whatever `kind`
+    total: int  # matches of `kind` (of every kind without one): what the pages count
+    page: int
+    pages: int
+    suggestions: list[str] = field(default_factory=list)  # "did you mean" (PostgreSQL)
+    fuzzy: bool = False  # the words matched nothing; these are the titles most like them
+
+
+def search(text: str, *, kind: str | None = None, page: int = 1) -> Results:
+    """One page of results for `text`. Refuses (Invalid) text over `limits.SEARCH_QUERY`, an
+    unknown kind or a page outside `limits.SEARCH_PAGE`; a page past the last is NotFound."""
+    if (message := SEARCH_QUERY.check(text)) is not None:
+        raise Invalid({"q": [message]})
+    if kind is not None and kind not in KINDS:
+        raise Invalid({"kind": [KIND_MESSAGE]})
+    if not SEARCH_PAGE.contains(page):
+        raise Invalid({"page": [SEARCH_PAGE.message()]})
+    query = parse(text)
+    empty = dict.fromkeys(KINDS, 0)
+    if query.is_empty:
+        if page != 1:
+            raise NotFound("There is no such page of results.")
+        return Results(query=query, kind=kind, hits=[], counts=empty, total=0, page=1, pages=1)
+    postgres = connection.vendor == "postgresql"
+    matches, rank = _postgres_matches(query) if postgres else _sqlite_matches(query)
+    counts = empty | {
+        row["kind"]: row["n"] for row in matches.values("kind").annotate(n=Count("id"))
+    }
+    if postgres and not any(counts.values()) and query.words:
+        return _fuzzy(query, kind=kind, page=page)
+    total = counts[kind] if kind else sum(counts.values())
+    pages = max(1, math.ceil(total / SEARCH_PAGE_SIZE))
+    if page > pages:
+        raise NotFound("There is no such page of results.")
+    rows = matches.filter(kind=kind) if kind else matches
+    start = (page - 1) * SEARCH_PAGE_SIZE
+    found = rows.annotate(score=rank).order_by("-score", "order", "kind", "object_id")
+    found = found.only(*_FIELDS)[start : start + SEARCH_PAGE_SIZE]
+    return Results(
+        query=query,
+        kind=kind,
+        hits=[_hit(row, query, float(row.score)) for row in found],
+        counts=counts,
+        total=total,
+        page=page,
+        pages=pages,
+    )
+
+
+def _raw_tsquery(query: Query) -> str:
+    """The words as prefixes, the phrases, the exclusions: to_tsquery's syntax, built only
+    from letter-and-digit runs (query.TERM), so nothing in it is the user's syntax."""
+    parts = [f"{word}:*" for word in query.words]
+    parts += [f"({' <-> '.join(phrase.split())})" for phrase in query.phrases]
+    parts += [f"!{word}" for word in query.excluded]
+    return " & ".join(parts)
+
+
+def _postgres_matches(query: Query) -> tuple[QuerySet[SearchDocument], F | SearchRank]:
+    websearch = SearchQuery(query.text, search_type="websearch", config="english")
+    prefixes = SearchQuery(_raw_tsquery(query), search_type="raw", config="english")
+    tsquery = websearch | prefixes
+    return SearchDocument.objects.filter(vector=tsquery), SearchRank(F("vector"), tsquery)
+
+
+def _contains(text: str) -> Q:
+    return (
+        Q(title__icontains=text)
+        | Q(summary__icontains=text)
+        | Q(body__icontains=text)
+        | Q(extra__icontains=text)
+    )
+
+
+def _sqlite_matches(query: Query) -> tuple[QuerySet[SearchDocument], Case]:
+    condition = Q()
+    for text in (*query.words, *query.phrases):
+        condition &= _contains(text)
+    for word in query.excluded:
+        condition &= ~_contains(word)
+    first = (query.words or query.phrases)[0]
+    rank = Case(
+        When(title__icontains=first, then=Value(2)),
+        When(summary__icontains=first, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return SearchDocument.objects.filter(condition), rank
+
+
+def _fuzzy(query: Query, *, kind: str | None, page: int) -> Results:
+    """The titles most like the words (pg_trgm's word similarity, its GIN index), in one
+    query of at most `limits.SEARCH_FUZZY_ROWS` rows, counted and paged here."""
+    words = " ".join(query.words)
+    rows = SearchDocument.objects.filter(title__trigram_word_similar=words)
+    if query.excluded:
+        excluded = " | ".join(query.excluded)
+        rows = rows.exclude(vector=SearchQuery(excluded, search_type="raw", config="english"))
+    rows = rows.annotate(score=TrigramWordSimilarity(words, "title"))
+    found = list(
+        rows.order_by("-score", "order", "kind", "object_id").only(*_FIELDS)[:SEARCH_FUZZY_ROWS]
+    )
+    counts = dict.fromkeys(KINDS, 0)
+    for row in found:
+        counts[row.kind] += 1
+    chosen = [row for row in found if kind is None or row.kind == kind]
+    pages = max(1, math.ceil(len(chosen) / SEARCH_PAGE_SIZE))
+    if page > pages:
+        raise NotFound("There is no such page of results.")
+    start = (page - 1) * SEARCH_PAGE_SIZE
+    return Results(
+        query=query,
+        kind=kind,
+        hits=[_hit(r, query, float(r.score)) for r in chosen[start : start + SEARCH_PAGE_SIZE]],
+        counts=counts,
+        total=len(chosen),
+        page=page,
+        pages=pages,
+        suggestions=_suggestions(query, [row.title for row in found]),
+        fuzzy=True,
+    )
+
+
+def _trigrams(word: str) -> set[str]:
+    padded = f"  {word} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def similarity(a: str, b: str) -> float:
+    """pg_trgm's similarity of two words: shared trigrams over all of them."""
+    left, right = _trigrams(a), _trigrams(b)
+    return len(left & right) / len(left | right) if left | right else 0.0
+
+
+def _suggestions(query: Query, titles: list[str]) -> list[str]:
+    """The typed text with each word replaced by the most alike word of the found titles."""
+    vocabulary = {term for title in titles for term in terms(title) if len(term) > 2}
+    corrected = []
+    for word in query.words:
+        best = max(vocabulary, key=lambda term: (similarity(word, term), term), default=word)
+        good = similarity(word, best) >= SUGGESTION_SIMILARITY
+        corrected.append(best if good else word)
+    if list(query.words) == corrected:
+        return []
+    return [" ".join(corrected)]
+
+
+def _hit(row: SearchDocument, query: Query, score: float) -> Hit:
+    return Hit(
+        kind=row.kind,
+        title=row.title,
+        url=row.url,
+        snippet=snippet(row.body or row.summary or row.extra, query.highlight_terms),
+        phase_title=row.phase_title or None,
+        topic_id=row.topic_id,
+        score=score,
+    )
+
+
+def _first_match(lowered: str, words: tuple[str, ...]) -> int:
+    """Where the first of the words (or, for a stemmed match, its first letters) starts."""
+    found = [lowered.find(word) for word in words]
+    found = [at for at in found if at >= 0]
+    if not found:
+        stems = [word[: max(4, len(word) - 3)] for word in words]
+        found = [at for at in (lowered.find(stem) for stem in stems) if at >= 0]
+    return min(found) if found else -1
+
+
+def snippet(text: str, words: tuple[str, ...], length: int = SEARCH_SNIPPET) -> str:
+    """Up to `length` characters of `text` around the first match, cut at spaces, with "…"
+    where text was left out."""
+    if len(text) <= length:
+        return text
+    at = _first_match(text.lower(), words)
+    start = 0 if at < 0 else max(0, at - length // 4)
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < at else start
+    end = start + length - 2
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
+    head = "…" if start else ""
+    tail = "…" if end < len(text) else ""
+    return f"{head}{text[start:end].strip()}{tail}"
