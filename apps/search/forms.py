@@ -6,18 +6,19 @@ from typing import Any
 
 from django import forms
 
+from apps.search.query import KIND_LABELS, KINDS
 from roadmap_site import limits
 
-# Each kind's name on the page, in the order the page groups them (apps.search.query.KINDS).
-KIND_LABELS: dict[str, tuple[str, str]] = {
-    "topic": ("Topic", "Topics"),
-    "resource": ("Resource", "Resources"),
-    "project": ("Project", "Projects"),
-    "solution": ("Solution", "Solutions"),
-    "faq": ("FAQ", "FAQ"),
-    "phase": ("Phase", "Phases"),
+# One hit's kind, on its badge (the groups' names, plural, are apps.search.query.KIND_LABELS).
+KIND_BADGES = {
+    "topic": "Topic",
+    "resource": "Resource",
+    "project": "Project",
+    "solution": "Solution",
+    "faq": "Question",
+    "phase": "Phase",
 }
-KIND_CHOICES = [("", "Everything"), *((kind, plural) for kind, (_, plural) in KIND_LABELS.items())]
+KIND_CHOICES = [("", "Everything"), *((kind, KIND_LABELS[kind]) for kind in KINDS)]
 PAGE_MESSAGE = limits.SEARCH_PAGE.message()
 
 
@@ -36,7 +37,7 @@ class SearchForm(forms.Form):
         choices=KIND_CHOICES,
         error_messages={
             "invalid_choice": "Show can only be everything, or one of: "
-            + ", ".join(plural.lower() for _, plural in KIND_LABELS.values())
+            + ", ".join(KIND_LABELS[kind].lower() for kind in KINDS)
             + "."
         },
     )

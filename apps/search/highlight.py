@@ -3,9 +3,9 @@
 `parts(text, terms)` cuts the text into (piece, matched) pairs: joined, the pieces are the
 text again, to the character. A term matches where a word starts (so "train" marks the whole
 of "training", and never the "train" inside "restrained"), case-insensitively; a phrase's words
-match the same way, with any run of spaces or punctuation between them. The pieces stay plain text: the template escapes
-each one and wraps the matched ones in <mark> (templates/search/_marked.html), so nothing a
-contributor wrote is ever output as HTML.
+match the same way, with any run of spaces or punctuation between them. The pieces stay plain
+text: the template escapes each one and wraps the matched ones in <mark>
+(templates/search/_marked.html), so nothing a contributor wrote is ever output as HTML.
 """
 
 from __future__ import annotations
@@ -25,8 +25,11 @@ _GAP = r"[\W_]+"
 class Terms(Protocol):
     """What a parsed search offers (apps.search.query.Query): its words and its phrases."""
 
-    words: Iterable[str]
-    phrases: Iterable[str]
+    @property
+    def words(self) -> tuple[str, ...]: ...
+
+    @property
+    def phrases(self) -> tuple[str, ...]: ...
 
 
 def terms_of(query: Terms) -> tuple[str, ...]:

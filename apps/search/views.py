@@ -22,9 +22,9 @@ from django.views.decorators.http import require_safe
 from apps.progress.models import TopicProgress
 from apps.progress.selectors import statuses_by_topic_id
 from apps.search import selectors
-from apps.search.forms import KIND_LABELS, SearchForm
+from apps.search.forms import KIND_BADGES, SearchForm
 from apps.search.highlight import Part, parts, terms_of
-from apps.search.query import KINDS, parse
+from apps.search.query import KIND_LABELS, KINDS, parse
 from roadmap_site.errors import NotFound
 
 EXAMPLES = ("transformers", '"feature store"', "docker -video", "evaluation metrics")
@@ -81,7 +81,7 @@ def _rows(request: HttpRequest, hits: list[selectors.Hit], terms: tuple[str, ...
     statuses: dict[int, str] = {}
     if user.is_authenticated:  # one query for every hit on the page
         ids = [hit.topic_id for hit in hits if hit.topic_id is not None]
-        statuses = statuses_by_topic_id(user=user, topic_ids=ids)  # type: ignore[arg-type]
+        statuses = statuses_by_topic_id(user=user, topic_ids=ids)
     rows = []
     for hit in hits:
         status = statuses.get(hit.topic_id, "") if hit.topic_id is not None else ""
@@ -90,7 +90,7 @@ def _rows(request: HttpRequest, hits: list[selectors.Hit], terms: tuple[str, ...
                 hit=hit,
                 title=parts(hit.title, terms),
                 snippet=parts(hit.snippet, terms),
-                kind_label=KIND_LABELS[hit.kind][0],
+                kind_label=KIND_BADGES[hit.kind],
                 status=status,
                 status_label=TopicProgress.Status(status).label if status else "",
             )
@@ -104,15 +104,13 @@ def _groups(rows: list[Row], counts: dict[str, int]) -> list[Group]:
     for kind in KINDS:
         mine = [row for row in rows if row.hit.kind == kind]
         if mine:
-            groups.append(Group(kind, KIND_LABELS[kind][1], counts.get(kind, len(mine)), mine))
+            groups.append(Group(kind, KIND_LABELS[kind], counts.get(kind, len(mine)), mine))
     return groups
 
 
 def _tabs(text: str, counts: dict[str, int], kind: str) -> list[Tab]:
     tabs = [Tab("", "Everything", sum(counts.values()), kind == "", _url(text))]
-    tabs += [
-        Tab(k, KIND_LABELS[k][1], counts.get(k, 0), kind == k, _url(text, k)) for k in KINDS
-    ]
+    tabs += [Tab(k, KIND_LABELS[k], counts.get(k, 0), kind == k, _url(text, k)) for k in KINDS]
     return tabs
 
 
@@ -124,7 +122,7 @@ def results(request: HttpRequest) -> HttpResponse:
         return render(request, "search/results.html", context, status=400)
     text: str = form.cleaned_data["q"]
     kind: str = form.cleaned_data["kind"]
-    context.update(text=text, kind=kind, kind_label=KIND_LABELS[kind][1].lower() if kind else "")
+    context.update(text=text, kind=kind, kind_label=KIND_LABELS[kind].lower() if kind else "")
     if not text:
         return render(request, "search/results.html", context)
     page: int = form.cleaned_data["page"]
