@@ -59,6 +59,7 @@ PAGES: tuple[Page, ...] = (
             ("faq", "/roadmaps/{slug}/faq/"),
             ("outcomes", "/roadmaps/{slug}/outcomes/"),
             ("modlog", "/modlog/"),
+            ("search", "/search/?q=topic"),
         )
         for who in ("anonymous", "learner")
     ),
