@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from roadmap_site.limits import SEARCH_QUERY
 
 KINDS = ("topic", "resource", "project", "solution", "faq", "phase")
+KIND_MESSAGE = f"The kind must be one of: {', '.join(KINDS)}."
 KIND_LABELS = {
     "topic": "Topics",
     "resource": "Resources",
