@@ -58,7 +58,7 @@ class Query:
 
 def terms(text: str) -> list[str]:
     """The letter-and-digit runs of `text`, lower case."""
-    return [term.lower() for term in TERM.findall(text)]
+    return TERM.findall(text.lower())  # lower case first: "İ" lowers to "i" and a mark
 
 
 def _clean(text: str) -> str:

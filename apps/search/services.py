@@ -54,7 +54,9 @@ def _host(url: str) -> str:
         host = urlsplit(url).hostname or ""
     except ValueError:
         return ""
-    return host.removeprefix("www.")
+    host = host.removeprefix("www.")
+    # The whole host and its labels: PostgreSQL's parser reads "docs.feast.dev" as one token.
+    return f"{host} {host.replace('.', ' ')}" if host else ""
 
 
 def _document(
