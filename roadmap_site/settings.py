@@ -486,6 +486,10 @@ SPECTACULAR_SETTINGS = {
             "name": "showcase",
             "description": "Each project's solutions: likes, reviews, the review queue and flags.",
         },
+        {
+            "name": "search",
+            "description": "Search every kind of public content in one query.",
+        },
     ],
     # A string the API refuses blank is documented with minLength 1.
     "ENFORCE_NON_BLANK_FIELDS": True,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from roadmap_site.limits import SEARCH_QUERY
 
 KINDS = ("topic", "resource", "project", "solution", "faq", "phase")
+KIND_MESSAGE = f"The kind must be one of: {', '.join(KINDS)}."
 KIND_LABELS = {
     "topic": "Topics",
     "resource": "Resources",
@@ -57,7 +58,7 @@ class Query:
 
 def terms(text: str) -> list[str]:
     """The letter-and-digit runs of `text`, lower case."""
-    return [term.lower() for term in TERM.findall(text)]
+    return TERM.findall(text.lower())  # lower case first: "İ" lowers to "i" and a mark
 
 
 def _clean(text: str) -> str:

@@ -26,9 +26,10 @@ from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 
 from apps.search.models import SearchDocument
-from apps.search.query import KINDS, Query, parse, terms
+from apps.search.query import KIND_MESSAGE, KINDS, Query, parse, terms
 from roadmap_site.errors import Invalid, NotFound
 from roadmap_site.limits import (
+    API_PAGE_SIZE,
     SEARCH_FUZZY_ROWS,
     SEARCH_PAGE,
     SEARCH_PAGE_SIZE,
@@ -36,9 +37,10 @@ from roadmap_site.limits import (
     SEARCH_SNIPPET,
 )
 
-KIND_MESSAGE = f"The kind must be one of: {', '.join(KINDS)}."
-_FIELDS = ("kind", "object_id", "title", "summary", "body", "extra", "url", "phase_title")
-_FIELDS += ("topic_id",)
+_FIELDS = (
+    *("kind", "object_id", "title", "summary", "body", "extra", "url"),
+    *("phase_title", "topic_id"),
+)
 # How alike a corrected word must be to the typed one (trigram similarity, 0 to 1).
 SUGGESTION_SIMILARITY = 0.4
 
@@ -67,15 +69,20 @@ class Results:
     fuzzy: bool = False  # the words matched nothing; these are the titles most like them
 
 
-def search(text: str, *, kind: str | None = None, page: int = 1) -> Results:
+def search(
+    text: str, *, kind: str | None = None, page: int = 1, page_size: int = SEARCH_PAGE_SIZE
+) -> Results:
     """One page of results for `text`. Refuses (Invalid) text over `limits.SEARCH_QUERY`, an
-    unknown kind or a page outside `limits.SEARCH_PAGE`; a page past the last is NotFound."""
+    unknown kind, a page outside `limits.SEARCH_PAGE` or a page size outside
+    `limits.API_PAGE_SIZE`; a page past the last is NotFound."""
     if (message := SEARCH_QUERY.check(text)) is not None:
         raise Invalid({"q": [message]})
     if kind is not None and kind not in KINDS:
         raise Invalid({"kind": [KIND_MESSAGE]})
     if not SEARCH_PAGE.contains(page):
         raise Invalid({"page": [SEARCH_PAGE.message()]})
+    if not API_PAGE_SIZE.contains(page_size):
+        raise Invalid({"page_size": [API_PAGE_SIZE.message()]})
     query = parse(text)
     empty = dict.fromkeys(KINDS, 0)
     if query.is_empty:
@@ -88,15 +95,15 @@ def search(text: str, *, kind: str | None = None, page: int = 1) -> Results:
         row["kind"]: row["n"] for row in matches.values("kind").annotate(n=Count("id"))
     }
     if postgres and not any(counts.values()) and query.words:
-        return _fuzzy(query, kind=kind, page=page)
+        return _fuzzy(query, kind=kind, page=page, page_size=page_size)
     total = counts[kind] if kind else sum(counts.values())
-    pages = max(1, math.ceil(total / SEARCH_PAGE_SIZE))
+    pages = max(1, math.ceil(total / page_size))
     if page > pages:
         raise NotFound("There is no such page of results.")
     rows = matches.filter(kind=kind) if kind else matches
-    start = (page - 1) * SEARCH_PAGE_SIZE
+    start = (page - 1) * page_size
     found = rows.annotate(score=rank).order_by("-score", "order", "kind", "object_id")
-    found = found.only(*_FIELDS)[start : start + SEARCH_PAGE_SIZE]
+    found = found.only(*_FIELDS)[start : start + page_size]
     return Results(
         query=query,
         kind=kind,
@@ -149,7 +156,7 @@ def _sqlite_matches(query: Query) -> tuple[QuerySet[SearchDocument], Case]:
     return SearchDocument.objects.filter(condition), rank
 
 
-def _fuzzy(query: Query, *, kind: str | None, page: int) -> Results:
+def _fuzzy(query: Query, *, kind: str | None, page: int, page_size: int) -> Results:
     """The titles most like the words (pg_trgm's word similarity, its GIN index), in one
     query of at most `limits.SEARCH_FUZZY_ROWS` rows, counted and paged here."""
     words = " ".join(query.words)
@@ -165,14 +172,14 @@ def _fuzzy(query: Query, *, kind: str | None, page: int) -> Results:
     for row in found:
         counts[row.kind] += 1
     chosen = [row for row in found if kind is None or row.kind == kind]
-    pages = max(1, math.ceil(len(chosen) / SEARCH_PAGE_SIZE))
+    pages = max(1, math.ceil(len(chosen) / page_size))
     if page > pages:
         raise NotFound("There is no such page of results.")
-    start = (page - 1) * SEARCH_PAGE_SIZE
+    start = (page - 1) * page_size
     return Results(
         query=query,
         kind=kind,
-        hits=[_hit(r, query, float(r.score)) for r in chosen[start : start + SEARCH_PAGE_SIZE]],
+        hits=[_hit(r, query, float(r.score)) for r in chosen[start : start + page_size]],
         counts=counts,
         total=len(chosen),
         page=page,

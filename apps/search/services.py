@@ -12,17 +12,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.expressions import CombinedExpression
 from django.urls import reverse
 
 from apps.roadmap.models import FAQ, Phase, PhaseGoal, Project, Resource, Roadmap, Topic
 from apps.search.models import TITLE_LENGTH, SearchDocument
 from apps.solutions.models import Solution
 from roadmap_site.limits import SEARCH_SNIPPET_SOURCE
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 Kind = SearchDocument.Kind
 
@@ -49,7 +54,9 @@ def _host(url: str) -> str:
         host = urlsplit(url).hostname or ""
     except ValueError:
         return ""
-    return host.removeprefix("www.")
+    host = host.removeprefix("www.")
+    # The whole host and its labels: PostgreSQL's parser reads "docs.feast.dev" as one token.
+    return f"{host} {host.replace('.', ' ')}" if host else ""
 
 
 def _document(
@@ -202,7 +209,7 @@ def _phases() -> QuerySet[Phase]:
 # The writes.
 
 
-def _vector() -> SearchVector:
+def _vector() -> CombinedExpression:
     return (
         SearchVector("title", weight="A", config="english")
         + SearchVector("summary", weight="B", config="english")
@@ -326,6 +333,22 @@ def index_roadmap(roadmap: Roadmap) -> int:
     documents += [_phase_document(p, slug) for p in _phases().filter(roadmap=roadmap)]
     _write(kind="", object_ids=[], documents=documents, scope=Q(roadmap_id=roadmap.pk))
     return len(documents)
+
+
+def index_solutions_forget(solutions: QuerySet[Solution]) -> None:
+    """Drop the rows of solutions that are being hidden or deleted (call before the write)."""
+    rows = SearchDocument.objects.filter(kind=Kind.SOLUTION)
+    rows.filter(object_id__in=solutions.values("pk")).delete()
+
+
+def index_of_user_forget(user: User) -> None:
+    """The account-deletion hook: the user's solutions are deleted with the account."""
+    index_solutions_forget(Solution.objects.filter(learner_id=user.pk))
+
+
+def index_forget_roadmaps(roadmaps: QuerySet[Roadmap]) -> None:
+    """Drop the rows of roadmaps that are being deleted (call before the delete)."""
+    SearchDocument.objects.filter(roadmap_id__in=roadmaps.values("pk")).delete()
 
 
 def reindex_all() -> int:
