@@ -38,10 +38,10 @@ PINNED: dict[str, int] = {
     "modlog (anonymous)": 5,
     "modlog (learner)": 8,
     # not in the page cache (apps/search/views.py): the engine's counts per kind and its page
-    # (one more when nothing matches: the typo search); a learner adds session, user, the
-    # header's role and "My plan", and the hits' statuses (one query for all of them)
+    # of hits; a learner adds session, user, the header's role and "My plan", and the hits'
+    # statuses (one query for all of them)
     "search (anonymous)": 2,
-    "search (learner)": 6,
+    "search (learner)": 7,
     # session, user, the roadmap, the enrolment; one pass: topics, progress rows, check-ins,
     # this week's goals and their topics; the header's role (then cached) and "My plan"; the
     # pace comes from the same pass (apps/progress/pace.py, no query of its own)
