@@ -174,10 +174,15 @@ def test_no_results_say_so_with_tips_and_the_way_out_of_a_kind(client, content) 
 
 
 @pytest.mark.usefixtures("postgres_only")
-def test_a_typo_is_answered_with_a_did_you_mean_link(client, content) -> None:
-    _, body = get(client, "pipelins")
-    assert "Did you mean" in body
-    assert re.search(r'<a href="/search/\?q=pipelines">pipelines</a>', body)
+def test_a_typo_is_answered_with_the_closest_titles_and_a_did_you_mean_link(
+    client, roadmap, topic
+) -> None:
+    TopicFactory(roadmap=roadmap, section=topic.section, title="Orchestration", order=5)
+    index_roadmap(roadmap)
+    _, body = get(client, "orchestraton")
+    assert "Nothing has these words exactly. These titles are the closest." in body
+    assert 'Did you mean <a href="/search/?q=orchestration">orchestration</a>?' in body
+    assert group_headings(body) == ["topic"]
 
 
 @pytest.mark.parametrize(
