@@ -143,6 +143,7 @@ def results(request: HttpRequest) -> HttpResponse:
         previous_url=_url(text, kind, found.page - 1) if found.page > 1 else "",
         next_url=_url(text, kind, found.page + 1) if found.page < found.pages else "",
         everything_url=_url(text),
+        everything=sum(found.counts.values()),
         other_count=sum(found.counts.values()) - found.total if kind else 0,
         suggestions=[Suggestion(s, _url(s, kind)) for s in found.suggestions],
     )

@@ -88,7 +88,7 @@ def test_results_are_grouped_by_kind_in_order_with_counts(client, content) -> No
     assert 'href="/roadmaps/ml-engineer/topics/pipelines/"' in body
     assert f'href="/roadmaps/ml-engineer/topics/pipelines/#resource-{content["guide"].pk}"' in body
     # the topic's phase beside it, and the word marked in the title
-    assert "Foundations" in body
+    assert "<span>Phase: Foundations</span>" in body
     assert "Data <mark>pipelines</mark>" in body
     # the tabs: everything and each kind, with their counts, the current one marked
     assert re.search(r'aria-current="page">Everything <span class="badge">7', body)
@@ -127,7 +127,7 @@ def test_a_learners_status_is_shown_in_one_query_and_a_visitor_sees_none(
     # the topic and its resource carry the learner's status on that topic
     assert body.count('status-label status-label--done"') == 2
     assert body.count('status-label status-label--in_progress"') == 1
-    assert "Your status on this topic: </span>Done" in body
+    assert "Your status: Done" in body
     # another learner's rows are not theirs
     other = UserFactory()
     TopicProgress.objects.filter(user=learner).update(user=other)
@@ -164,6 +164,7 @@ def test_no_query_explains_what_to_search_with_examples(client, content) -> None
 def test_no_results_say_so_with_tips_and_the_way_out_of_a_kind(client, content) -> None:
     _, body = get(client, "zeppelin quokka")
     assert "Nothing matches “zeppelin quokka”." in body
+    assert "Kinds of result" not in body  # no row of tabs that all say 0
     assert "check the spelling" in body
     _, body = get(client, "trains", kind="faq")
     assert "Nothing among questions matches “trains”." in body
@@ -210,6 +211,7 @@ def test_what_cannot_be_read_is_a_clear_400_that_searches_nothing(
 def test_the_header_has_the_search_box_on_every_page(client, content) -> None:
     body = client.get("/roadmaps/ml-engineer/").content.decode()
     form = re.search(r'<form class="site-search" role="search"[^>]*>.*?</form>', body, re.S)
+    assert form is not None and 'aria-label="Find"' in form.group()
     assert form is not None
     assert 'method="get" action="/search/"' in form.group()
     assert '<label class="visually-hidden" for="site-search">Search the roadmap</label>' in (
