@@ -234,3 +234,17 @@ def test_any_query_gets_a_page_never_a_500(client, content, q: str, kind: str, p
     response = client.get("/search/", {"q": q, "kind": kind, "page": page})
     assert response.status_code in (200, 400, 404)
     assert b"<h1>" in response.content
+
+
+def test_the_header_box_keeps_the_public_pages_cached_and_the_results_are_not(
+    client, content
+) -> None:
+    first = client.get("/roadmaps/ml-engineer/")
+    assert first["Cache-Control"].startswith("public")
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/roadmaps/ml-engineer/")
+    assert len(queries) == 1  # the pages' version: the cached copy, header box and all
+    assert b'<form class="site-search" role="search"' in again.content
+    # The results page is never stored (apps/search/views.py says why).
+    answer = client.get("/search/", {"q": "pipeline"})
+    assert answer["Cache-Control"] == "private, no-store"
