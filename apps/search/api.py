@@ -21,7 +21,6 @@ from rest_framework.views import APIView
 from apps.search.selectors import search
 from apps.search.serializers import SearchPageSerializer, SearchQuerySerializer
 from roadmap_site.api_errors import ErrorSerializer
-from roadmap_site.pagination import HousePagination
 
 
 def _page_url(request: Request, page: int, last: int) -> str | None:
@@ -33,7 +32,6 @@ def _page_url(request: Request, page: int, last: int) -> str | None:
 
 class SearchView(APIView):
     permission_classes = [AllowAny]
-    pagination_class = HousePagination
 
     @extend_schema(
         summary="Search topics, resources, projects, solutions, FAQ entries and phases",
@@ -47,12 +45,11 @@ class SearchView(APIView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         query = SearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        page_size = HousePagination().get_page_size(request)
         results = search(
             query.validated_data["q"],
             kind=query.validated_data.get("kind"),
             page=query.validated_data["page"],
-            page_size=page_size,
+            page_size=query.validated_data["page_size"],
         )
         body = {
             "count": results.total,

@@ -1,10 +1,11 @@
 """The search box's text, parsed: words, "quoted phrases" and -exclusions (no database).
 
 The syntax is PostgreSQL's `websearch_to_tsquery`: words are all required, a double-quoted
-run of words is a phrase, a word after `-` must not appear. `parse` never raises: the text is
-cut to `limits.SEARCH_QUERY` first (callers that take the text from a person refuse longer text
-with the limit's message before parsing), control characters are dropped, an unclosed quote
-runs to the end, a lone `-` or quote is ignored.
+run of words is a phrase, a word after `-` must not appear, `or` between words makes them
+alternatives (on PostgreSQL; SQLite's simpler search then requires each). `parse` never
+raises: the text is cut to `limits.SEARCH_QUERY` first (callers that take the text from a
+person refuse longer text with the limit's message before parsing), control characters are
+dropped, an unclosed quote runs to the end, a lone `-` or quote is ignored.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class Query:
     words: tuple[str, ...]  # positive words, lower case, in order, each once
     phrases: tuple[str, ...]  # quoted phrases, lower case, spaces single
     excluded: tuple[str, ...]  # words after "-", lower case
+    alternatives: bool = False  # the text joins words with OR (websearch_to_tsquery's "or")
 
     @property
     def is_empty(self) -> bool:
@@ -74,6 +76,7 @@ def parse(text: str) -> Query:
     words: dict[str, None] = {}
     phrases: dict[str, None] = {}
     excluded: dict[str, None] = {}
+    alternatives = False
     for match in _TOKEN.finditer(cleaned):
         quoted, bare = match.group(1), match.group(2)
         if quoted is not None:
@@ -88,9 +91,17 @@ def parse(text: str) -> Query:
         if negative:
             for part in parts:
                 excluded.setdefault(part, None)
-        elif bare.lower() != "or":
+        elif bare.lower() == "or":
+            alternatives = bool(words or phrases)
+        else:
             for part in parts:
                 words.setdefault(part, None)
     for word in excluded:
         words.pop(word, None)
-    return Query(text=cleaned, words=tuple(words), phrases=tuple(phrases), excluded=tuple(excluded))
+    return Query(
+        text=cleaned,
+        words=tuple(words),
+        phrases=tuple(phrases),
+        excluded=tuple(excluded),
+        alternatives=alternatives and len(words) + len(phrases) > 1,
+    )

@@ -41,6 +41,9 @@ _FIELDS = (
     *("kind", "object_id", "title", "summary", "body", "extra", "url"),
     *("phase_title", "topic_id"),
 )
+# Words this long or longer match as prefixes ("kube" finds Kubernetes); shorter ones ("ml",
+# "ai") only as whole words, which a prefix of one or two letters would drown.
+PREFIX_FROM = 3
 # How alike a corrected word must be to the typed one (trigram similarity, 0 to 1).
 SUGGESTION_SIMILARITY = 0.4
 
@@ -116,18 +119,23 @@ def search(
 
 
 def _raw_tsquery(query: Query) -> str:
-    """The words as prefixes, the phrases, the exclusions: to_tsquery's syntax, built only
-    from letter-and-digit runs (query.TERM), so nothing in it is the user's syntax."""
-    parts = [f"{word}:*" for word in query.words]
+    """The words (as prefixes from `PREFIX_FROM` letters on), the phrases, the exclusions:
+    to_tsquery's syntax, built only from letter-and-digit runs (query.TERM), so nothing in it
+    is the user's own syntax."""
+    parts = [f"{word}:*" if len(word) >= PREFIX_FROM else word for word in query.words]
     parts += [f"({' <-> '.join(phrase.split())})" for phrase in query.phrases]
     parts += [f"!{word}" for word in query.excluded]
     return " & ".join(parts)
 
 
-def _postgres_matches(query: Query) -> tuple[QuerySet[SearchDocument], F | SearchRank]:
-    websearch = SearchQuery(query.text, search_type="websearch", config="english")
-    prefixes = SearchQuery(_raw_tsquery(query), search_type="raw", config="english")
-    tsquery = websearch | prefixes
+def _postgres_matches(query: Query) -> tuple[QuerySet[SearchDocument], SearchRank]:
+    """websearch_to_tsquery's meaning (query.parse reads the same syntax), with prefixes so
+    that a word being typed already matches; a text with OR goes to websearch_to_tsquery
+    itself (alternatives, no prefixes)."""
+    if query.alternatives:
+        tsquery = SearchQuery(query.text, search_type="websearch", config="english")
+    else:
+        tsquery = SearchQuery(_raw_tsquery(query), search_type="raw", config="english")
     return SearchDocument.objects.filter(vector=tsquery), SearchRank(F("vector"), tsquery)
 
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from apps.search.query import KIND_MESSAGE, KINDS
 from roadmap_site import limits
 
 
+def _with_invalid(kwargs: dict[str, Any], message: str) -> dict[str, Any]:
+    """The limit's message for a value that is not a number, too (as the house pagination)."""
+    return {**kwargs, "error_messages": {**kwargs["error_messages"], "invalid": message}}
+
+
 class SearchQuerySerializer(serializers.Serializer):
-    """?q=&kind=&page= (and the house's ?page_size=, read by the pagination)."""
+    """?q=&kind=&page=&page_size= (the house's page size bounds and message)."""
 
     q = serializers.CharField(
         required=False,
@@ -31,7 +38,14 @@ class SearchQuerySerializer(serializers.Serializer):
         required=False,
         default=1,
         help_text="the page of results",
-        **limits.SEARCH_PAGE.form_kwargs(),
+        **_with_invalid(limits.SEARCH_PAGE.form_kwargs(), limits.SEARCH_PAGE.message()),
+    )
+
+    page_size = serializers.IntegerField(
+        required=False,
+        default=limits.SEARCH_PAGE_SIZE,
+        help_text=f"results per page (default {limits.SEARCH_PAGE_SIZE})",
+        **_with_invalid(limits.API_PAGE_SIZE.form_kwargs(), limits.API_PAGE_SIZE.message()),
     )
 
 

@@ -37,7 +37,9 @@ def test_an_excluded_word_is_not_also_a_wanted_one() -> None:
 
 
 def test_or_joins_alternatives_rather_than_being_searched_for() -> None:
-    assert parse("spark or flink").words == ("spark", "flink")
+    query = parse("spark or flink")
+    assert query.words == ("spark", "flink") and query.alternatives
+    assert not parse("or flink").alternatives and not parse("spark flink").alternatives
 
 
 def test_blank_text_lone_marks_and_exclusions_alone_are_empty() -> None:
