@@ -23,7 +23,7 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
 from apps.search.models import SearchDocument
 from apps.search.query import KIND_MESSAGE, KINDS, Query, parse, terms
@@ -41,9 +41,14 @@ _FIELDS = (
     *("kind", "object_id", "title", "summary", "body", "extra", "url"),
     *("phase_title", "topic_id"),
 )
+# What the CTE of `_counts_and_page` keeps of each match (`score` is the annotated rank).
+_RANKED: tuple[str, ...] = ("id", "kind", "order", "object_id", "score")
 # Words this long or longer match as prefixes ("kube" finds Kubernetes); shorter ones ("ml",
 # "ai") only as whole words, which a prefix of one or two letters would drown.
 PREFIX_FROM = 3
+# ts_rank's weights for D, C, B, A (extras, body, summary, title): a title match well above
+# many mentions in a long text.
+RANK_WEIGHTS = [0.02, 0.05, 0.2, 1.0]
 # How alike a corrected word must be to the typed one (trigram similarity, 0 to 1).
 SUGGESTION_SIMILARITY = 0.4
 
@@ -94,28 +99,66 @@ def search(
         return Results(query=query, kind=kind, hits=[], counts=empty, total=0, page=1, pages=1)
     postgres = connection.vendor == "postgresql"
     matches, rank = _postgres_matches(query) if postgres else _sqlite_matches(query)
-    counts = empty | {
-        row["kind"]: row["n"] for row in matches.values("kind").annotate(n=Count("id"))
-    }
+    counts, rows = _counts_and_page(
+        matches.annotate(score=rank), kind=kind, limit=page_size, offset=(page - 1) * page_size
+    )
+    counts = empty | counts
     if postgres and not any(counts.values()) and query.words:
         return _fuzzy(query, kind=kind, page=page, page_size=page_size)
     total = counts[kind] if kind else sum(counts.values())
     pages = max(1, math.ceil(total / page_size))
     if page > pages:
         raise NotFound("There is no such page of results.")
-    rows = matches.filter(kind=kind) if kind else matches
-    start = (page - 1) * page_size
-    found = rows.annotate(score=rank).order_by("-score", "order", "kind", "object_id")
-    found = found.only(*_FIELDS)[start : start + page_size]
     return Results(
         query=query,
         kind=kind,
-        hits=[_hit(row, query, float(row.score)) for row in found],
+        hits=[_hit(row, query, score) for row, score in rows],
         counts=counts,
         total=total,
         page=page,
         pages=pages,
     )
+
+
+def _counts_and_page(
+    matches: QuerySet[SearchDocument], *, kind: str | None, limit: int, offset: int
+) -> tuple[dict[str, int], list[tuple[SearchDocument, float]]]:
+    """The matches per kind and one page of them, best first, in one statement: the matches
+    (id, kind, order and score, no text) are found and ranked once, in a CTE that both the
+    counts and the page read; only the page's rows are read in full."""
+    quote = connection.ops.quote_name
+    table = quote(SearchDocument._meta.db_table)
+    order = quote("order")
+    found_sql, found_params = matches.order_by().values(*_RANKED).query.sql_with_params()
+    columns = ", ".join(f"d.{quote(name)}" for name in _FIELDS)
+    blanks = ", ".join("NULL" for _ in _FIELDS)
+    # Counts first (n set, the rest NULL), then the page (n NULL); the page is sorted again
+    # below, as a UNION's order is not promised.
+    sql = f"""
+        WITH found AS ({found_sql})
+        SELECT kind AS counted, COUNT(*) AS n, NULL AS score, NULL AS ord, {blanks}
+        FROM found GROUP BY kind
+        UNION ALL
+        SELECT CAST(NULL AS TEXT), CAST(NULL AS BIGINT), m.score, m.{order}, {columns}
+        FROM (
+            SELECT * FROM found WHERE %s = '' OR kind = %s
+            ORDER BY score DESC, {order}, kind, object_id
+            LIMIT %s OFFSET %s
+        ) m JOIN {table} d ON d.id = m.id
+    """  # noqa: S608 (names quoted by the backend; every value is a parameter)
+    params = [*found_params, kind or "", kind or "", limit, offset]
+    counts: dict[str, int] = {}
+    rows: list[tuple[SearchDocument, float]] = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for counted, n, score, ordinal, *values in cursor.fetchall():
+            if n is not None:
+                counts[counted] = int(n)
+                continue
+            row = SearchDocument(**dict(zip(_FIELDS, values, strict=True)), order=ordinal)
+            rows.append((row, float(score)))
+    rows.sort(key=lambda hit: (-hit[1], hit[0].order, hit[0].kind, hit[0].object_id))
+    return counts, rows
 
 
 def _raw_tsquery(query: Query) -> str:
@@ -131,12 +174,17 @@ def _raw_tsquery(query: Query) -> str:
 def _postgres_matches(query: Query) -> tuple[QuerySet[SearchDocument], SearchRank]:
     """websearch_to_tsquery's meaning (query.parse reads the same syntax), with prefixes so
     that a word being typed already matches; a text with OR goes to websearch_to_tsquery
-    itself (alternatives, no prefixes)."""
+    itself (alternatives, no prefixes). Ranked by the wanted words alone: ts_rank scores a
+    query with a NOT in it as zero."""
     if query.alternatives:
         tsquery = SearchQuery(query.text, search_type="websearch", config="english")
+        ranked = tsquery
     else:
         tsquery = SearchQuery(_raw_tsquery(query), search_type="raw", config="english")
-    return SearchDocument.objects.filter(vector=tsquery), SearchRank(F("vector"), tsquery)
+        wanted = Query(text="", words=query.words, phrases=query.phrases, excluded=())
+        ranked = SearchQuery(_raw_tsquery(wanted), search_type="raw", config="english")
+    rank = SearchRank(F("vector"), ranked, weights=RANK_WEIGHTS)
+    return SearchDocument.objects.filter(vector=tsquery), rank
 
 
 def _contains(text: str) -> Q:

@@ -52,9 +52,8 @@ PINNED: dict[str, int] = {
     "api roadmaps": 2,
     "api resources": 2,
     "api modlog": 2,
-    # the counts per kind, the page (or, when nothing matched, the typo search's one query)
-    "api search": 2,
-    "api search (typo)": 2,
+    # the counts per kind and the page, in one statement (apps/search/selectors.py)
+    "api search": 1,
     "api submissions (learner)": 5,
     "api checkins (learner)": 5,
     "api progress (learner)": 7,

@@ -134,10 +134,11 @@ def test_nothing_to_look_for_is_an_empty_answer_without_a_query(content) -> None
         assert len(queries) == 0
 
 
-def test_a_page_costs_two_queries(content) -> None:
+def test_a_page_and_the_counts_cost_one_query(content) -> None:
     with CaptureQueriesContext(connection) as queries:
-        search("feature", kind="topic")
-    assert len(queries) == 2
+        results = search("feature", kind="topic")
+    assert len(queries) == 1
+    assert results.counts["resource"] == 1 and [h.kind for h in results.hits] == ["topic"]
 
 
 def test_hidden_content_is_never_indexed(roadmap, topic, learner) -> None:
