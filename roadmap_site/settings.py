@@ -496,6 +496,7 @@ SPECTACULAR_SETTINGS = {
     # One name per choice set that several endpoints share.
     "ENUM_NAME_OVERRIDES": {
         "ResourceKindEnum": "apps.roadmap.models.Resource.Kind",
+        "SearchKindEnum": "apps.search.query.KINDS",
         "ResourceStatusEnum": "apps.roadmap.models.Resource.Status",
         "ResourceHealthEnum": "apps.roadmap.models.Resource.Health",
         "ProgressStatusEnum": "apps.progress.models.TopicProgress.Status",
