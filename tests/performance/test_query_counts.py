@@ -37,11 +37,11 @@ PINNED: dict[str, int] = {
     "outcomes (learner)": 6,
     "modlog (anonymous)": 5,
     "modlog (learner)": 8,
-    # not in the page cache (apps/search/views.py): the engine's counts per kind and its page
-    # of hits; a learner adds session, user, the header's role and "My plan", and the hits'
-    # statuses (one query for all of them)
-    "search (anonymous)": 2,
-    "search (learner)": 7,
+    # not in the page cache (apps/search/views.py): the engine's one statement (counts per kind
+    # and the page); a learner adds session, user, the header's role and "My plan", and the
+    # hits' statuses (one query for all of them)
+    "search (anonymous)": 1,
+    "search (learner)": 6,
     # session, user, the roadmap, the enrolment; one pass: topics, progress rows, check-ins,
     # this week's goals and their topics; the header's role (then cached) and "My plan"; the
     # pace comes from the same pass (apps/progress/pace.py, no query of its own)
