@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("apps.linkcheck.api_urls")),
     path("", include("apps.showcase.api_urls")),
     path("", include("apps.solutions.api_urls")),
+    path("", include("apps.search.api_urls")),
 ]

@@ -204,7 +204,12 @@ RECORD_ID = Range(
 PAGE_SIZE = 50  # the API's pages, unless ?page_size= asks for another size
 API_PAGE_SIZE = Range("The page size", 1, 100)  # ?page_size= on every API list
 PAGE_ROWS = 25  # rows per page of a site's list page (my submissions)
-SEARCH_QUERY = Length("The search", max=200)  # GET /resources/?q=
+SEARCH_QUERY = Length("The search", max=200)  # GET /resources/?q=, the site search (?q=)
+SEARCH_PAGE_SIZE = 20  # results per page of the site search (the page and the API)
+SEARCH_PAGE = Range("The page", 1, 500)  # ?page= of the site search
+SEARCH_SNIPPET = 200  # characters of a result's snippet, around the first match
+SEARCH_SNIPPET_SOURCE = 20_000  # characters of a body kept in the index (a topic's is 50,000)
+SEARCH_FUZZY_ROWS = 50  # results of a typo-tolerant search (when the words match nothing)
 
 # -- The roadmap page: each list it shows is cut at a size above the real roadmap's largest
 # (7 sections, 4 phases, 7 topics in a section, 6 general resources), with a link to

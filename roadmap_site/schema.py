@@ -58,6 +58,7 @@ APP_TAGS = {
     "accounts": "account",
     "solutions": "solutions",
     "showcase": "showcase",
+    "search": "search",
 }
 
 

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # The search's trigram lookups and search vectors (apps.search), on PostgreSQL.
+    "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -75,6 +77,7 @@ INSTALLED_APPS = [
     "apps.mail",
     "apps.solutions",
     "apps.showcase",
+    "apps.search",
 ]
 
 MIDDLEWARE = [
@@ -486,12 +489,17 @@ SPECTACULAR_SETTINGS = {
             "name": "showcase",
             "description": "Each project's solutions: likes, reviews, the review queue and flags.",
         },
+        {
+            "name": "search",
+            "description": "Search every kind of public content in one query.",
+        },
     ],
     # A string the API refuses blank is documented with minLength 1.
     "ENFORCE_NON_BLANK_FIELDS": True,
     # One name per choice set that several endpoints share.
     "ENUM_NAME_OVERRIDES": {
         "ResourceKindEnum": "apps.roadmap.models.Resource.Kind",
+        "SearchKindEnum": "apps.search.query.KINDS",
         "ResourceStatusEnum": "apps.roadmap.models.Resource.Status",
         "ResourceHealthEnum": "apps.roadmap.models.Resource.Health",
         "ProgressStatusEnum": "apps.progress.models.TopicProgress.Status",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("apps.moderation.urls")),
     path("", include("apps.linkcheck.urls")),
     path("", include("apps.solutions.urls")),
+    path("", include("apps.search.urls")),
     path("", include("apps.roadmap.urls")),
 ]
 

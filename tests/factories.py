@@ -42,6 +42,7 @@ from apps.roadmap.models import (
     TopicChange,
 )
 from apps.roadmap.url_normalization import normalize_url
+from apps.search.models import SearchDocument
 from apps.showcase.models import Flag, Like, Review, ReviewRequest, Tally
 from apps.solutions.models import Evidence, RequirementLink, Solution
 
@@ -502,3 +503,17 @@ class DriftNudgeFactory(DjangoModelFactory):
         model = DriftNudge
 
     enrollment = factory.SubFactory(EnrollmentFactory)
+
+
+class SearchDocumentFactory(DjangoModelFactory):
+    """A search index row as apps.search.services writes one: for a topic, without the vector
+    (the services compute it on PostgreSQL; tests of the engine index through them)."""
+
+    class Meta:
+        model = SearchDocument
+
+    kind = SearchDocument.Kind.TOPIC
+    object_id = factory.Sequence(lambda n: n + 1)
+    roadmap_id = 1
+    title = factory.Sequence(lambda n: f"Topic {n + 1}")
+    url = factory.Sequence(lambda n: f"/roadmaps/ml/topics/topic-{n + 1}/")

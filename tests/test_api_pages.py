@@ -21,6 +21,7 @@ TAG_NAMES = [
     "account",
     "solutions",
     "showcase",
+    "search",
 ]
 
 

@@ -18,6 +18,7 @@ PROJECT_APPS = [
     "moderation",
     "linkcheck",
     "solutions",
+    "search",
 ]
 
 

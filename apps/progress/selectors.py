@@ -166,6 +166,18 @@ def topic_progress_get(*, user: User, topic: Topic) -> TopicProgress | None:
     return TopicProgress.objects.filter(user=user, topic=topic).first()
 
 
+def statuses_by_topic_id(*, user: User, topic_ids: Iterable[int]) -> dict[int, str]:
+    """The caller's status on each of these topics they have a row for, in one query (the
+    search page's hits, whatever their roadmap)."""
+    ids = set(topic_ids)
+    if not ids:
+        return {}
+    rows = TopicProgress.objects.filter(user=user, topic_id__in=ids).values_list(
+        "topic_id", "status"
+    )
+    return dict(rows)
+
+
 def check_ins(*, user: User, roadmap: Roadmap) -> QuerySet[WeeklyCheckIn]:
     """The caller's check-ins on the roadmap, the latest week first."""
     return WeeklyCheckIn.objects.filter(user=user, roadmap=roadmap).order_by("-week")

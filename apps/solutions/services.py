@@ -26,6 +26,7 @@ from apps.linkcheck.checker import LinkResult, Verdict, check_urls
 from apps.linkcheck.config import link_checker_config, link_guard
 from apps.outbox.services import outbox_put
 from apps.roadmap.models import Project, Topic
+from apps.search.services import index_solution, index_solutions_forget
 from apps.solutions import forge
 from apps.solutions.evidence import findings
 from apps.solutions.models import Evidence, RequirementLink, Solution
@@ -155,6 +156,7 @@ def solution_submit(*, learner: User, project: Project, data: SolutionInput) -> 
             code="solution_exists",
         ) from None
     solution.topics.set(topics)
+    index_solution(solution)
     _evidence_enqueue(solution)
     return solution
 
@@ -213,6 +215,7 @@ def solution_edit(
         row.evidence_status = Solution.EvidenceStatus.PENDING
     row.save()
     row.topics.set(topics)
+    index_solution(row)
     _evidence_enqueue(row)  # an edit re-reads the repository, changed or not
     return row
 
@@ -241,6 +244,7 @@ def solution_withdraw(*, solution: Solution, learner: User, if_version: int) -> 
     row.version += 1
     row.updated_at = timezone.now()
     row.save(update_fields=["state", "version", "updated_at"])
+    index_solution(row)
     return row
 
 
@@ -406,9 +410,11 @@ def demo_sweep(*, now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
     today = timezone.localdate(now)
     with transaction.atomic():
-        Solution.objects.filter(
+        overdue = Solution.objects.filter(
             visibility=Solution.Visibility.PUBLIC, demo_ok=False, demo_fix_by__lt=today
-        ).update(visibility=Solution.Visibility.HIDDEN_DEMO)
+        )
+        index_solutions_forget(overdue)
+        overdue.update(visibility=Solution.Visibility.HIDDEN_DEMO)
         due = list(
             Solution.objects.select_for_update(skip_locked=True)
             .filter(
@@ -488,6 +494,7 @@ def demo_result_record(
         hours = settings.LINKCHECK_FAILING_INTERVAL_HOURS
     row.demo_next_check_at = now + timedelta(hours=hours)
     row.save()
+    index_solution(row)  # hidden after its fix-by date, or shown again
     return row
 
 

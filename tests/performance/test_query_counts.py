@@ -47,6 +47,11 @@ PINNED: dict[str, int] = {
     "outcomes (learner)": 6,
     "modlog (anonymous)": 5,
     "modlog (learner)": 8,
+    # not in the page cache (apps/search/views.py): the engine's one statement (counts per kind
+    # and the page); a learner adds session, user, the header's role and "My plan", and the
+    # hits' statuses (one query for all of them)
+    "search (anonymous)": 1,
+    "search (learner)": 6,
     # session, user, the roadmap, the enrolment; one pass: topics, progress rows, check-ins,
     # this week's goals and their topics; the header's role (then cached) and "My plan"; the
     # pace comes from the same pass (apps/progress/pace.py, no query of its own)
@@ -57,6 +62,8 @@ PINNED: dict[str, int] = {
     "api roadmaps": 2,
     "api resources": 2,
     "api modlog": 2,
+    # the counts per kind and the page, in one statement (apps/search/selectors.py)
+    "api search": 1,
     "api submissions (learner)": 5,
     "api checkins (learner)": 5,
     "api progress (learner)": 7,

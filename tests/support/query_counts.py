@@ -67,6 +67,7 @@ PAGES: tuple[Page, ...] = (
             ("faq", "/roadmaps/{slug}/faq/"),
             ("outcomes", "/roadmaps/{slug}/outcomes/"),
             ("modlog", "/modlog/"),
+            ("search", "/search/?q=topic"),
         )
         for who in ("anonymous", "learner")
     ),
@@ -76,6 +77,9 @@ PAGES: tuple[Page, ...] = (
     Page("api roadmaps", "anonymous", "/api/v1/roadmaps/"),
     Page("api resources", "anonymous", "/api/v1/resources/?roadmap={slug}"),
     Page("api modlog", "anonymous", "/api/v1/modlog/"),
+    # The search: a word in every synthetic topic's title (PostgreSQL's typo search, one
+    # query more, is measured in tests/search/test_postgres.py).
+    Page("api search", "anonymous", "/api/v1/search/?q=topic"),
     Page("api submissions (learner)", "learner", "/api/v1/submissions/"),
     Page("api checkins (learner)", "learner", "/api/v1/me/checkins/{slug}/"),
     Page("api progress (learner)", "learner", "/api/v1/me/progress/{slug}/"),

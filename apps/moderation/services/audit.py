@@ -28,6 +28,7 @@ from apps.moderation.models import ModerationAction
 from apps.moderation.selectors import queue_counts_forget
 from apps.roadmap.models import Resource, Roadmap, Topic
 from apps.roadmap.services import pages_touch, roadmap_touch
+from apps.search.services import index_resource, index_solution, index_topic
 from apps.showcase.models import Flag, Review
 from apps.solutions.models import Solution
 from roadmap_site import limits
@@ -73,6 +74,7 @@ def audited_write(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audited_write runs inside the use case's transaction.")
     entries = [_save_and_log(actor=actor, decision=decision) for decision in decisions]
+    _search_index(decisions)
     if public:
         roadmaps: dict[int, Roadmap] = {}
         for decision in decisions:
@@ -94,6 +96,23 @@ def audited_write(
     # decisions' own; forgetting them early is harmless (they are counted again).
     queue_counts_forget()
     return entries
+
+
+def _search_index(decisions: Sequence[Decision]) -> None:
+    """The search index follows each decided topic, resource and solution (approved, edited,
+    retired, hidden, restored), in the decision's transaction: once per row."""
+    done: set[tuple[type, int]] = set()
+    for decision in decisions:
+        target = decision.target
+        if (type(target), target.pk) in done:
+            continue
+        done.add((type(target), target.pk))
+        if isinstance(target, Topic):
+            index_topic(target)
+        elif isinstance(target, Resource):
+            index_resource(target)
+        elif isinstance(target, Solution):
+            index_solution(target)
 
 
 def _save_and_log(*, actor: User, decision: Decision) -> ModerationAction:

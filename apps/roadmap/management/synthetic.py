@@ -20,6 +20,7 @@ from apps.roadmap.models import (
     Topic,
 )
 from apps.roadmap.url_normalization import normalize_url
+from apps.search.services import index_forget_roadmaps, index_roadmap
 
 SEED_SHAPE = {"sections": 7, "topics": 38, "phases": 4, "goals_per_phase": 3, "outcomes": 4,
               "projects": 4, "faqs": 3, "resources_per_topic": 2}  # fmt: skip
@@ -35,6 +36,7 @@ def roadmap_seed_synthetic(*, scale: int, slug: str = "synthetic") -> Roadmap:
     """
     if scale < 1:
         raise ValueError("scale must be at least 1")
+    index_forget_roadmaps(Roadmap.objects.filter(slug=slug))
     Resource.objects.filter(roadmap__slug=slug).delete()
     Topic.objects.filter(roadmap__slug=slug).delete()
     Roadmap.objects.filter(slug=slug).delete()
@@ -116,4 +118,5 @@ def roadmap_seed_synthetic(*, scale: int, slug: str = "synthetic") -> Roadmap:
                          upvotes=(i + j) % 7, score=((i * 7 + j) % 10) / 10)
             )  # fmt: skip
     Resource.objects.bulk_create(resources)
+    index_roadmap(roadmap)
     return roadmap

@@ -20,6 +20,7 @@ from apps.roadmap.services.merge import UNKNOWN, KindCount, MergeReport, ThreeWa
 from apps.roadmap.services.revisions import merged_resource_revise, resource_revise
 from apps.roadmap.services.touch import roadmap_touch
 from apps.roadmap.url_normalization import normalize_url
+from apps.search.services import index_roadmap
 
 ENRICHMENT_STATE = "enrichment"  # the key, inside `imported`, of the enrichment's own base
 
@@ -206,4 +207,5 @@ def roadmap_enrich(*, enrichment: Enrichment) -> MergeReport:
     _link_readme_resources(enrichment, rows, merge, report)
     if report.changed:
         roadmap_touch(roadmap=roadmap)
+    index_roadmap(roadmap)
     return report

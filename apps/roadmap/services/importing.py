@@ -37,6 +37,7 @@ from apps.roadmap.services.revisions import (
 )
 from apps.roadmap.services.touch import roadmap_touch
 from apps.roadmap.topic_matching import DEFAULT_PHASE_BY_SECTION, matching_topics
+from apps.search.services import index_roadmap
 
 Progress = Callable[[str], None]
 Candidates = list[tuple[str, str, str, list[str]]]
@@ -375,4 +376,6 @@ def roadmap_import(
 
     if report.changed:
         roadmap_touch(roadmap=roadmap)
+    # Always, not only on a change: a re-import also fills an index that missed the content.
+    index_roadmap(roadmap)
     return report
