@@ -17,7 +17,7 @@ from tests.support.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
-QUEUE_QUERIES = 10  # the counts are 3 (resources in one, flags); the broken-links tab adds a prefetch
+QUEUE_QUERIES = 10  # the counts are 3 (resources, reports, flags); broken links add a prefetch
 MODLOG_QUERIES = 2
 
 
