@@ -138,7 +138,9 @@ _database_url = env_url(
 # "Connections").
 DATABASE_POOL = env_bool("DATABASE_POOL", True)
 DATABASE_POOL_MIN = env_int("DATABASE_POOL_MIN", 1, minimum=0, maximum=20)
-DATABASE_POOL_MAX = env_int("DATABASE_POOL_MAX", 4, minimum=1, maximum=50)
+# A process opens connections only as it needs them at once (one for a sync gunicorn worker or
+# a prefork child, up to its threads with GUNICORN_THREADS): the maximum is a cap, not a size.
+DATABASE_POOL_MAX = env_int("DATABASE_POOL_MAX", 20, minimum=1, maximum=50)
 if DATABASE_POOL_MIN > DATABASE_POOL_MAX:
     raise ImproperlyConfigured(
         f"DATABASE_POOL_MIN ({DATABASE_POOL_MIN}) must not exceed "
