@@ -160,19 +160,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-elif DATABASE_POOL:
-    # The pool checks a connection before lending it and keeps them open itself: Django must
-    # neither keep nor health-check its own (it refuses a pool with CONN_MAX_AGE set).
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {
-        "pool": {
-            "min_size": DATABASE_POOL_MIN,
-            "max_size": DATABASE_POOL_MAX,
-            "timeout": DATABASE_POOL_TIMEOUT,
-        }
-    }
 else:
+    # A connection is checked before use: a PostgreSQL restart costs no request an error.
+    # With the pool, the pool does the check when it lends one (Django hands it this flag).
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASE_POOL:
+        # The pool keeps the connections open itself: Django must not keep its own (it
+        # refuses a pool with CONN_MAX_AGE set).
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["OPTIONS"] = {
+            "pool": {
+                "min_size": DATABASE_POOL_MIN,
+                "max_size": DATABASE_POOL_MAX,
+                "timeout": DATABASE_POOL_TIMEOUT,
+            }
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
