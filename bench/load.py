@@ -760,6 +760,9 @@ def parse_options() -> argparse.Namespace:
                         help="pages or actions left out: anonymous:roadmap,...")  # fmt: skip
     parser.add_argument("--port", type=int, default=0,
                         help="gunicorn's loopback port (default: any free one)")  # fmt: skip
+    parser.add_argument("--pool", action=argparse.BooleanOptionalAction, default=True,
+                        help="PostgreSQL connections from psycopg's pool (DATABASE_POOL) "
+                             "as shipped; --no-pool: a persistent one a worker")  # fmt: skip
     parser.add_argument("--keep-logs", action="store_true",
                         help="keep the folder with the logs of the site and of wrk")  # fmt: skip
     options = parser.parse_args()
@@ -786,8 +789,11 @@ def parse_options() -> argparse.Namespace:
     return options
 
 
-def site_environment(work: Path, root: Path, db_url: str, port: int) -> dict[str, str]:
-    """The settings of the web server, the worker and beat: as shipped, but for where."""
+def site_environment(
+    work: Path, root: Path, db_url: str, port: int, *, pool: bool = True
+) -> dict[str, str]:
+    """The settings of the web server, the worker and beat: as shipped, but for where (and
+    the connection pool on or off)."""
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("CELERY_")},
         "PYTHONPATH": f"{work}{os.pathsep}{root}",
@@ -805,9 +811,11 @@ def site_environment(work: Path, root: Path, db_url: str, port: int) -> dict[str
         "LINKCHECK_SWEEP_SECONDS": "86400",
         "GUNICORN_BIND": f"{HOST}:{port}",
         "WEB_CONCURRENCY": "2",
+        "DATABASE_POOL": "1" if pool else "0",
     }
-    for name in ("LOG_LEVEL", "REQUEST_LOG_LEVEL", "CACHE_URL", "SECURE_SSL_REDIRECT",
-                 "GUNICORN_THREADS", "PROMETHEUS_MULTIPROC_DIR"):  # fmt: skip
+    for name in ("DATABASE_POOL_MIN", "DATABASE_POOL_MAX", "LOG_LEVEL", "REQUEST_LOG_LEVEL",
+                 "CACHE_URL", "SECURE_SSL_REDIRECT", "GUNICORN_THREADS",
+                 "PROMETHEUS_MULTIPROC_DIR"):  # fmt: skip
         env.pop(name, None)  # the shipped defaults
     return env
 
@@ -911,7 +919,8 @@ def main() -> None:
     try:
         (work / "benchsettings.py").write_text(SETTINGS_MODULE)
         (work / "mail").mkdir()
-        env = site_environment(work, ROOT, db_url, options.port or free_port())
+        env = site_environment(work, ROOT, db_url, options.port or free_port(), pool=options.pool)
+        note(f"PostgreSQL connections: {'pooled' if options.pool else 'not pooled'}")
         run([str(PYTHON), "-c", "import redis, sys; redis.Redis.from_url(sys.argv[1]).flushdb()",
              env["REDIS_URL"]], env)  # fmt: skip
         note(f"seeding (scale {options.scale or 1})")

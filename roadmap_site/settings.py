@@ -15,6 +15,7 @@ import structlog
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from roadmap_site.environment import (
     email_config,
@@ -136,6 +137,23 @@ _database_url = env_url(
     f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
     schemes=frozenset({"sqlite", "postgres", "postgresql", "pgsql"}),
 )
+# PostgreSQL connections come from a pool in each process (psycopg's pool, through Django):
+# a gunicorn worker or a Celery pool child keeps between DATABASE_POOL_MIN and DATABASE_POOL_MAX
+# connections open and lends one to each request or task. DATABASE_POOL=0 goes back to one
+# persistent connection per thread (CONN_MAX_AGE), as with PgBouncer in front (docs/scaling.md,
+# "Connections").
+DATABASE_POOL = env_bool("DATABASE_POOL", True)
+DATABASE_POOL_MIN = env_int("DATABASE_POOL_MIN", 1, minimum=0, maximum=20)
+# A process opens connections only as it needs them at once (one for a sync gunicorn worker or
+# a prefork child, up to its threads with GUNICORN_THREADS): the maximum is a cap, not a size.
+DATABASE_POOL_MAX = env_int("DATABASE_POOL_MAX", 20, minimum=1, maximum=50)
+if DATABASE_POOL_MIN > DATABASE_POOL_MAX:
+    raise ImproperlyConfigured(
+        f"DATABASE_POOL_MIN ({DATABASE_POOL_MIN}) must not exceed "
+        f"DATABASE_POOL_MAX ({DATABASE_POOL_MAX})"
+    )
+# Seconds a request or task waits for a free pooled connection before it fails.
+DATABASE_POOL_TIMEOUT = 10
 try:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
 except ValueError as exc:
@@ -149,7 +167,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 else:
+    # A connection is checked before use: a PostgreSQL restart costs no request an error.
+    # With the pool, the pool does the check when it lends one (Django hands it this flag).
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASE_POOL:
+        # The pool keeps the connections open itself: Django must not keep its own (it
+        # refuses a pool with CONN_MAX_AGE set).
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["OPTIONS"] = {
+            "pool": {
+                "min_size": DATABASE_POOL_MIN,
+                "max_size": DATABASE_POOL_MAX,
+                "timeout": DATABASE_POOL_TIMEOUT,
+            }
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -226,8 +257,21 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# One queue for everything; a test run names its own so that it shares no messages.
+# Two queues, so that each has workers of its own: link checks (slow, waiting on other sites)
+# on CELERY_LINKCHECK_QUEUE, everything else (emails, the outbox, sweeps of other apps) on the
+# default queue. `celery worker -Q <queue>` takes one; a worker without -Q takes both. A test
+# run names its own queues so that it shares no messages.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
+CELERY_LINKCHECK_QUEUE = env_str("CELERY_LINKCHECK_QUEUE", "linkcheck")
+if CELERY_LINKCHECK_QUEUE == CELERY_TASK_DEFAULT_QUEUE:
+    raise ImproperlyConfigured("CELERY_LINKCHECK_QUEUE must differ from CELERY_TASK_DEFAULT_QUEUE")
+CELERY_TASK_QUEUES = [
+    Queue(CELERY_TASK_DEFAULT_QUEUE, routing_key=CELERY_TASK_DEFAULT_QUEUE),
+    Queue(CELERY_LINKCHECK_QUEUE, routing_key=CELERY_LINKCHECK_QUEUE),
+]
+# The routes, in one place: every task of apps.linkcheck (the sweep and the per-host batches)
+# on the link-check queue; anything not named here on the default queue.
+CELERY_TASK_ROUTES = {"apps.linkcheck.tasks.*": {"queue": CELERY_LINKCHECK_QUEUE}}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
@@ -251,6 +295,12 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_RESULT_BACKEND = None
 # The outbox's publisher: what is pending goes to the broker every few seconds (apps.outbox).
 OUTBOX_PUBLISH_SECONDS = env_int("OUTBOX_PUBLISH_SECONDS", 5, minimum=1)
+# Beat may run more than once (two replicas, or one started by mistake): only the holder of a
+# lock in Redis sends anything (roadmap_site.beat). The holder renews its lease on every tick;
+# the others stand by and take over within BEAT_LOCK_SECONDS of the holder's death.
+CELERY_BEAT_SCHEDULER = "roadmap_site.beat.LockedScheduler"
+BEAT_LOCK_SECONDS = env_int("BEAT_LOCK_SECONDS", 30, minimum=3, maximum=600)
+BEAT_LOCK_KEY = env_str("BEAT_LOCK_KEY", "roadmap:beat-lock")
 # Link sweeps every LINKCHECK_SWEEP_SECONDS (hourly); the integration test makes it seconds.
 LINKCHECK_SWEEP_SECONDS = env_int("LINKCHECK_SWEEP_SECONDS", 3600, minimum=1)
 CELERY_BEAT_SCHEDULE = {

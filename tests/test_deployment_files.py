@@ -11,7 +11,7 @@ import yaml
 from django.core.management import get_commands
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = {"proxy", "db", "redis", "migrate", "web", "worker", "beat", "mail"}
+SERVICES = {"proxy", "db", "redis", "migrate", "web", "worker-linkcheck", "worker", "beat", "mail"}
 
 
 def compose() -> dict:
@@ -57,19 +57,48 @@ def test_every_project_command_is_a_real_entry_point() -> None:
             else:
                 raise AssertionError(f"{name}: unknown entry point {argv[0]!r}")
             checked.add(name)
-    assert checked == {"migrate", "web", "worker", "beat"}
+    assert checked == {"migrate", "web", "worker-linkcheck", "worker", "beat"}
 
 
-def test_order_health_and_a_single_beat() -> None:
+def test_order_health_and_more_than_one_beat_behind_the_lock(settings) -> None:
     services = compose()["services"]
     assert "pg_isready" in " ".join(services["db"]["healthcheck"]["test"])
-    for name in ("web", "worker"):
+    for name in ("web", "worker-linkcheck", "worker"):
         depends = services[name]["depends_on"]
         assert depends["db"]["condition"] == "service_healthy", name
         assert depends["migrate"]["condition"] == "service_completed_successfully", name
-    assert services["beat"]["deploy"]["replicas"] == 1
+    # Two beats are safe only because the scheduler takes the lock before it sends anything.
+    assert services["beat"]["deploy"]["replicas"] == 2
+    assert settings.CELERY_BEAT_SCHEDULER == "roadmap_site.beat.LockedScheduler"
     assert "volumes" in services["db"] and "pgdata" in compose()["volumes"]
     assert services["migrate"]["restart"] == "no"
+
+
+def _queues_of(service: dict) -> set[str]:
+    [argv] = commands_of(service)
+    return set(argv[argv.index("-Q") + 1].split(","))
+
+
+def test_each_queue_the_routes_name_has_a_worker_of_its_own(settings) -> None:
+    """The link checks' queue and the default queue (settings' routes) each have a worker
+    service, and no worker listens to a queue nothing is sent to."""
+    from roadmap_site.celery import app
+
+    app.loader.import_default_modules()  # the apps' tasks modules (autodiscovery)
+    services = compose()["services"]
+    linkcheck, default = _queues_of(services["worker-linkcheck"]), _queues_of(services["worker"])
+    assert linkcheck == {settings.CELERY_LINKCHECK_QUEUE}
+    assert default == {settings.CELERY_TASK_DEFAULT_QUEUE}
+    router = app.amqp.router
+    for name in ("apps.linkcheck.tasks.link_sweep", "apps.linkcheck.tasks.link_check_batch"):
+        assert router.route({}, name)["queue"].name in linkcheck, name
+    for name in ("apps.mail.tasks.weekly_emails_send", "apps.outbox.tasks.outbox_publish"):
+        assert router.route({}, name)["queue"].name in default, name
+    # Every task the project defines lands on one of the two.
+    names = [name for name in app.tasks if name.startswith("apps.")]
+    assert names
+    for name in names:
+        assert router.route({}, name)["queue"].name in linkcheck | default, name
 
 
 def test_the_proxy_terminates_tls_with_its_internal_authority() -> None:

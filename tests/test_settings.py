@@ -52,6 +52,12 @@ def start_django(**env: str) -> subprocess.CompletedProcess:
         ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT must be at least 0"),
         ({"TRUSTED_PROXY_COUNT": "caddy"}, "TRUSTED_PROXY_COUNT must be a whole number"),
         ({"TRUSTED_PROXY_COUNT": "9"}, "TRUSTED_PROXY_COUNT must be at most 5"),
+        ({"DATABASE_POOL_MAX": "0"}, "DATABASE_POOL_MAX must be at least 1"),
+        ({"DATABASE_POOL_MAX": "500"}, "DATABASE_POOL_MAX must be at most 50"),
+        ({"DATABASE_POOL_MIN": "5", "DATABASE_POOL_MAX": "2"}, "must not exceed"),
+        ({"DATABASE_POOL": "sometimes"}, "DATABASE_POOL must be one of"),
+        ({"BEAT_LOCK_SECONDS": "1"}, "BEAT_LOCK_SECONDS must be at least 3"),
+        ({"CELERY_LINKCHECK_QUEUE": "celery"}, "CELERY_LINKCHECK_QUEUE must differ"),
     ],
 )
 def test_a_bad_value_fails_at_start_naming_the_variable(env: dict, words: str) -> None:
@@ -162,3 +168,33 @@ def test_trusted_proxy_count_is_0_by_default_1_for_compose_web_and_allauth_follo
     assert services["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "1"
     assert services["web"]["environment"]["DATABASE_URL"].startswith("postgres://")
     assert "TRUSTED_PROXY_COUNT" not in services["worker"]["environment"]
+
+
+def _database_settings(**env: str) -> str:
+    code = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        "d = settings.DATABASES['default']; "
+        "print(json.dumps([d['CONN_MAX_AGE'], d.get('OPTIONS', {}).get('pool')]))"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, **env, "DJANGO_SETTINGS_MODULE": "roadmap_site.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_postgresql_connections_come_from_a_pool_with_no_persistent_connection_of_django() -> None:
+    url = "postgres://roadmap@db.invalid:5432/roadmap"
+    assert _database_settings(DATABASE_URL=url, DATABASE_POOL_MAX="8") == (
+        '[0, {"min_size": 1, "max_size": 8, "timeout": 10}]'
+    )
+    # Off (PgBouncer in front): one persistent connection per thread, as before.
+    assert _database_settings(DATABASE_URL=url, DATABASE_POOL="0") == "[60, null]"
+    # SQLite has no pool.
+    assert _database_settings(DATABASE_URL="sqlite:///db.invalid.sqlite3").endswith(", null]")

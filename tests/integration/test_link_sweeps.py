@@ -59,6 +59,7 @@ def wait_for(condition: Callable[[], object], timeout: float, what: str) -> obje
 class Services:
     def __init__(self, tmp_path: Path, redis_url: str) -> None:
         self.tmp_path = tmp_path
+        run = uuid.uuid4().hex
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "roadmap_site.settings",
@@ -67,7 +68,9 @@ class Services:
             "CELERY_BROKER_URL": redis_url,
             "CACHE_URL": "locmem:",
             "CELERY_TASK_ALWAYS_EAGER": "0",
-            "CELERY_TASK_DEFAULT_QUEUE": f"linkcheck-test-{uuid.uuid4().hex}",
+            "CELERY_TASK_DEFAULT_QUEUE": f"linkcheck-test-{run}",
+            "CELERY_LINKCHECK_QUEUE": f"linkcheck-test-{run}-links",
+            "BEAT_LOCK_KEY": f"linkcheck-test-{run}:beat-lock",
             "LINKCHECK_ALLOW_PRIVATE": "1",
             "LINKCHECK_SWEEP_SECONDS": "2",
             "LOG_LEVEL": "INFO",
@@ -126,7 +129,7 @@ class Services:
         behind (tests/support/redis_leaks.py)."""
         import redis
 
-        queue = self.env["CELERY_TASK_DEFAULT_QUEUE"].encode()
+        queue = self.env["CELERY_TASK_DEFAULT_QUEUE"].encode()  # the link-check queue's prefix
         made = self._redis_keys() - self.redis_keys_before
         ours = [key for key in made if queue in key or key.startswith(b"_kombu.")]
         if ours:
@@ -176,7 +179,9 @@ def test_beat_sweeps_and_a_killed_pool_child_is_checked_again(
             "--without-heartbeat",
             "--loglevel=INFO",
             "-Q",
-            celery_services.env["CELERY_TASK_DEFAULT_QUEUE"],
+            # Both queues: the sweep and the batches go to the link-check queue (the routes).
+            f"{celery_services.env['CELERY_TASK_DEFAULT_QUEUE']},"
+            f"{celery_services.env['CELERY_LINKCHECK_QUEUE']}",
         )
         celery_services.start(
             "beat",
