@@ -464,6 +464,19 @@ def test_wait_for_migrations_refuses_a_wait_out_of_bounds(args, message) -> None
         call_command("wait_for_migrations", *args)
 
 
+def test_the_init_containers_wait_without_a_pool(rendered) -> None:
+    _, objects = rendered
+    waits = [
+        container
+        for spec in pod_specs(objects).values()
+        for container in spec.get("initContainers", [])
+    ]
+    assert len(waits) == 4, [c["name"] for c in waits]  # web, two workers, beat
+    for container in waits:
+        env = {item["name"]: item.get("value") for item in container.get("env", [])}
+        assert env.get("DATABASE_POOL") == "0", container["name"]
+
+
 def test_wait_for_migrations_counts_a_database_that_does_not_answer_as_not_yet() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -472,6 +485,7 @@ def test_wait_for_migrations_counts_a_database_that_does_not_answer_as_not_yet()
     env = {key: value for key, value in os.environ.items() if key in keep}
     env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:{closed}/nothing"
     env["DJANGO_SETTINGS_MODULE"] = "roadmap_site.settings"
+    env["DATABASE_POOL"] = "0"  # as the init containers run it (deploy/k8s/base)
     result = subprocess.run(
         [sys.executable, "manage.py", "wait_for_migrations", "--timeout", "2", "--interval", "1"],
         cwd=ROOT,
