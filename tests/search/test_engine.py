@@ -69,6 +69,9 @@ def test_each_kind_is_found_with_its_page_phase_and_topic(content, topic) -> Non
     assert found["resource"].url == f"/roadmaps/ml-engineer/topics/testing/#resource-{resource.pk}"
     assert (found["resource"].phase_title, found["resource"].topic_id) == ("Foundations", topic.pk)
     assert search("fraud").counts["project"] == 1
+    project_hit = search("fraud", kind="project").hits[0]
+    assert project_hit.url == "/roadmaps/ml-engineer/projects/fraud-api/"
+    assert search("ship model").hits[0].url == "/roadmaps/ml-engineer/phases/foundations/"
     assert search("fraud").counts["solution"] == 1  # its project's title is in its text
     assert [h.url for h in search("year").hits] == ["/roadmaps/ml-engineer/faq/#faq-1"]
     assert [h.kind for h in search("ship model").hits] == ["phase"]
@@ -207,6 +210,7 @@ def test_solutions_follow_submit_edit_hide_restore_and_withdraw(
                          demo_url=None, write_up_md="Gradient boosting.", topics=[])  # fmt: skip
     solution = solutions.solution_submit(learner=learner, project=project, data=data)
     assert titles("churn", kind="solution") == ["ada/churn-predictor"]
+    assert search("churn", kind="solution").hits[0].url == f"/solutions/{solution.pk}/"
     edited = SolutionInput(**{**vars(data), "write_up_md": "Logistic regression."})
     solution = solutions.solution_edit(solution=solution, learner=learner, data=edited,
                                        if_version=1)  # fmt: skip
