@@ -259,3 +259,16 @@ def test_plain_text_and_snippets() -> None:
     assert cut.startswith("…") and cut.endswith("…")
     assert snippet("short text", ("absent",)) == "short text"
     assert snippet(text, ("absent",)).startswith("word")
+
+
+def test_reindex_search_rebuilds_the_index_from_the_content(content, capsys) -> None:
+    from django.core.management import call_command
+
+    expected = sorted(SearchDocument.objects.values_list("kind", "title", "url"))
+    SearchDocument.objects.all().delete()
+    SearchDocument.objects.create(kind="topic", object_id=999_999, roadmap_id=999_999,
+                                  title="Orphan of a deleted roadmap", url="/gone/")  # fmt: skip
+    call_command("reindex_search")
+    assert sorted(SearchDocument.objects.values_list("kind", "title", "url")) == expected
+    assert f"{len(expected)} documents" in capsys.readouterr().out
+    assert "Feature Stores" in titles("feature")
