@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -59,6 +60,24 @@ def _host(url: str) -> str:
     return f"{host} {host.replace('.', ' ')}" if host else ""
 
 
+@lru_cache(maxsize=64)
+def _pattern(name: str, arity: int) -> str:
+    """The route's path with numbered holes, reversed once: a roadmap's thousands of rows
+    would otherwise each resolve their route again. Slugs and keys need no quoting."""
+    return reverse(name, args=[_HOLE + n for n in range(arity)])
+
+
+# A number that fits both a slug and an int route, found again in the reversed path.
+_HOLE = 9_876_543_210
+
+
+def _url(name: str, *args: str | int) -> str:
+    path = _pattern(name, len(args))
+    for n, value in enumerate(args):
+        path = path.replace(str(_HOLE + n), str(value))
+    return path
+
+
 def _document(
     *,
     kind: str,
@@ -100,7 +119,7 @@ def _topic_document(topic: Topic, slug: str) -> SearchDocument | None:
         object_id=topic.pk,
         roadmap_id=topic.roadmap_id,
         title=topic.title,
-        url=reverse("roadmap:topic", args=[slug, topic.slug]),
+        url=_url("roadmap:topic", slug, topic.slug),
         summary=" ".join(part for part in (topic.summary, key_points) if part),
         body=plain_text(topic.body_md),
         phase=topic.phase,
@@ -116,9 +135,9 @@ def _resource_document(resource: Resource, slug: str) -> SearchDocument | None:
     if topic is not None and topic.retired_at is not None:
         return None
     if topic is not None:
-        url = reverse("roadmap:topic", args=[slug, topic.slug])
+        url = _url("roadmap:topic", slug, topic.slug)
     else:
-        url = reverse("roadmap:roadmap", args=[slug])
+        url = _url("roadmap:roadmap", slug)
     return _document(
         kind=Kind.RESOURCE,
         object_id=resource.pk,
@@ -141,7 +160,7 @@ def _project_document(project: Project, slug: str) -> SearchDocument | None:
         object_id=project.pk,
         roadmap_id=project.roadmap_id,
         title=project.title,
-        url=reverse("solutions:project", args=[slug, project.slug]),
+        url=_url("solutions:project", slug, project.slug),
         body=plain_text(project.description_md),
         order=project.order,
     )
@@ -156,7 +175,7 @@ def _solution_document(solution: Solution, slug: str) -> SearchDocument | None:
         object_id=solution.pk,
         roadmap_id=project.roadmap_id,
         title=solution.repository_path,
-        url=reverse("solutions:detail", args=[solution.pk]),
+        url=_url("solutions:detail", solution.pk),
         body=plain_text(solution.write_up_md),
         extra=project.title,
         order=project.order,
@@ -169,7 +188,7 @@ def _faq_document(faq: FAQ, slug: str) -> SearchDocument:
         object_id=faq.pk,
         roadmap_id=faq.roadmap_id,
         title=faq.question,
-        url=f"{reverse('roadmap:faq', args=[slug])}#faq-{faq.order}",
+        url=f"{_url('roadmap:faq', slug)}#faq-{faq.order}",
         body=plain_text(faq.answer_md),
         order=faq.order,
     )
@@ -182,7 +201,7 @@ def _phase_document(phase: Phase, slug: str) -> SearchDocument:
         object_id=phase.pk,
         roadmap_id=phase.roadmap_id,
         title=phase.title,
-        url=reverse("roadmap:phase", args=[slug, phase.slug]),
+        url=_url("roadmap:phase", slug, phase.slug),
         summary=goals,
         phase=phase,
         order=phase.number,

@@ -69,6 +69,9 @@ def test_each_kind_is_found_with_its_page_phase_and_topic(content, topic) -> Non
     assert found["resource"].url == f"/roadmaps/ml-engineer/topics/testing/#resource-{resource.pk}"
     assert (found["resource"].phase_title, found["resource"].topic_id) == ("Foundations", topic.pk)
     assert search("fraud").counts["project"] == 1
+    project_hit = search("fraud", kind="project").hits[0]
+    assert project_hit.url == "/roadmaps/ml-engineer/projects/fraud-api/"
+    assert search("ship model").hits[0].url == "/roadmaps/ml-engineer/phases/foundations/"
     assert search("fraud").counts["solution"] == 1  # its project's title is in its text
     assert [h.url for h in search("year").hits] == ["/roadmaps/ml-engineer/faq/#faq-1"]
     assert [h.kind for h in search("ship model").hits] == ["phase"]
@@ -207,6 +210,7 @@ def test_solutions_follow_submit_edit_hide_restore_and_withdraw(
                          demo_url=None, write_up_md="Gradient boosting.", topics=[])  # fmt: skip
     solution = solutions.solution_submit(learner=learner, project=project, data=data)
     assert titles("churn", kind="solution") == ["ada/churn-predictor"]
+    assert search("churn", kind="solution").hits[0].url == f"/solutions/{solution.pk}/"
     edited = SolutionInput(**{**vars(data), "write_up_md": "Logistic regression."})
     solution = solutions.solution_edit(solution=solution, learner=learner, data=edited,
                                        if_version=1)  # fmt: skip
@@ -255,3 +259,16 @@ def test_plain_text_and_snippets() -> None:
     assert cut.startswith("…") and cut.endswith("…")
     assert snippet("short text", ("absent",)) == "short text"
     assert snippet(text, ("absent",)).startswith("word")
+
+
+def test_reindex_search_rebuilds_the_index_from_the_content(content, capsys) -> None:
+    from django.core.management import call_command
+
+    expected = sorted(SearchDocument.objects.values_list("kind", "title", "url"))
+    SearchDocument.objects.all().delete()
+    SearchDocument.objects.create(kind="topic", object_id=999_999, roadmap_id=999_999,
+                                  title="Orphan of a deleted roadmap", url="/gone/")  # fmt: skip
+    call_command("reindex_search")
+    assert sorted(SearchDocument.objects.values_list("kind", "title", "url")) == expected
+    assert f"{len(expected)} documents" in capsys.readouterr().out
+    assert "Feature Stores" in titles("feature")
