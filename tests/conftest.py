@@ -5,7 +5,9 @@ What every app's tests share is loaded here as plugins, in one place:
   a small roadmap (roadmap, phase, topic), made by the factories in tests/factories.py;
 - tests/support/seed.py: the imported seed (`seed`, `readme_roadmap`, `synthetic`), imported
   once per test session and loaded per test in bulk;
-- tests/support/redis_leaks.py: under REDIS_URL, the run fails if it left keys in Redis.
+- tests/support/redis_leaks.py: under REDIS_URL, the run fails if it left keys in Redis;
+- tests/support/flush.py: on PostgreSQL, a transactional test's tables are emptied with DELETE
+  (not TRUNCATE, which costs about a second per test).
 
 Helpers are plain modules under tests/support/; no test module imports another test module or
 a conftest (tests/test_layout.py checks it).
@@ -25,7 +27,12 @@ import pytest
 
 from tests.support.services import delete_cache_keys, require_service
 
-pytest_plugins = ["tests.support.fixtures", "tests.support.seed", "tests.support.redis_leaks"]
+pytest_plugins = [
+    "tests.support.fixtures",
+    "tests.support.seed",
+    "tests.support.redis_leaks",
+    "tests.support.flush",
+]
 
 
 @pytest.fixture
