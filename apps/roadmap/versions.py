@@ -1,5 +1,6 @@
 """One small read on the hottest paths (the cached pages and tree), for the version that keys
-them: plain SQL, and the query doubles as the connection's health check.
+them: plain SQL, and the query doubles as the connection's health check; and the one
+comparison of an `If-None-Match` header with an ETag that both answer 304 by.
 
 With CONN_HEALTH_CHECKS on, Django checks a reused connection with a `SELECT 1` before the
 first query of each request: a second round trip to the database on answers that otherwise
@@ -13,6 +14,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import InterfaceError, OperationalError, connection
+from django.utils.http import parse_etags
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    """Whether an `If-None-Match` header names `etag` (a weak comparison, as RFC 9110 13.1.2
+    asks for) or is `*`. The substring test first: most headers name another page's tag or
+    none, and then nothing is parsed."""
+    if not header or (etag not in header and "*" not in header):
+        return False
+    tags = parse_etags(header)
+    return "*" in tags or etag in {tag.removeprefix("W/") for tag in tags}
 
 
 def one_row(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
