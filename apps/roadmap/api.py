@@ -50,6 +50,7 @@ TREE_CACHE_SECONDS = 60 * 60 * 24
 # Where a request notes that the cache had no tree for a slug (the fast-path middleware, then
 # the view, ask once between them).
 TREE_MISSED = "roadmap.tree_missed"
+TREE_TYPE = "application/json"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,7 +160,7 @@ class RoadmapTreeView(APIView):
         version = roadmap.content_version
         body = tree_bytes(roadmap)
         _cache_set(tree_cache_key(slug, version), body, TREE_CACHE_SECONDS)
-        body_response = HttpResponse(body, content_type="application/json")
+        body_response = HttpResponse(body, content_type=TREE_TYPE)
         return _tree_response(body_response, tree_etag(slug, version))
 
 
@@ -186,12 +187,12 @@ def cached_tree_response(request: HttpRequest, slug: str) -> HttpResponse | None
         return None
     etag = tree_etag(slug, version)
     if etag_matches(sent, etag):  # the 304: no cache lookup, no body
-        return _tree_response(HttpResponse(status=304), etag)
+        return _tree_response(HttpResponse(status=304, content_type=TREE_TYPE), etag)
     body = _cache_get(tree_cache_key(slug, version))
     if body is None:
         meta[TREE_MISSED] = slug
         return None
-    return _tree_response(HttpResponse(body, content_type="application/json"), etag)
+    return _tree_response(HttpResponse(body, content_type=TREE_TYPE), etag)
 
 
 class TopicDetailView(generics.RetrieveAPIView):

@@ -23,6 +23,8 @@ def etag_matches(header: str | None, etag: str) -> bool:
     """Whether an `If-None-Match` header names `etag` (a weak comparison, as RFC 9110 13.1.2
     asks for) or is `*`. The substring test first: most headers name another page's tag or
     none, and then nothing is parsed."""
+    if header == etag:  # what a client sends back most often: nothing to parse
+        return True
     if not header or (etag not in header and "*" not in header):
         return False
     tags = parse_etags(header)
