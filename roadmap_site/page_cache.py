@@ -241,9 +241,7 @@ class PageCacheMiddleware:
             response = HttpResponse(status=304)
         else:
             response = HttpResponse(body)
-        # On a 304 too, the 200's length (RFC 9110 8.6 allows it when equal): the client knows
-        # the answer is whole without waiting for the connection to close.
-        response["Content-Length"] = str(len(body))
+            response["Content-Length"] = str(len(body))
         for name, value in headers:
             response[name] = value
         response["ETag"] = etag

@@ -186,14 +186,8 @@ def cached_tree_response(request: HttpRequest, slug: str) -> HttpResponse | None
     if version is None:
         return None
     etag = tree_etag(slug, version)
-    if etag_matches(sent, etag):  # the 304: no shared cache read, no body
-        response = HttpResponse(status=304, content_type=TREE_TYPE)
-        held = _LOCAL_TREES.get(tree_cache_key(slug, version))
-        if held is not None:
-            # The 200's length (RFC 9110 8.6 allows it when equal): the client knows the
-            # answer is whole without waiting for the connection to close.
-            response["Content-Length"] = str(len(held))
-        return _tree_response(response, etag)
+    if etag_matches(sent, etag):  # the 304: no cache lookup, no body
+        return _tree_response(HttpResponse(status=304, content_type=TREE_TYPE), etag)
     body = _cache_get(tree_cache_key(slug, version))
     if body is None:
         meta[TREE_MISSED] = slug

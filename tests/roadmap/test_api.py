@@ -260,8 +260,6 @@ def test_etag_and_304(seed, api) -> None:
     assert "no-cache" in response["Cache-Control"]
     again = api.get(TREE.format(slug="ml-engineer"), HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
-    # The 200's length, so that a client needs not wait for the close to know it is whole.
-    assert again["Content-Length"] == str(len(response.content))
     weak = api.get(TREE.format(slug="ml-engineer"), HTTP_IF_NONE_MATCH=f'"other", W/{etag}')
     assert weak.status_code == 304
     stale = api.get(TREE.format(slug="ml-engineer"), HTTP_IF_NONE_MATCH='"ml-engineer.0.1"')

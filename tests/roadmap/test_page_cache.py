@@ -174,7 +174,6 @@ def test_if_none_match_answers_304_with_no_body(site, django_assert_num_queries)
     assert answer.status_code == 304
     assert answer.content == b""
     assert answer["ETag"] == etag
-    assert answer["Content-Length"] == str(len(client.get(TOPIC).content))  # the 200's
     assert answer["Cache-Control"] == public_cache_control()
     assert answer.has_header("Content-Security-Policy")
     assert client.get(TOPIC, HTTP_IF_NONE_MATCH='"p0-other"').status_code == 200
