@@ -9,6 +9,7 @@ drives page and file in alternating rounds in one run, so the machine's noise fa
 Prints, per page, the median req/s of the page and of its file, the ratio and the issue's goal.
 
     .venv/bin/python bench/pages.py [--rounds 3] [--seconds 3] [--scale N] [--connections 8]
+        [--port P] [--only NAME ...]   (e.g. --only faq --only "tree API, 304")
 
 Needs DATABASE_URL (a PostgreSQL database; the bench creates and drops its own next to it) and
 REDIS_URL (the bench flushes that Redis database). Only servers this script starts, and those
@@ -38,6 +39,7 @@ from api import GUNICORN, PYTHON, ROOT, SETTINGS_MODULE, free_port, run, seed_si
 Page = tuple[str, str, dict[str, str], float]  # name, path, headers, goal
 PROXY_HEADERS = {"X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
 REVALIDATE = "If-None-Match"
+TREE, TREE_304 = "tree API", "tree API, 304"
 
 # Run inside the bench's settings: a learner, enrolled, signed in; the paths of a phase and a
 # topic; prints them as JSON.
@@ -171,10 +173,26 @@ def write_copies(
     return kept, files
 
 
+def alternate(
+    runs: list[tuple[str, str, dict[str, str]]], options: argparse.Namespace, drain: str
+) -> dict[str, float]:
+    """wrk on each (name, url, headers) in turn, round by round, the order reversed every other
+    round so that none always follows another; the median req/s of each."""
+    rates: dict[str, list[float]] = {name: [] for name, _url, _headers in runs}
+    for number in range(options.rounds):
+        for name, url, sent in runs if number % 2 == 0 else runs[::-1]:
+            rates[name].append(wrk(url, options.seconds, options.connections, sent))
+            # wrk leaves up to one request per connection in flight: let the workers finish
+            # them, so that a slow page's backlog does not fall on the next run.
+            get(drain, PROXY_HEADERS)
+    return {name: statistics.median(found) for name, found in rates.items()}
+
+
 def report(
     base: str, pages: list[Page], files: list[tuple[str, int]], options: argparse.Namespace
 ) -> None:
-    """Alternate wrk rounds page/file for each page; print the medians, ratio and goal."""
+    """Alternate wrk rounds page/file for each page; print the medians, ratio and goal; then
+    the tree's 304 against its 200, alternating the two."""
     print(
         f"gunicorn.conf.py, 2 workers, DEBUG=0, access log on, LOG_LEVEL default, "
         f"cache on Redis; wrk -t1 -c{options.connections} -d{options.seconds}s "
@@ -182,27 +200,27 @@ def report(
     )
     header = f"{'page':<22}{'bytes':>9}{'page r/s':>10}{'file r/s':>10}{'ratio':>7}  goal"
     print(header)
+    drain = base + files[0][0]
     for (name, path, headers, goal), (static_path, size) in zip(pages, files, strict=True):
-        rates: dict[str, list[float]] = {"page": [], "file": []}
-        for number in range(options.rounds):
-            order = [
-                ("page", base + path, headers),
-                ("file", base + static_path, PROXY_HEADERS),
-            ]
-            if number % 2:
-                order.reverse()  # neither always follows the other
-            for kind, url, sent in order:
-                rates[kind].append(wrk(url, options.seconds, options.connections, sent))
-                # wrk leaves up to one request per connection in flight: let the workers
-                # finish them, so that a slow page's backlog does not fall on the next run.
-                get(base + files[0][0], PROXY_HEADERS)
-        page_rate = statistics.median(rates["page"])
-        file_rate = statistics.median(rates["file"])
-        ratio = page_rate / file_rate if file_rate else float("nan")
+        runs = [("page", base + path, headers), ("file", base + static_path, PROXY_HEADERS)]
+        rates = alternate(runs, options, drain)
+        ratio = rates["page"] / rates["file"] if rates["file"] else float("nan")
         verdict = "met" if ratio >= goal else "NOT met"
         print(
-            f"{name:<22}{size:>9}{page_rate:>10.1f}{file_rate:>10.1f}{ratio:>7.2f}"
+            f"{name:<22}{size:>9}{rates['page']:>10.1f}{rates['file']:>10.1f}{ratio:>7.2f}"
             f"  >= {goal:.1f} {verdict}   {path}",
+            flush=True,
+        )
+    trees = {name: (path, headers) for name, path, headers, _goal in pages}
+    if TREE in trees and TREE_304 in trees:
+        # The 304 must be the cheaper answer: the same version query and no body.
+        runs = [(name, base + trees[name][0], trees[name][1]) for name in (TREE_304, TREE)]
+        rates = alternate(runs, options, drain)
+        ratio = rates[TREE_304] / rates[TREE] if rates[TREE] else float("nan")
+        verdict = "met" if ratio > 1 else "NOT met"
+        print(
+            f"{'tree 304 ÷ tree 200':<22}{'':>9}{rates[TREE_304]:>10.1f}{rates[TREE]:>10.1f}"
+            f"{ratio:>7.2f}  > 1.0 {verdict}   (the 200's rate in the file column)",
             flush=True,
         )
 
@@ -213,10 +231,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--scale", type=int, default=0, help="bench seed_synthetic --scale N")
-    parser.add_argument("--port", type=int, default=0, help="the server's (default: any free)")
-    parser.add_argument(
-        "--only", action="append", default=[], help="a page's name to measure (repeatable)"
-    )
+    parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: a free one)")
+    parser.add_argument("--only", action="append", help="a page's name; repeat (default: all)")
     options = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
@@ -261,18 +277,20 @@ def main() -> None:
             ("faq", f"{base_path}faq/", PROXY_HEADERS, 0.5),
             ("outcomes", f"{base_path}outcomes/", PROXY_HEADERS, 0.5),
             ("modlog", "/modlog/", PROXY_HEADERS, 0.5),
-            ("tree API", f"/api/v1/roadmaps/{slug}/", PROXY_HEADERS, 0.9),
+            (TREE, f"/api/v1/roadmaps/{slug}/", PROXY_HEADERS, 0.9),
             # The same with the ETag it answered: a 304 (its "bytes" are the 200's body).
-            ("tree API, 304", f"/api/v1/roadmaps/{slug}/", {**PROXY_HEADERS, REVALIDATE: ""}, 0.9),
+            (TREE_304, f"/api/v1/roadmaps/{slug}/", {**PROXY_HEADERS, REVALIDATE: ""}, 0.9),
             ("roadmap, signed in", base_path, signed_in, 0.2),
             ("phase, signed in", f"{base_path}phases/{learner['phase']}/", signed_in, 0.2),
             ("dashboard, signed in", f"{base_path}dashboard/", signed_in, 0.2),
         ]
 
         if options.only:
-            pages = [page for page in pages if page[0] in options.only]
-            if len(pages) != len(set(options.only)):
-                sys.exit(f"not every page named is known: {options.only}")
+            wanted = set(options.only)
+            if unknown := wanted - {page[0] for page in pages}:
+                sys.exit(f"no such page: {', '.join(sorted(unknown))}")
+            pages = [page for page in pages if page[0] in wanted]
+
         log = work / "gunicorn.log"
         port = options.port or free_port()
         base = f"http://127.0.0.1:{port}"

@@ -15,7 +15,7 @@ from apps.community.models import Report, Vote
 from apps.community.ranking import wilson_lower_bound
 from apps.linkcheck.guard import is_address_allowed, parse_ip_host
 from apps.roadmap.models import Resource, Roadmap, Topic
-from apps.roadmap.services import pages_touch
+from apps.roadmap.services import community_touch
 from apps.roadmap.url_normalization import (
     BAD_IPV4,
     DEFAULT_PORTS,
@@ -217,7 +217,7 @@ def _counters_apply(*, resource: Resource, up: int, down: int) -> Resource:
     resource.upvotes, resource.downvotes, resource.score = upvotes, downvotes, score
     if up or down:
         # Last in the transaction: the row stays locked only until the commit that follows.
-        pages_touch()
+        community_touch()
     return resource
 
 
@@ -354,4 +354,4 @@ def votes_of_user_remove(user: User) -> None:
         Resource.objects.filter(pk=resource_id).update(
             upvotes=up, downvotes=down, score=wilson_lower_bound(up, down)
         )
-    pages_touch()
+    community_touch()

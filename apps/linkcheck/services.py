@@ -242,7 +242,7 @@ def link_check_record(
     approved = resource.status == Resource.Status.APPROVED
     changed = state.health != resource.health or access.changed_from(resource.access)
     if changed and approved:
-        roadmap_touch(roadmap=resource.roadmap)
+        roadmap_touch(roadmap=resource.roadmap, community=True)
     if approved and access.changed_from(resource.access) and access.access in ACCESS_TO_REVIEW:
         previous = resource.access
         resource.access, resource.access_seen_at = access.access, access.seen_at

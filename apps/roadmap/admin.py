@@ -37,7 +37,7 @@ class RoadmapAdmin(ReadOnlyAdmin):
 class PageVersionAdmin(ReadOnlyAdmin):
     """The public pages' cache key (roadmap_site/page_cache.py), moved by services only."""
 
-    list_display = ["version"]
+    list_display = ["version", "community_version"]
 
 
 @admin.register(Section)

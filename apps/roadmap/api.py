@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_cache_control
-from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
@@ -37,6 +35,7 @@ from apps.roadmap.serializers import (
     RoadmapTreeSerializer,
     TopicDetailSerializer,
 )
+from apps.roadmap.versions import etag_matches
 from roadmap_site.api_errors import NOT_FOUND as NOT_FOUND_RESPONSES
 from roadmap_site.api_errors import ErrorSerializer
 
@@ -51,6 +50,7 @@ TREE_CACHE_SECONDS = 60 * 60 * 24
 # Where a request notes that the cache had no tree for a slug (the fast-path middleware, then
 # the view, ask once between them).
 TREE_MISSED = "roadmap.tree_missed"
+TREE_TYPE = "application/json"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -129,15 +129,6 @@ def tree_bytes(roadmap: Roadmap) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _etag_matches(request: HttpRequest, etag: str) -> bool:
-    header = request.headers.get("If-None-Match", "")
-    if not header:
-        return False
-    tags = parse_etags(header)
-    # Weak comparison, as If-None-Match asks for (RFC 9110, 13.1.2).
-    return "*" in tags or etag in {tag.removeprefix("W/") for tag in tags}
-
-
 class RoadmapTreeView(APIView):
     """The whole roadmap in one answer; the same for every caller, so no authentication."""
 
@@ -169,13 +160,15 @@ class RoadmapTreeView(APIView):
         version = roadmap.content_version
         body = tree_bytes(roadmap)
         _cache_set(tree_cache_key(slug, version), body, TREE_CACHE_SECONDS)
-        return _tree_response(HttpResponse(body, content_type="application/json"), slug, version)
+        body_response = HttpResponse(body, content_type=TREE_TYPE)
+        return _tree_response(body_response, tree_etag(slug, version))
 
 
-def _tree_response(response: HttpResponse, slug: str, version: int) -> HttpResponse:
-    response["ETag"] = tree_etag(slug, version)
-    # Clients may keep the answer but must revalidate it: an edit shows at once.
-    patch_cache_control(response, no_cache=True)
+def _tree_response(response: HttpResponse, etag: str) -> HttpResponse:
+    response["ETag"] = etag
+    # Clients may keep the answer but must revalidate it: an edit shows at once. (A new
+    # response has no Cache-Control to merge with.)
+    response["Cache-Control"] = "no-cache"
     return response
 
 
@@ -185,18 +178,21 @@ def cached_tree_response(request: HttpRequest, slug: str) -> HttpResponse | None
     Also None for an unknown roadmap, so that the view answers the 404. A miss is noted on
     the request, so that the view after the fast-path middleware does not look again.
     """
-    if request.META.get(TREE_MISSED) == slug:
+    meta = request.META
+    if meta.get(TREE_MISSED) == slug:
         return None
+    sent = meta.get("HTTP_IF_NONE_MATCH")
     version = selectors.roadmap_version_or_none(slug=slug)
     if version is None:
         return None
-    if _etag_matches(request, tree_etag(slug, version)):
-        return _tree_response(HttpResponse(status=304), slug, version)
+    etag = tree_etag(slug, version)
+    if etag_matches(sent, etag):  # the 304: no cache lookup, no body
+        return _tree_response(HttpResponse(status=304, content_type=TREE_TYPE), etag)
     body = _cache_get(tree_cache_key(slug, version))
     if body is None:
-        request.META[TREE_MISSED] = slug
+        meta[TREE_MISSED] = slug
         return None
-    return _tree_response(HttpResponse(body, content_type="application/json"), slug, version)
+    return _tree_response(HttpResponse(body, content_type=TREE_TYPE), etag)
 
 
 class TopicDetailView(generics.RetrieveAPIView):

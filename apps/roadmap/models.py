@@ -59,17 +59,22 @@ class Roadmap(Imported):
 
 
 class PageVersion(models.Model):
-    """One row: the version of everything the public pages show, content and community alike.
+    """One row: the two versions that key the cached public pages (roadmap_site/page_cache.py).
 
-    Bumped by `services.touch.pages_touch` on every content change (with `content_version`),
-    vote, link health change and moderation log entry; the page cache (roadmap_site/
-    page_cache.py) keys the rendered pages by it, so any of these shows on the next request.
+    `version` is the content version, bumped by `services.touch.pages_touch` on every content
+    change (with the roadmap's `content_version`: edits, approvals, imports, and moderation log
+    entries that change content). `community_version` is bumped by `community_touch` on what
+    the community and the link checker change: votes, a link's health or access, and log
+    entries that change no content. Every cached page is keyed by the content version; pages
+    that show votes, link health or those log entries are keyed by both, so a vote leaves
+    the other pages' copies (and ETags) as they were.
     """
 
     version = models.PositiveBigIntegerField(default=1)
+    community_version = models.PositiveBigIntegerField(default=1)
 
     def __str__(self) -> str:
-        return f"pages v{self.version}"
+        return f"pages v{self.version}.{self.community_version}"
 
 
 class ActiveQuerySet(models.QuerySet):

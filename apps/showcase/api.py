@@ -27,7 +27,6 @@ from apps.showcase.serializers import (
     ShowcaseFilter,
     ShowcaseItem,
 )
-from roadmap_site import limits
 from roadmap_site.api_errors import (
     CONFLICT,
     FORBIDDEN,
@@ -36,10 +35,19 @@ from roadmap_site.api_errors import (
     NOT_FOUND,
     UNAUTHENTICATED,
 )
+from roadmap_site.pagination import HousePagination
+
+
+def _page(view: APIView, rows: Any, serializer: Any) -> Response:
+    """One page of `rows` (a queryset or a list) in the house's pagination shape."""
+    paginator = HousePagination()
+    page: list[Any] | None = paginator.paginate_queryset(rows, view.request, view=view)
+    return paginator.get_paginated_response(serializer(page, many=True).data)
 
 
 class ShowcaseView(APIView):
     permission_classes: list[Any] = []
+    pagination_class = HousePagination  # the schema's paginated shape
 
     @extend_schema(
         parameters=[
@@ -55,8 +63,8 @@ class ShowcaseView(APIView):
         wanted.is_valid(raise_exception=True)
         rows = selectors.showcase(
             project=found, viewer=request.user, filters=wanted.validated_data["only"]
-        )[: limits.SHOWCASE_ROWS]
-        return Response(ShowcaseItem(rows, many=True).data)
+        )
+        return _page(self, rows, ShowcaseItem)
 
 
 def _like_body(solution_id: int, tally: Any, liked: bool) -> dict[str, Any]:
@@ -83,13 +91,15 @@ class LikeView(APIView):
 
 
 class ReviewListCreateView(APIView):
+    pagination_class = HousePagination
+
     def get_permissions(self) -> list[Any]:
         return [] if self.request.method == "GET" else [IsAuthenticated()]
 
     @extend_schema(responses={200: ReviewOutput(many=True), **NOT_FOUND})
     def get(self, request: Request, pk: int) -> Response:
         solution = selectors.solution_get(pk=pk)
-        return Response(ReviewOutput(selectors.reviews_of(solution=solution), many=True).data)
+        return _page(self, selectors.reviews_query(solution=solution), ReviewOutput)
 
     @extend_schema(
         request=ReviewInput,
@@ -149,12 +159,16 @@ class ReviewRequestView(APIView):
 
 
 class ReviewQueueView(APIView):
+    """The project's open review requests in the queue's order: at most
+    limits.REVIEW_QUEUE_ROWS, ordered in Python (rules.queue_order), paged from that list."""
+
     permission_classes: list[Any] = []
+    pagination_class = HousePagination
 
     @extend_schema(responses={200: QueueItem(many=True), **NOT_FOUND})
     def get(self, request: Request, slug: str, project: str) -> Response:
         found = selectors.project_get(roadmap_slug=slug, slug=project)
-        return Response(QueueItem(selectors.review_queue(project=found), many=True).data)
+        return _page(self, selectors.review_queue(project=found), QueueItem)
 
 
 def _flag_response(request: Request, **target: Any) -> Response:

@@ -103,13 +103,18 @@ def solution_likes(*, solution: Solution, viewer: Any) -> tuple[int, bool]:
     return likes, liked
 
 
-def reviews_of(*, solution: Solution) -> list[Review]:
-    """The kept reviews, oldest first, with their reviewers (never anonymous)."""
-    return list(
+def reviews_query(*, solution: Solution) -> QuerySet[Review]:
+    """The kept reviews, oldest first, with their reviewers (never anonymous): for a page."""
+    return (
         Review.objects.filter(solution=solution, removed_at=None)
         .select_related("reviewer")
         .order_by("created_at", "pk")
     )
+
+
+def reviews_of(*, solution: Solution) -> list[Review]:
+    """The kept reviews, oldest first, with their reviewers (never anonymous)."""
+    return list(reviews_query(solution=solution))
 
 
 def review_get(*, pk: int) -> Review:

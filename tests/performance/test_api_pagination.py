@@ -106,3 +106,109 @@ def test_any_page_size_text_is_a_size_in_bounds_or_the_limits_refusal(text: str)
     else:
         assert API_PAGE_SIZE.contains(size)
         assert size == (int(text) if text else PAGE_SIZE)
+
+
+# -- every list in the schema, and the showcase's lists
+
+# Every GET whose answer is a list of rows, as the schema names it. A new list endpoint that is
+# paginated must be added here (and measured below or in LISTS); one that is not fails the test
+# after this one.
+PAGINATED_PATHS = {
+    "/api/v1/roadmaps/",
+    "/api/v1/resources/",
+    "/api/v1/modlog/",
+    "/api/v1/submissions/",
+    "/api/v1/me/checkins/{roadmap}/",
+    "/api/v1/resources/{id}/checks/",
+    "/api/v1/roadmaps/{slug}/topics/{topic}/revisions/",
+    "/api/v1/solutions/",
+    "/api/v1/solutions/{id}/reviews/",
+    "/api/v1/roadmaps/{slug}/projects/{project}/showcase/",
+    "/api/v1/roadmaps/{slug}/projects/{project}/review-queue/",
+}
+
+
+def _get_answers(schema: dict) -> dict[str, dict]:
+    answers = {}
+    for path, operations in schema["paths"].items():
+        content = operations.get("get", {}).get("responses", {}).get("200", {}).get("content", {})
+        for media in content.values():
+            answers[path] = media["schema"]
+    return answers
+
+
+def test_no_endpoint_answers_a_bare_list_and_every_paginated_one_is_measured(
+    client: Client,
+) -> None:
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    components = schema["components"]["schemas"]
+    paginated = set()
+    for path, answer in _get_answers(schema).items():
+        assert answer.get("type") != "array", f"{path} answers a bare list, not a page"
+        name = answer.get("$ref", "").rsplit("/", 1)[-1]
+        if name and {"count", "next", "previous", "results"} <= set(
+            components[name].get("properties", {})
+        ):
+            paginated.add(path)
+    assert paginated == PAGINATED_PATHS
+
+
+SHOWCASE = "/api/v1/roadmaps/ml-engineer/projects/fraud-api"
+ROWS = 6
+
+
+@pytest.fixture
+def showcase(roadmap):
+    """A project with ROWS solutions by different learners, each with evidence, a like, an
+    open review request and, on the first, ROWS reviews."""
+    from apps.showcase.models import Like, Review, ReviewRequest
+    from tests.factories import ProjectFactory
+    from tests.support.showcase import make_solution, old_user, with_evidence
+
+    project = ProjectFactory(roadmap=roadmap, slug="fraud-api", title="Fraud-detection API")
+    learners = [old_user(username=f"learner{n}") for n in range(ROWS)]
+    solutions = [
+        with_evidence(make_solution(learner, project), "tests", "demo") for learner in learners
+    ]
+    fan = old_user(username="fan")
+    Like.objects.bulk_create(Like(solution=solution, user=fan) for solution in solutions)
+    ReviewRequest.objects.bulk_create(ReviewRequest(solution=solution) for solution in solutions)
+    Review.objects.bulk_create(
+        Review(solution=solutions[0], reviewer=learner, body_md=f"Review {n}.")
+        for n, learner in enumerate([*learners[1:], fan])
+    )
+    return solutions
+
+
+SHOWCASE_LISTS = {
+    # name: (path, pinned queries for any page: the project or solution, the count, the rows,
+    # and what each list reads beside them)
+    "showcase": (f"{SHOWCASE}/showcase/", 4),
+    "reviews": ("/api/v1/solutions/{first}/reviews/", 3),
+    "review queue": (f"{SHOWCASE}/review-queue/", 4),
+    # the project, the count, the rows and their topics, evidence and requirements
+    "solutions": ("/api/v1/solutions/?roadmap=ml-engineer&project=fraud-api", 6),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHOWCASE_LISTS))
+def test_the_showcase_lists_are_paginated_with_pinned_queries(showcase, name) -> None:
+    path, pinned = SHOWCASE_LISTS[name]
+    path = path.format(first=showcase[0].pk)
+    client = Client()
+    body = client.get(path).json()
+    assert set(body) == {"count", "next", "previous", "results"}
+    assert body["count"] == ROWS and len(body["results"]) == ROWS
+    joiner = "&" if "?" in path else "?"
+    one = client.get(f"{path}{joiner}page_size=1").json()
+    assert len(one["results"]) == 1 and one["count"] == ROWS
+    assert "page_size=1" in one["next"] and "page=2" in one["next"]
+    last = client.get(f"{path}{joiner}page_size=1&page={ROWS}").json()
+    assert last["next"] is None and len(last["results"]) == 1
+    assert last["results"][0] not in one["results"]
+    small = count_queries(client, f"{path}{joiner}page_size=1")
+    full = count_queries(client, f"{path}{joiner}page_size={API_PAGE_SIZE.max}")
+    assert small == full == pinned
+    refused = client.get(f"{path}{joiner}page_size={API_PAGE_SIZE.max + 1}")
+    assert refused.status_code == 400
+    assert refused.json()["page_size"] == [API_PAGE_SIZE.message()]

@@ -266,6 +266,23 @@ def test_etag_and_304(seed, api) -> None:
     assert stale.status_code == 200
 
 
+def test_a_304_needs_neither_the_cached_tree_nor_a_rebuild(seed, api) -> None:
+    """The conditional answer does strictly less than the full one: the version query, then
+    the ETag; the cached bytes are neither read nor built again."""
+    path = TREE.format(slug="ml-engineer")
+    etag = api.get(path)["ETag"]
+    version = Roadmap.objects.get(slug="ml-engineer").content_version
+    key = tree_cache_key("ml-engineer", version)
+    cache.delete(key)
+    forget_local_trees()
+    with CaptureQueriesContext(connection) as queries:
+        again = api.get(path, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again["ETag"] == etag
+    assert len(queries.captured_queries) == 1
+    assert cache.get(key) is None  # not rebuilt
+    assert api.get(path)["Content-Type"] == again["Content-Type"] == "application/json"
+
+
 def test_an_edit_shows_on_the_very_next_request_with_a_new_etag(seed, api) -> None:
     first = api.get(TREE.format(slug="ml-engineer"))
     topic = seed.topics.get(slug="frameworks")

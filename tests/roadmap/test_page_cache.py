@@ -7,7 +7,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
+from csp.middleware import CSPMiddleware
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from apps.community.services import vote_cast
@@ -16,8 +21,9 @@ from apps.linkcheck.checker import LinkResult, Verdict
 from apps.moderation.services import resources as moderation_resources
 from apps.moderation.services import submissions, topics
 from apps.roadmap.models import Resource
-from apps.roadmap.services import pages_touch
-from roadmap_site.page_cache import CACHED_PAGES, public_cache_control
+from apps.roadmap.services import community_touch, pages_touch, pages_version, pages_versions
+from roadmap_site import page_cache
+from roadmap_site.page_cache import CACHED_PAGES, PageCacheMiddleware, public_cache_control
 from tests.factories import resource
 
 pytestmark = pytest.mark.django_db
@@ -79,11 +85,60 @@ def test_nothing_personal_in_the_shared_bytes_and_no_cookie_goes_out(site, name)
         assert "csrfmiddlewaretoken" not in body
         assert "nonce" not in body
         assert "<script>" not in body and "<script nonce" not in body
-    nonces = [
-        re.findall(r"'nonce-([^']+)'", answer["Content-Security-Policy"]) for answer in answers
-    ]
-    flat = [n for found in nonces for n in found]
-    assert len(flat) == len(set(flat))  # two answers never share a nonce
+
+
+def _nonces(answer) -> list[str]:
+    return re.findall(r"'nonce-([^']+)'", answer.get("Content-Security-Policy", ""))
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+INLINE_STYLE = re.compile(r"<style\b|\sstyle=", re.I)
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_no_answer_shares_a_nonce_rendered_cached_304_or_signed_in(site, outsider, name) -> None:
+    """The cached pages need no nonce: no inline script or style in them, and no nonce in
+    any answer's policy, whether rendered, from the cache or a 304; the signed-in page is
+    rendered each time, and any nonce it uses is its own."""
+    visitor = Client()
+    rendered, cached = visitor.get(PAGES[name]), visitor.get(PAGES[name])
+    revalidated = visitor.get(PAGES[name], HTTP_IF_NONE_MATCH=cached["ETag"])
+    assert (rendered.status_code, cached.status_code, revalidated.status_code) == (200, 200, 304)
+    for answer in (rendered, cached):
+        body = answer.content.decode()
+        assert not INLINE_SCRIPT.search(body), INLINE_SCRIPT.search(body)
+        assert not INLINE_STYLE.search(body), INLINE_STYLE.search(body)
+    learner = Client()
+    learner.force_login(outsider)
+    signed_in = [learner.get(PAGES[name]) for _ in range(2)]
+    assert all(answer.status_code == 200 for answer in signed_in)
+    for answer in (rendered, cached, revalidated):
+        assert _nonces(answer) == []
+    seen = [nonce for answer in signed_in for nonce in _nonces(answer)]
+    assert len(seen) == len(set(seen))
+
+
+def test_a_page_that_uses_a_nonce_is_never_stored_and_each_answer_has_its_own(site) -> None:
+    """Should a cached page's view ever use the nonce, its answer is not stored: the next
+    request renders again, with a new nonce (the stack as settings.MIDDLEWARE orders it)."""
+    renders = []
+
+    def view(request):
+        renders.append(1)
+        return HttpResponse(f"<script nonce='{request.csp_nonce}'>1</script>")
+
+    stack = PageCacheMiddleware(AuthenticationMiddleware(CSPMiddleware(view)))
+    answers = []
+    for _ in range(3):
+        request = RequestFactory().get(PAGES["roadmap:faq"])
+        SessionMiddleware(lambda _request: HttpResponse()).process_request(request)
+        answers.append(stack(request))
+    assert len(renders) == 3
+    nonces = [nonce for answer in answers for nonce in _nonces(answer)]
+    assert len(nonces) == 3 and len(set(nonces)) == 3
+    for answer, nonce in zip(answers, nonces, strict=True):
+        assert nonce in answer.content.decode()
+        assert answer["Cache-Control"] == "private, no-store"
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
@@ -179,6 +234,126 @@ def test_an_approval_shows_on_the_next_request(site, roadmap, topic, moderator, 
     assert "Fresh pick" not in client.get(TOPIC).content.decode()
     submissions.submission_approve(actor=moderator, resource=pending)
     assert "Fresh pick" in client.get(TOPIC).content.decode()
+
+
+# The pages keyed by the community version too: what a vote, a link's health or a log entry
+# that changes no content shows on.
+COMMUNITY_PAGES = {"roadmap:roadmap", "roadmap:topic", "moderation:modlog"}
+
+
+def test_the_pages_keyed_by_the_community_version_are_those_that_show_it() -> None:
+    assert {name for name, page in CACHED_PAGES.items() if page.community} == COMMUNITY_PAGES
+
+
+def _snapshot(client: Client) -> dict[str, tuple[str, bytes]]:
+    answers = {name: client.get(path) for name, path in PAGES.items()}
+    assert all(answer.status_code == 200 for answer in answers.values())
+    return {name: (answer["ETag"], answer.content) for name, answer in answers.items()}
+
+
+def _kept_and_moved(before, client, max_queries) -> tuple[set[str], set[str]]:
+    """Which pages kept their copy (one query, the same ETag and bytes) and which were
+    rendered again (more queries, a new ETag)."""
+    kept, moved = set(), set()
+    for name, path in PAGES.items():
+        with max_queries(100) as queries:
+            answer = client.get(path)
+        if answer["ETag"] == before[name][0]:
+            assert answer.content == before[name][1]
+            assert len(queries.captured_queries) == 1, name  # the versions
+            kept.add(name)
+        else:
+            assert len(queries.captured_queries) > 1, name
+            moved.add(name)
+    return kept, moved
+
+
+def test_a_vote_renders_the_topic_page_again_and_leaves_the_others_cached(
+    site, outsider, django_assert_max_num_queries
+) -> None:
+    client = Client()
+    before = _snapshot(client)
+    vote_cast(user=outsider, resource=site, value=1)
+    kept, moved = _kept_and_moved(before, client, django_assert_max_num_queries)
+    assert moved == COMMUNITY_PAGES
+    assert kept == set(PAGES) - COMMUNITY_PAGES
+    faq = client.get(PAGES["roadmap:faq"], HTTP_IF_NONE_MATCH=before["roadmap:faq"][0])
+    assert faq.status_code == 304  # a browser's copy of the FAQ is still good
+    topic = client.get(TOPIC, HTTP_IF_NONE_MATCH=before["roadmap:topic"][0])
+    assert topic.status_code == 200
+
+
+def test_a_health_change_leaves_the_pages_that_do_not_show_it_cached(
+    site, django_assert_max_num_queries
+) -> None:
+    client = Client()
+    before = _snapshot(client)
+    token = linkcheck.new_token()
+    now = timezone.now()
+    assert linkcheck.link_claims_take(resources=[site], token=token, now=now) == [site.pk]
+    failed = LinkResult(
+        url=site.url,
+        verdict=Verdict.BROKEN,
+        status_code=404,
+        final_url=site.url,
+        elapsed_ms=5,
+        attempts=1,
+        error=None,
+    )
+    assert linkcheck.link_check_record(resource_id=site.pk, token=token, result=failed, started=now)
+    kept, moved = _kept_and_moved(before, client, django_assert_max_num_queries)
+    assert moved == COMMUNITY_PAGES
+    assert kept == set(PAGES) - COMMUNITY_PAGES
+
+
+def test_a_log_entry_that_changes_no_content_shows_on_the_log_only(
+    site, roadmap, topic, moderator, submitter, django_assert_max_num_queries
+) -> None:
+    pending = resource(
+        roadmap, topic, status=Resource.Status.PENDING, submitted_by=submitter, title="Spam pick"
+    )
+    client = Client()
+    before = _snapshot(client)
+    submissions.submission_reject(actor=moderator, resource=pending, reason="Off topic here.")
+    kept, moved = _kept_and_moved(before, client, django_assert_max_num_queries)
+    assert "moderation:modlog" in moved
+    assert kept >= set(PAGES) - COMMUNITY_PAGES
+    assert "Spam pick" in client.get("/modlog/").content.decode()
+
+
+def test_an_edit_renders_every_page_again(site, topic, moderator) -> None:
+    client = Client()
+    before = _snapshot(client)
+    topics.topic_edit(actor=moderator, topic=topic, title="Renamed topic")
+    after = _snapshot(client)
+    assert all(after[name][0] != before[name][0] for name in PAGES)
+
+
+def test_both_versions_are_read_in_one_query_and_the_combined_one_moves_with_either(
+    django_assert_num_queries,
+) -> None:
+    with django_assert_num_queries(1):
+        content, community = pages_versions()
+    combined = pages_version()
+    community_touch()
+    assert pages_versions() == (content, community + 1)
+    assert pages_version() > combined
+    combined = pages_version()
+    pages_touch()
+    assert pages_versions() == (content + 1, community + 1)
+    assert pages_version() > combined
+
+
+def test_a_copy_gone_from_the_cache_is_rendered_and_still_answers_its_etag(site) -> None:
+    client = Client()
+    etag = client.get(TOPIC)["ETag"]
+    cache.clear()
+    page_cache._LOCAL.clear()
+    again = client.get(TOPIC, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == etag
+    assert again.has_header("Content-Security-Policy")
 
 
 def test_a_retirement_and_its_log_entry_show_on_the_next_request(site, moderator) -> None:

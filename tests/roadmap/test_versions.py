@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from apps.roadmap.services import pages_touch, pages_version
+from apps.roadmap.services import pages_touch, pages_version, pages_versions
 from apps.roadmap.versions import one_row
 
 
@@ -51,3 +51,22 @@ def test_no_separate_health_check_when_the_connection_is_sound(
         # the connection when it lent it (tests/operations/test_connection_pool.py).
         assert checks == []
         assert connection.pool._check is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_version_query_is_prepared_once_and_still_counted(
+    postgres_only, django_assert_num_queries
+) -> None:
+    connection.close()  # a new connection: nothing prepared on it yet
+    expected = pages_versions()
+    with django_assert_num_queries(1) as queries:  # counted as any query is
+        assert pages_versions() == expected
+    assert "community_version" in queries.captured_queries[0]["sql"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert len([sql for sql in prepared if "community_version" in sql]) == 1, prepared
+    with connection.cursor() as cursor:  # Django's own cursors still bind on the client
+        cursor.execute("SELECT 7 AS seven WHERE 1 = %s", [1])
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        assert not [row[0] for row in cursor.fetchall() if "seven" in row[0]]

@@ -18,10 +18,10 @@ BASE = "/api/v1/roadmaps/ml-engineer/projects/fraud-api"
 def test_the_showcase_lists_visible_solutions_best_first_with_badges(project, solution) -> None:
     tested = with_evidence(make_solution(old_user(), project), "tests")
     client_for(old_user()).put(f"/api/v1/solutions/{tested.pk}/like/")
-    body = client_for(None).get(f"{BASE}/showcase/").json()
+    body = client_for(None).get(f"{BASE}/showcase/").json()["results"]
     assert [row["id"] for row in body] == [tested.pk, solution.pk]
     assert body[0]["likes"] == 1 and body[0]["evidence"] == [{"kind": "tests", "label": "Tests"}]
-    only = client_for(None).get(f"{BASE}/showcase/?only=tests").json()
+    only = client_for(None).get(f"{BASE}/showcase/?only=tests").json()["results"]
     assert [row["id"] for row in only] == [tested.pk]
     refused = client_for(None).get(f"{BASE}/showcase/?only=nonsense")
     assert refused.status_code == 400
@@ -54,7 +54,7 @@ def test_review_reply_and_list(solution, peer, author) -> None:
     assert review["reviewer"] == "Petra" and "onclick" not in review["body_html"]
     reply = client_for(author).put(f"/api/v1/reviews/{review['id']}/reply/", {"body": "Thanks"})
     assert reply.status_code == 200 and reply.json()["reply_md"] == "Thanks"
-    listed = client_for(None).get(f"/api/v1/solutions/{solution.pk}/reviews/").json()
+    listed = client_for(None).get(f"/api/v1/solutions/{solution.pk}/reviews/").json()["results"]
     assert [item["id"] for item in listed] == [review["id"]]
 
 
@@ -69,7 +69,7 @@ def test_review_request_and_queue(solution, author) -> None:
     assert asked.status_code == 201
     again = client_for(author).post(f"/api/v1/solutions/{solution.pk}/review-request/")
     assert (again.status_code, again.json()["code"]) == (409, "already_requested")
-    queue = client_for(None).get(f"{BASE}/review-queue/").json()
+    queue = client_for(None).get(f"{BASE}/review-queue/").json()["results"]
     assert [(row["solution"], row["learner"]) for row in queue] == [(solution.pk, "Alan")]
 
 

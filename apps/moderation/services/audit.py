@@ -27,7 +27,7 @@ from apps.community.models import Report
 from apps.moderation.models import ModerationAction
 from apps.moderation.selectors import queue_counts_forget
 from apps.roadmap.models import Resource, Roadmap, Topic
-from apps.roadmap.services import pages_touch, roadmap_touch
+from apps.roadmap.services import community_touch, roadmap_touch
 from apps.search.services import index_resource, index_solution, index_topic
 from apps.showcase.models import Flag, Review
 from apps.solutions.models import Solution
@@ -83,8 +83,9 @@ def audited_write(
         for roadmap in roadmaps.values():
             roadmap_touch(roadmap=roadmap)
     else:
-        # The public log shows the entries, so its cached pages go stale all the same.
-        pages_touch()
+        # No content changed, but the public log shows the entries: its cached pages (keyed by
+        # the community version too) go stale, the others stay.
+        community_touch()
     for decision in decisions:
         if decision.enqueue is not None:
             decision.enqueue()
