@@ -58,6 +58,10 @@ class Usage:
     cdn_hit_ratio: float = 0.9  # of anonymous page views, once a CDN keeps the public pages
     public_pages: int = 55  # cached public pages of the roadmap (home, roadmap, phases, topics...)
     version_bumps_share: float = 0.05 / 3  # of requests: votes (a third of the 5 % of writes)
+    # Of anonymous views, those of pages that show votes or link health and so key on the
+    # community version too (roadmap, topic, public log: 55 of the load mix's 100; the others key
+    # on the content version alone, which a vote leaves alone: page_cache.CACHED_PAGES).
+    community_pages_share: float = 0.55
     page_cache_seconds: int = 3600  # PAGE_CACHE_SECONDS: how long a version's page stays
     redis_gib_limit: float = 8.0  # the memory of one Redis instance
 
@@ -136,7 +140,7 @@ def plan(scenario: Scenario, figures: Figures, usage: Usage) -> Plan:
     if redis_bytes / GIB > usage.redis_gib_limit:
         limits.append(f"Redis memory ({redis_bytes / GIB:,.0f} GiB, old page versions kept)")
     if hit_ratio < 0.5:
-        limits.append(f"page cache hits {hit_ratio:.0%} (every vote starts a new version)")
+        limits.append(f"page cache hits {hit_ratio:.0%} (votes re-render the pages showing them)")
     if db_cores_at_peak > usage.db_cores * usage.target_utilisation:
         limits.append(f"database CPU ({db_cores_at_peak:.1f} of {usage.db_cores} cores)")
     if checks > sweep_cap:
@@ -163,16 +167,19 @@ def plan(scenario: Scenario, figures: Figures, usage: Usage) -> Plan:
 
 
 def page_cache_hit_ratio(peak_rps: float, usage: Usage) -> float:
-    """The share of anonymous views the page cache answers. Every vote bumps the one pages'
-    version (pages_touch), and a page's first view in a version renders it: with views of a
-    page at rate r and versions at rate b, both Poisson, a version lasts 1/b on average and
-    its first view misses, so the hits are r / (r + b). Both grow with the traffic, so the
+    """The share of anonymous views the page cache answers. Every vote bumps the community
+    version (community_touch), which keys the pages that show votes or link health; a page's
+    first view in a version renders it: with views of a page at rate r and versions at rate b,
+    both Poisson, a version lasts 1/b on average and its first view misses, so those pages'
+    hits are r / (r + b). The other pages key on the content version alone, which moves with
+    edits, rare beside views: counted as all hits. Both rates grow with the traffic, so the
     ratio does not: it is set by the mix."""
     views_per_page = peak_rps * (1 - usage.signed_in_share) / usage.public_pages
     bumps = peak_rps * usage.version_bumps_share
     if bumps == 0:
         return 1.0
-    return views_per_page / (views_per_page + bumps)
+    voted = views_per_page / (views_per_page + bumps)
+    return usage.community_pages_share * voted + (1 - usage.community_pages_share)
 
 
 def table(plans: list[Plan]) -> str:

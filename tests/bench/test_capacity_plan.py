@@ -35,6 +35,7 @@ USAGE = Usage(
     cdn_hit_ratio=0.5,
     public_pages=10,
     version_bumps_share=0.01,
+    community_pages_share=1.0,  # every page shows votes: the formula alone
 )
 
 
@@ -70,6 +71,14 @@ def test_the_page_cache_hit_ratio_is_set_by_the_mix_not_the_scale() -> None:
     assert any(limit.startswith("page cache hits 43%") for limit in busy.limits)
     no_votes = plan(Scenario("n", "n", 1_000, 10), FIGURES, replace(USAGE, version_bumps_share=0))
     assert no_votes.page_cache_hit_ratio == 1.0
+
+
+def test_votes_re_render_only_the_pages_that_show_them() -> None:
+    half = plan(
+        Scenario("h", "h", 36_000, 10_000), FIGURES, replace(USAGE, community_pages_share=0.5)
+    )
+    # Half the views are of pages keyed on votes (3 / 3.4 of them hits), half are all hits.
+    assert half.page_cache_hit_ratio == pytest.approx(0.5 * 3 / 3.4 + 0.5)
 
 
 def test_the_limits_met_are_named() -> None:
