@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from rest_framework.request import Request
 
 from roadmap_site.errors import Invalid
-from roadmap_site.limits import API_PAGE_SIZE, PAGE_SIZE
+from roadmap_site.limits import API_PAGE_SIZE, PAGE_SIZE, SEARCH_PAGE_SIZE
 from roadmap_site.pagination import HousePagination
 from tests.support.query_counts import PAGES, count_queries, seed_scale
 
@@ -24,6 +24,15 @@ LISTS = [
     for page in PAGES
     if page.name.startswith("api ") and not page.name.startswith(("api queue", "api p"))
 ]
+
+
+# What a list's answer carries beside the house envelope, by list: search says how many rows
+# each kind has, and what it suggests when nothing matched (docs/search.md).
+ENVELOPE = {"count", "next", "previous", "results"}
+EXTRA_KEYS = {"api search": {"counts", "suggestions", "fuzzy"}}
+# A list whose page is shorter by default than the house's (a search answer is read, not
+# paged through); `?page_size=` is bounded by API_PAGE_SIZE all the same.
+DEFAULT_SIZE = {"api search": SEARCH_PAGE_SIZE}
 
 
 @pytest.fixture
@@ -49,6 +58,7 @@ def test_the_lists_are_the_expected_ones() -> None:
         "api roadmaps",
         "api resources",
         "api modlog",
+        "api search",
         "api submissions (learner)",
         "api checkins (learner)",
         "api resource checks (moderator)",
@@ -60,8 +70,8 @@ def test_the_lists_are_the_expected_ones() -> None:
 def test_every_list_is_paginated_and_honours_page_size(site, page) -> None:
     client = _client(site, page.who)
     body = client.get(_path(site, page, "")).json()
-    assert set(body) == {"count", "next", "previous", "results"}
-    assert len(body["results"]) == min(body["count"], PAGE_SIZE)
+    assert set(body) == ENVELOPE | EXTRA_KEYS.get(page.name, set())
+    assert len(body["results"]) == min(body["count"], DEFAULT_SIZE.get(page.name, PAGE_SIZE))
     one = client.get(_path(site, page, "page_size=1")).json()
     assert len(one["results"]) == min(1, body["count"])
     if body["count"] > 1:
@@ -125,6 +135,8 @@ PAGINATED_PATHS = {
     "/api/v1/solutions/{id}/reviews/",
     "/api/v1/roadmaps/{slug}/projects/{project}/showcase/",
     "/api/v1/roadmaps/{slug}/projects/{project}/review-queue/",
+    "/api/v1/search/",
+    "/api/v1/moderation/flags/",
 }
 
 
@@ -212,3 +224,25 @@ def test_the_showcase_lists_are_paginated_with_pinned_queries(showcase, name) ->
     refused = client.get(f"{path}{joiner}page_size={API_PAGE_SIZE.max + 1}")
     assert refused.status_code == 400
     assert refused.json()["page_size"] == [API_PAGE_SIZE.message()]
+
+
+def test_the_open_flags_are_paginated_with_pinned_queries(showcase, moderator) -> None:
+    """The moderators' list of open flags (one on each solution and one on a review): the same
+    queries for one row and a full page."""
+    from apps.showcase.models import Review
+    from tests.factories import FlagFactory
+
+    for solution in showcase:
+        FlagFactory(solution=solution)
+    FlagFactory(solution=None, review=Review.objects.first())
+    client = Client()
+    client.force_login(moderator)
+    path = "/api/v1/moderation/flags/"
+    body = client.get(path).json()
+    assert set(body) == ENVELOPE and body["count"] == ROWS + 1
+    one = client.get(f"{path}?page_size=1").json()
+    assert len(one["results"]) == 1 and "page=2" in one["next"]
+    small = count_queries(client, f"{path}?page_size=1")
+    full = count_queries(client, f"{path}?page_size={API_PAGE_SIZE.max}")
+    # the session, the user, the role (IsModerator), the count and the page
+    assert small == full == 5
