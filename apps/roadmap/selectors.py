@@ -185,38 +185,35 @@ def roadmap_page(*, slug: str) -> Roadmap:
         ),
         phase_count=_per_row(phases, by="roadmap", value=Count("pk")),
         week_count=_per_row(phases, by="roadmap", value=Max("week_end")),
-    ).prefetch_related(
-        Prefetch(
-            "phases",
-            queryset=Phase.objects.order_by("number").prefetch_related(
-                Prefetch(
-                    "goals",
-                    queryset=PhaseGoal.objects.order_by("order"),
-                )
-            )[: limits.ROADMAP_PAGE_PHASES + 1],
-            to_attr="page_phases",
-        ),
-        Prefetch(
-            "sections",
-            queryset=Section.objects.active()
-            .order_by("number")
-            .annotate(
-                topic_count=_per_row(section_topics, by="section", value=Count("pk")),
-                hours=_per_row(section_topics, by="section", value=Sum("est_hours")),
-            )
-            .prefetch_related(
-                Prefetch(
-                    "topics",
-                    queryset=_active_topics().select_related("phase")[
-                        : limits.ROADMAP_PAGE_TOPICS_PER_SECTION
-                    ],
-                    to_attr="page_topics",
-                )
-            )[: limits.ROADMAP_PAGE_SECTIONS + 1],
-            to_attr="page_sections",
-        ),
     )
     roadmap = _one(queryset, _NO_ROADMAP, slug=slug)
+    # Plain queries with a LIMIT, not sliced prefetches: those number every row in a window
+    # first, and the sections' counts would be reckoned for all of them.
+    roadmap.page_phases = list(  # type: ignore[attr-defined]
+        Phase.objects.filter(roadmap=roadmap)
+        .order_by("number")
+        .prefetch_related(Prefetch("goals", queryset=PhaseGoal.objects.order_by("order")))[
+            : limits.ROADMAP_PAGE_PHASES + 1
+        ]
+    )
+    roadmap.page_sections = list(  # type: ignore[attr-defined]
+        Section.objects.active()
+        .filter(roadmap=roadmap)
+        .order_by("number")
+        .annotate(
+            topic_count=_per_row(section_topics, by="section", value=Count("pk")),
+            hours=_per_row(section_topics, by="section", value=Sum("est_hours")),
+        )
+        .prefetch_related(
+            Prefetch(
+                "topics",
+                queryset=_active_topics().select_related("phase")[
+                    : limits.ROADMAP_PAGE_TOPICS_PER_SECTION
+                ],
+                to_attr="page_topics",
+            )
+        )[: limits.ROADMAP_PAGE_SECTIONS + 1]
+    )
     cap = limits.ROADMAP_PAGE_MAP_TOPICS
     drawn = list(
         active_topics.filter(roadmap=roadmap)
