@@ -5,8 +5,9 @@ at the end), then per scale writes the synthetic roadmap (`seed_synthetic --scal
 its roadmap page and its largest section's page as an anonymous visitor with an empty cache (a
 key prefix of its own), and rolls the scale back. Prints a Markdown table: bytes, milliseconds
 and queries per page.
-Every list on the roadmap page is cut at its limit (roadmap_site/limits.py), so its bytes stay
-flat; the time still grows a little with the topics the map lays out.
+Every list on the roadmap page is cut at its limit (roadmap_site/limits.py) and only what it
+shows is read (`roadmap_page`); above ROADMAP_PAGE_MAP_TOPICS the map is a summary, so the
+100x page is smaller than the 1x one.
 
     .venv/bin/python bench/roadmap_page.py [--scales 1,10,100]
 

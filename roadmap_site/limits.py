@@ -224,6 +224,9 @@ ROADMAP_PAGE_MAP_NODES_PER_CELL = 8  # a map cell (section x week); then "+N mor
 # A week of the phone's map list: above the real roadmap's 38 topics, which a fast plan (40
 # hours a week) can put many of in one week; then "+N more"
 ROADMAP_PAGE_MAP_NODES_PER_WEEK = 40
+# The map lays out every active topic, up to this many (38 real, 380 at ten times); above, the
+# page shows a summary with links instead (the section and phase pages list them all)
+ROADMAP_PAGE_MAP_TOPICS = 500
 ROADMAP_PAGE_GENERAL_RESOURCES = 20  # books, courses and communities; then the API's list
 SECTION_NUMBER = Range("The section number", 1, 32_767)  # /sections/<number>/: a small int
 

@@ -50,7 +50,7 @@ from apps.progress.plan import week_number
 from apps.progress.services import local_today
 from apps.progress.templatetags.progress_tags import learner_state_context, map_context
 from apps.roadmap import selectors as content
-from apps.roadmap.models import Roadmap
+from apps.roadmap.models import Roadmap, Topic
 from apps.roadmap.services import pages_version
 from apps.roadmap.templatetags.roadmap_tags import THEME_COOKIE, THEMES
 
@@ -60,7 +60,7 @@ LAYERED_PAGES: dict[str, frozenset[str]] = {
     "roadmap:phase": frozenset(),
     "roadmap:section": frozenset({"page"}),
 }
-# The pages whose context's `roadmap` is a `roadmap_tree` (the map and banner are drawn from it).
+# The pages whose context's `roadmap` is a `roadmap_page` (the map and banner are drawn from it).
 TREE_PAGES = frozenset({"roadmap:roadmap"})
 QUERY_MAX_LENGTH = 256
 SHELL_SECONDS = 60 * 60
@@ -248,18 +248,29 @@ def _tree_key(stored: Stored) -> str:
 
 
 def _tree(layer: Layer) -> Roadmap:
-    """The page's `roadmap_tree`, kept in this worker for the version the shell is of."""
+    """The page's `roadmap_page`, kept in this worker for the version the shell is of."""
     key = _tree_key(layer.stored)
     tree = _TREES.get(key)
     if tree is None:
-        tree = content.roadmap_tree(slug=layer.stored.slug)
+        tree = content.roadmap_page(slug=layer.stored.slug)
         _TREES.put(key, tree)
     return tree
 
 
-def _progress_of(layer: Layer, tree: Roadmap) -> dict[str, TopicProgress]:
-    """The rows with their topics from the tree (the map and banner read `row.topic`)."""
-    by_slug = {t.slug: t for t in content.map_topics(roadmap=tree)}
+def _plan_topics(layer: Layer) -> list[Topic]:
+    """All the roadmap's active topics (the banner's plan and progress are over all of them,
+    the page's tree holds only what it shows), kept in this worker for the shell's version."""
+    key = _scoped(f"layer-topics:{layer.stored.version}:{layer.stored.slug}")
+    topics = _TREES.get(key)
+    if topics is None:
+        topics = content.roadmap_plan_topics(roadmap_id=layer.stored.roadmap_id or 0)
+        _TREES.put(key, topics)
+    return topics
+
+
+def _progress_of(layer: Layer, topics: list[Topic]) -> dict[str, TopicProgress]:
+    """The rows with their topics (the banner reads `row.topic`)."""
+    by_slug = {t.slug: t for t in topics}
     rows = layer.rows()
     for slug, row in rows.items():
         if slug in by_slug:
@@ -281,11 +292,11 @@ def _fill_banner(layer: Layer, arg: str) -> str:
     data: dict[str, Any] = {"roadmap": tree, "request": layer.request, "enrolled": False}
     if enrolment is not None:
         enrolment.roadmap = tree
-        topics = content.map_topics(roadmap=tree)
+        topics = _plan_topics(layer)
         state = progress.learner_state_of(
             enrollment=enrolment,
             topics=topics,
-            progress=_progress_of(layer, tree),
+            progress=_progress_of(layer, topics),
             weeks=layer.weeks(),
         )
         data.update(learner_state_context(state))
@@ -324,7 +335,9 @@ def _fill_map(layer: Layer, arg: str) -> str:
     if enrolment is not None:
         enrolment.roadmap = tree
     the_map = progress.roadmap_map_of(
-        roadmap=tree, enrollment=enrolment, progress=_progress_of(layer, tree)
+        roadmap=tree,
+        enrollment=enrolment,
+        progress=_progress_of(layer, content.map_topics(roadmap=tree) or []),
     )
     body = loader.render_to_string("progress/_map.html", map_context(the_map, tree, layer.request))
     cache.set(key, body, MAP_SECONDS)

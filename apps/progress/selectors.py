@@ -616,12 +616,13 @@ def dashboard(*, enrollment: Enrollment) -> Dashboard:
 # -- the roadmap page's map, for its reader
 
 
-def roadmap_map_for(*, user: User | None, roadmap: Roadmap) -> RoadmapMap:
-    """The map of a `roadmap_tree` as this reader sees it (2 queries when signed in, none
-    otherwise). Anyone else: the reference weeks, no statuses. Signed in: their statuses on
-    the reference weeks. Enrolled: the weeks of their own plan, their statuses, and overdue
-    for an unfinished topic whose last planned week is over; topics outside the plan (skipped,
-    or done before it starts) are gathered in a first column."""
+def roadmap_map_for(*, user: User | None, roadmap: Roadmap) -> RoadmapMap | None:
+    """The map of a `roadmap_page` as this reader sees it (2 queries when signed in, none
+    otherwise; None when it has too many topics to draw). Anyone else: the reference weeks,
+    no statuses. Signed in: their statuses on the reference weeks. Enrolled: the weeks of their
+    own plan, their statuses, and overdue for an unfinished topic whose last planned week is
+    over; topics outside the plan (skipped, or done before it starts) are gathered in a first
+    column."""
     if user is None:
         return roadmap_map(roadmap=roadmap)
     enrollment = enrollment_get(user=user, roadmap=roadmap)
@@ -634,17 +635,21 @@ def roadmap_map_of(
     roadmap: Roadmap,
     enrollment: Enrollment | None,
     progress: Mapping[str, TopicProgress],
-) -> RoadmapMap:
+) -> RoadmapMap | None:
     """`roadmap_map_for` of a signed-in reader from their enrolment (or None) and progress
     rows by topic slug, already read (no query; the signed-in pages' layer,
     roadmap_site/page_layer.py)."""
     if enrollment is None:
         anyone = roadmap_map(roadmap=roadmap)
+        if anyone is None:
+            return None
         for node in anyone.nodes:
             _set_status(node, progress.get(node.topic.slug))
         anyone.personal = True
         return anyone
     topics = map_topics(roadmap=roadmap)
+    if topics is None:
+        return None
     plan = _plan_of(enrollment, topics, progress)
     hours_by_week: dict[str, list[tuple[int, int]]] = {}
     for week in plan.weeks:

@@ -12,7 +12,19 @@ from dataclasses import dataclass, field
 from typing import Any, TypedDict, TypeVar, cast
 
 from django.db import connection
-from django.db.models import Count, Model, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    IntegerField,
+    Max,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
 from django_stubs_ext import WithAnnotations
 
 from apps.roadmap.models import (
@@ -101,7 +113,8 @@ def _active_topics() -> QuerySet[Topic]:
 
 
 def roadmap_tree(*, slug: str) -> Roadmap:
-    """A roadmap with everything its page and its API tree show, in nine queries.
+    """A roadmap with everything its API tree shows, in nine queries (the page reads the
+    bounded `roadmap_page`).
 
     Phases (with goals and the goals' topics), sections (with active topics, each annotated
     with its count of approved resources and its phase), outcomes, active projects (with
@@ -143,6 +156,96 @@ def roadmap_tree(*, slug: str) -> Roadmap:
         Prefetch("faqs", queryset=FAQ.objects.order_by("order")),
     )
     return _one(queryset, _NO_ROADMAP, slug=slug)
+
+
+def _per_row(queryset: QuerySet[Any], *, by: str, value: Any) -> Coalesce:
+    """`value` aggregated over `queryset`'s rows (filtered by an `OuterRef` on `by`), as a
+    subquery of one number: 0 when there are none."""
+    grouped = queryset.order_by().values(by).annotate(_value=value).values("_value")
+    return Coalesce(Subquery(grouped, output_field=IntegerField()), 0)
+
+
+def roadmap_page(*, slug: str) -> Roadmap:
+    """A roadmap with what its page shows and no more (issue 18), in a fixed number of
+    queries at any size: the counts its lists are cut against (`section_count`, `topic_count`,
+    `phase_count`, `week_count`), the first `ROADMAP_PAGE_PHASES` + 1 phases with their goals,
+    the first `ROADMAP_PAGE_SECTIONS` + 1 active sections (`page_phases`, `page_sections`),
+    each with its `topic_count` and `hours` and its first `ROADMAP_PAGE_TOPICS_PER_SECTION`
+    active topics (`page_topics`), and
+    `map_topic_list`: every active topic of its active sections, lane by lane, when there are
+    at most `ROADMAP_PAGE_MAP_TOPICS` (else None: too many to draw, see `roadmap_map`)."""
+    active_topics = _active_topics().filter(section__retired_at__isnull=True)
+    sections = Section.objects.active().filter(roadmap=OuterRef("pk"))
+    phases = Phase.objects.filter(roadmap=OuterRef("pk"))
+    section_topics = _active_topics().filter(section=OuterRef("pk"))
+    queryset = Roadmap.objects.annotate(
+        section_count=_per_row(sections, by="roadmap", value=Count("pk")),
+        topic_count=_per_row(
+            active_topics.filter(roadmap=OuterRef("pk")), by="roadmap", value=Count("pk")
+        ),
+        phase_count=_per_row(phases, by="roadmap", value=Count("pk")),
+        week_count=_per_row(phases, by="roadmap", value=Max("week_end")),
+    )
+    roadmap = _one(queryset, _NO_ROADMAP, slug=slug)
+    # Plain queries with a LIMIT, not sliced prefetches: those number every row in a window
+    # first, and the sections' counts would be reckoned for all of them.
+    roadmap.page_phases = list(  # type: ignore[attr-defined]
+        Phase.objects.filter(roadmap=roadmap)
+        .order_by("number")
+        .prefetch_related(Prefetch("goals", queryset=PhaseGoal.objects.order_by("order")))[
+            : limits.ROADMAP_PAGE_PHASES + 1
+        ]
+    )
+    roadmap.page_sections = list(  # type: ignore[attr-defined]
+        Section.objects.active()
+        .filter(roadmap=roadmap)
+        .order_by("number")
+        .annotate(
+            topic_count=_per_row(section_topics, by="section", value=Count("pk")),
+            hours=_per_row(section_topics, by="section", value=Sum("est_hours")),
+        )
+        .prefetch_related(
+            Prefetch(
+                "topics",
+                queryset=_active_topics().select_related("phase")[
+                    : limits.ROADMAP_PAGE_TOPICS_PER_SECTION
+                ],
+                to_attr="page_topics",
+            )
+        )[: limits.ROADMAP_PAGE_SECTIONS + 1]
+    )
+    cap = limits.ROADMAP_PAGE_MAP_TOPICS
+    drawn = list(
+        active_topics.filter(roadmap=roadmap)
+        .select_related("phase")
+        .order_by("section__number", "order")[: cap + 1]
+    )
+    roadmap.map_topic_list = drawn if len(drawn) <= cap else None  # type: ignore[attr-defined]
+    return roadmap
+
+
+def page_phases(roadmap: Roadmap) -> list[Phase]:
+    """A `roadmap_page`'s first phases, in order, and the next one if any (no query)."""
+    phases: list[Phase] = getattr(roadmap, "page_phases", [])
+    return phases
+
+
+def page_sections(roadmap: Roadmap) -> list[Section]:
+    """A `roadmap_page`'s first active sections, in order, and the next one if any (no query);
+    each has its `page_topics`, `topic_count` and `hours`."""
+    sections: list[Section] = getattr(roadmap, "page_sections", [])
+    return sections
+
+
+def roadmap_plan_topics(*, roadmap_id: int) -> list[Topic]:
+    """Every active topic of a roadmap's active sections, lane by lane, with phase and section
+    (one query): what a learner's plan and progress are reckoned over, at any size."""
+    return list(
+        _active_topics()
+        .filter(roadmap_id=roadmap_id, section__retired_at__isnull=True)
+        .select_related("phase", "section")
+        .order_by("section__number", "order")
+    )
 
 
 def section_get(*, roadmap_slug: str, number: int) -> Section:
@@ -383,9 +486,9 @@ def map_layout(
 ) -> RoadmapMap:
     """Lay `nodes` out: a column per week from the first to the last week any topic is in
     (`hours_by_week`: each topic's (week, hours) in week order), a lane per section of
-    `roadmap_tree`'s prefetched sections, and a first column `unplaced_label` for the topics
-    in no week. Each node sits once, in its first week; the weeks it continues in show it
-    again without a link. No query: the nodes carry their topics."""
+    `roadmap_page`'s prefetched sections (the first ones), and a first column `unplaced_label`
+    for the topics in no week. Each node sits once, in its first week; the weeks it continues
+    in show it again without a link. No query: the nodes carry their topics."""
     numbers = [week for parts in hours_by_week.values() for week, _ in parts]
     columns: list[int | None] = list(range(min(numbers), max(numbers) + 1)) if numbers else []
     for node in nodes:
@@ -403,7 +506,7 @@ def map_layout(
         for number in columns
     ]
     lanes = {
-        section.pk: MapLane(section, [[] for _ in columns]) for section in roadmap.sections.all()
+        section.pk: MapLane(section, [[] for _ in columns]) for section in page_sections(roadmap)
     }
     for node in nodes:
         parts: Sequence[tuple[int | None, int]] = hours_by_week.get(node.topic.slug) or [
@@ -411,7 +514,9 @@ def map_layout(
         ]
         for position, (number, hours) in enumerate(parts):
             entry = MapEntry(node, hours, first=position == 0)
-            lanes[node.topic.section_id].cells[index[number]].append(entry)
+            lane = lanes.get(node.topic.section_id)
+            if lane is not None:  # a section past the page's first ones: the list by week only
+                lane.cells[index[number]].append(entry)
             weeks[index[number]].entries.append(entry)
     for week in weeks:  # the phone's list by week reads in plan order
         week.entries.sort(key=lambda entry: topic_plan_order(entry.node.topic))
@@ -423,15 +528,21 @@ def topic_plan_order(topic: Topic) -> tuple[int, int]:
     return (topic.phase.number if topic.phase else 0, topic.order)
 
 
-def map_topics(*, roadmap: Roadmap) -> list[Topic]:
-    """The active topics of a `roadmap_tree`, lane by lane (no query)."""
-    return [topic for section in roadmap.sections.all() for topic in section.topics.all()]
+def map_topics(*, roadmap: Roadmap) -> list[Topic] | None:
+    """The active topics of a `roadmap_page` that the map lays out, lane by lane (no query);
+    None when there are too many to draw (`ROADMAP_PAGE_MAP_TOPICS`)."""
+    topics: list[Topic] | None = getattr(roadmap, "map_topic_list", None)
+    return topics
 
 
-def roadmap_map(*, roadmap: Roadmap) -> RoadmapMap:
-    """The map as anyone sees it, for a `roadmap_tree` (no query): each phase's topics packed
-    at the reference pace from the phase's first week, by the one week-packing rule."""
-    topics = sorted(map_topics(roadmap=roadmap), key=lambda t: t.order)
+def roadmap_map(*, roadmap: Roadmap) -> RoadmapMap | None:
+    """The map as anyone sees it, for a `roadmap_page` (no query): each phase's topics packed
+    at the reference pace from the phase's first week, by the one week-packing rule. None
+    when the roadmap has too many topics to draw (the page then shows a summary)."""
+    lanes = map_topics(roadmap=roadmap)
+    if lanes is None:
+        return None
+    topics = sorted(lanes, key=lambda t: t.order)
     by_phase: dict[int, tuple[Phase, list[Topic]]] = {}
     for topic in topics:
         if topic.phase is not None:
@@ -446,7 +557,7 @@ def roadmap_map(*, roadmap: Roadmap) -> RoadmapMap:
                 hours_by_week.setdefault(part.item.slug, []).append(
                     (phase.week_start + offset, part.hours)
                 )
-    nodes = [MapNode(topic, topic.est_hours or 0) for topic in map_topics(roadmap=roadmap)]
+    nodes = [MapNode(topic, topic.est_hours or 0) for topic in lanes]
     return map_layout(
         roadmap=roadmap, nodes=nodes, hours_by_week=hours_by_week, unplaced_label="Any week"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -34,25 +35,24 @@ def home(request: HttpRequest) -> HttpResponse:
 def roadmap_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The roadmap page. Each list is cut at its limit (roadmap_site.limits) with a link to
     where the rest are, so the page's size is bounded whatever the content's size."""
-    roadmap = selectors.roadmap_tree(slug=slug)
+    roadmap: Any = selectors.roadmap_page(slug=slug)  # with its counts (annotations)
     cap = limits.ROADMAP_PAGE_TOPICS_PER_SECTION
-    all_sections = list(roadmap.sections.all())
-    shown_sections = all_sections[: limits.ROADMAP_PAGE_SECTIONS]
-    phases = list(roadmap.phases.all())
+    # The first sections and phases and one more (the next's link), with the counts
+    all_sections = selectors.page_sections(roadmap)
+    shown_sections: list[Any] = all_sections[: limits.ROADMAP_PAGE_SECTIONS]  # annotated
+    phases = selectors.page_phases(roadmap)
     shown_phases = phases[: limits.ROADMAP_PAGE_PHASES]
-    week_count = max((p.week_end for p in phases), default=0)
-    sections = []
-    for section in shown_sections:
-        topics = section.topics.all()
-        sections.append(
-            {
-                "section": section,
-                "topics": topics[:cap],
-                "count": len(topics),
-                "hours": sum(topic.est_hours or 0 for topic in topics),
-                "more": len(topics) > cap,
-            }
-        )
+    week_count = roadmap.week_count
+    sections = [
+        {
+            "section": section,
+            "topics": section.page_topics,
+            "count": section.topic_count,
+            "hours": section.hours,
+            "more": section.topic_count > cap,
+        }
+        for section in shown_sections
+    ]
     resources_cap = limits.ROADMAP_PAGE_GENERAL_RESOURCES
     general = list(selectors.roadmap_general_resources(roadmap=roadmap)[: resources_cap + 1])
     return render(
@@ -61,18 +61,18 @@ def roadmap_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "roadmap": roadmap,
             "sections": sections,
-            "section_count": len(all_sections),
+            "section_count": roadmap.section_count,
             "next_section": all_sections[len(shown_sections)]
             if len(all_sections) > len(shown_sections)
             else None,
             "phases": shown_phases,
-            "phase_count": len(phases),
+            "phase_count": roadmap.phase_count,
             "next_phase": phases[len(shown_phases)] if len(phases) > len(shown_phases) else None,
             "week_count": week_count,
             "general_resources": general[:resources_cap],
             "more_general_resources": len(general) > resources_cap,
             # the timeline draws every phase and week: only while they are few
-            "weeks": range(1, week_count + 1) if len(phases) == len(shown_phases) else None,
+            "weeks": range(1, week_count + 1) if roadmap.phase_count == len(shown_phases) else None,
         },
     )
 

@@ -221,3 +221,22 @@ def test_the_shell_is_rendered_once_per_version_for_everybody(roadmap, enrolled,
     pages_touch()
     assert rendered(olive)
     assert not rendered(ada)
+
+
+def test_above_its_limit_a_learner_sees_the_maps_summary_and_their_banner(
+    roadmap, enrolled, monkeypatch, django_assert_num_queries
+) -> None:
+    """The layer fills the map's marker with the summary when the roadmap has more topics than
+    ROADMAP_PAGE_MAP_TOPICS, and the banner still reckons over every topic (issue 18)."""
+    from roadmap_site import limits
+
+    monkeypatch.setattr(limits, "ROADMAP_PAGE_MAP_TOPICS", len(topics(roadmap)) - 1)
+    path = pages(roadmap)["roadmap:roadmap"]
+    client = signed_in(enrolled)
+    first = client.get(path).content.decode()
+    with django_assert_num_queries(5):  # as with the map drawn: the layer alone
+        again = client.get(path).content.decode()
+    for body in (first, again):
+        assert "too many to draw" in body and 'class="map__table"' not in body
+        assert "2-week check-in streak" in body  # the banner, from the plan's topics
+        assert "Go to my plan" in body

@@ -4,7 +4,9 @@ topic once in its week(s), no statuses, plain links without JavaScript, a fixed 
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from apps.roadmap.models import Topic
 from tests.support.map_page import assert_map_bounded, read_map
@@ -142,10 +144,11 @@ def test_a_retired_topic_is_on_no_map(seed, client) -> None:
 
 
 # The page's query count with the map, pinned at the seed's size and at ten times it: the map
-# reads the tree the page has already loaded.
+# reads the topics the page has already loaded (one query, cut at ROADMAP_PAGE_MAP_TOPICS).
 # As without the map; with the page cache's one query for the pages' version (as PAGE_QUERIES
-# in test_views.py counts it), which came with the cached pages, not with the map.
-ANONYMOUS_PAGE_QUERIES = 12
+# in test_views.py counts it), which came with the cached pages, not with the map. (12 while
+# the page read the whole tree; 8 since it reads what it shows, issue 18.)
+ANONYMOUS_PAGE_QUERIES = 8
 
 
 @pytest.mark.parametrize("size", ["seed", "synthetic"])
@@ -157,3 +160,49 @@ def test_the_page_with_its_map_takes_a_fixed_number_of_queries(
         response = client.get(f"/roadmaps/{roadmap.slug}/")
     table = read_map(response.content.decode())
     assert_map_bounded(table, roadmap, size)
+
+
+# -- above ROADMAP_PAGE_MAP_TOPICS the map is not laid out: a summary with links (issue 18)
+
+
+def map_section(html: str) -> str:
+    start = html.index('<section id="map"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_above_its_limit_the_map_is_a_summary_with_links(seed, monkeypatch) -> None:
+    from roadmap_site import limits
+
+    active = Topic.objects.active().filter(roadmap=seed).count()
+    monkeypatch.setattr(limits, "ROADMAP_PAGE_MAP_TOPICS", active - 1)  # one topic too many
+    with CaptureQueriesContext(connection) as queries:
+        html = Client().get(PAGE).content.decode()
+    section = map_section(html)
+    assert 'class="map__table"' not in section and 'class="map__list"' not in section
+    assert f"This roadmap has {active} topics over 16 weeks: too many to draw" in section
+    assert 'href="#pathway"' in section and 'href="#sections"' in section
+    # the same number of queries as with the map: its topics are read, only cut at the limit
+    assert len(queries) == ANONYMOUS_PAGE_QUERIES
+    # the rest of the page is as before: every section with its topics
+    assert html.count('<h3 id="section-') == seed.sections.count()
+
+
+def test_the_page_reads_only_the_rows_it_shows(synthetic) -> None:
+    """At ten times the seed: the first sections and phases and one more, each section's
+    first topics, and counts for the rest (the section page lists them all)."""
+    from apps.roadmap.selectors import page_phases, page_sections, roadmap_page
+    from roadmap_site import limits
+
+    page = roadmap_page(slug=synthetic.slug)
+    sections = page_sections(page)
+    assert len(sections) == limits.ROADMAP_PAGE_SECTIONS + 1
+    assert len(page_phases(page)) == limits.ROADMAP_PAGE_PHASES + 1
+    assert page.section_count == synthetic.sections.filter(retired_at__isnull=True).count()
+    assert page.phase_count == synthetic.phases.count()
+    for section in sections:
+        active = Topic.objects.active().filter(section=section)
+        assert section.topic_count == active.count()
+        assert section.hours == sum(t.est_hours or 0 for t in active)
+        assert [t.pk for t in section.page_topics] == [
+            t.pk for t in active.order_by("order")[: limits.ROADMAP_PAGE_TOPICS_PER_SECTION]
+        ]

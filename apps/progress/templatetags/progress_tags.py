@@ -17,7 +17,7 @@ from apps.progress import effort, pace, selectors
 from apps.progress.models import TopicProgress
 from apps.progress.plan import week_number
 from apps.progress.services import local_today
-from apps.roadmap.selectors import RoadmapMap
+from apps.roadmap.selectors import RoadmapMap, page_phases
 from roadmap_site import limits
 from roadmap_site.limits import EFFORT_MIN_LEARNERS
 
@@ -173,20 +173,23 @@ def my_plan(context: template.Context) -> dict | None:
 
 @register.inclusion_tag("progress/_map.html", takes_context=True)
 def roadmap_map(context: template.Context, roadmap) -> dict:
-    """The map of a `roadmap_tree`: the reader's own weeks and statuses when signed in."""
+    """The map of a `roadmap_page`: the reader's own weeks and statuses when signed in."""
     request = context.get("request")
     user = getattr(request, "user", None)
     reader = user if isinstance(user, User) and user.is_authenticated else None
     return map_context(selectors.roadmap_map_for(user=reader, roadmap=roadmap), roadmap, request)
 
 
-def map_context(the_map: RoadmapMap, roadmap, request) -> dict:
-    """progress/_map.html's context for `the_map` of a `roadmap_tree` (no query)."""
+def map_context(the_map: RoadmapMap | None, roadmap, request) -> dict:
+    """progress/_map.html's context for `the_map` of a `roadmap_page` (no query); None: the
+    roadmap has too many topics to draw, and the template shows a summary instead."""
+    if the_map is None:
+        return {"map": None, "roadmap": roadmap, "request": request}
     return {
         "map": the_map,
         "columns": the_map.weeks[: limits.ROADMAP_PAGE_MAP_WEEKS],
         "more_weeks": max(len(the_map.weeks) - limits.ROADMAP_PAGE_MAP_WEEKS, 0),
-        "more_lanes": max(len(the_map.lanes) - limits.ROADMAP_PAGE_SECTIONS, 0),
+        "more_lanes": max(roadmap.section_count - limits.ROADMAP_PAGE_SECTIONS, 0),
         "lanes": _capped_lanes(the_map),
         "weeks": _capped_weeks(the_map, roadmap),
         "roadmap": roadmap,
@@ -215,7 +218,7 @@ def _capped_weeks(the_map, roadmap) -> list[dict]:
     """The phone's list by week, each week cut at its limit; `more` is how many are left out,
     `phase` the phase whose weeks hold it (its page lists them all), if any."""
     cap = limits.ROADMAP_PAGE_MAP_NODES_PER_WEEK
-    phases = list(roadmap.phases.all())
+    phases = page_phases(roadmap)
     weeks = []
     for week in the_map.weeks[: limits.ROADMAP_PAGE_MAP_WEEKS]:
         phase = next(
