@@ -46,8 +46,8 @@ CACHED_PAGES: dict[str, frozenset[str]] = {
     "roadmap:phase": frozenset(),
     "roadmap:section": frozenset({"page"}),
     "roadmap:topic": frozenset({"sort", "free"}),
-    "roadmap:projects": frozenset(),
-    "roadmap:faq": frozenset(),
+    "roadmap:projects": frozenset({"page"}),
+    "roadmap:faq": frozenset({"page"}),
     "roadmap:outcomes": frozenset(),
     "moderation:modlog": frozenset({"action", "moderator", "page"}),
 }

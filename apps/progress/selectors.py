@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db.models import DateTimeField, IntegerField, QuerySet, Value
+from django.db.models import DateTimeField, F, IntegerField, Q, QuerySet, Value
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -221,20 +221,37 @@ def _plan_of(
 
 
 def topic_neighbours(*, topic: Topic) -> tuple[Topic | None, Topic | None]:
-    """The topics before and after `topic` in plan order (phase, then topic order), 1 query."""
-    ordered = list(
+    """The active topics just before and after `topic` in plan order: phase number (a topic
+    without a phase comes after every phase, as Postgres sorts a NULL), then topic order, then
+    id. Two queries, each reading one row, whatever the roadmap's size. A retired topic has
+    no neighbours (it is not in the plan)."""
+    if topic.retired_at is not None:
+        return None, None
+    phase_number = topic.phase.number if topic.phase_id is not None else None
+    same_phase = Q(phase__isnull=True) if phase_number is None else Q(phase__number=phase_number)
+    before_here = Q(order__lt=topic.order) | Q(order=topic.order, pk__lt=topic.pk)
+    after_here = Q(order__gt=topic.order) | Q(order=topic.order, pk__gt=topic.pk)
+    if phase_number is None:
+        earlier = Q(phase__isnull=False) | (same_phase & before_here)
+        later = same_phase & after_here
+    else:
+        earlier = Q(phase__number__lt=phase_number) | (same_phase & before_here)
+        later = (
+            Q(phase__number__gt=phase_number) | Q(phase__isnull=True) | (same_phase & after_here)
+        )
+    candidates = (
         Topic.objects.active()
         .filter(roadmap_id=topic.roadmap_id)
         .select_related("roadmap")
-        .order_by("phase__number", "order", "pk")
         .only("slug", "title", "roadmap__slug")
     )
-    slugs = [t.slug for t in ordered]
-    if topic.slug not in slugs:
-        return None, None
-    index = slugs.index(topic.slug)
-    previous = ordered[index - 1] if index > 0 else None
-    following = ordered[index + 1] if index + 1 < len(ordered) else None
+    number = F("phase__number")
+    previous = (
+        candidates.filter(earlier).order_by(number.desc(nulls_first=True), "-order", "-pk").first()
+    )
+    following = (
+        candidates.filter(later).order_by(number.asc(nulls_last=True), "order", "pk").first()
+    )
     return previous, following
 
 

@@ -213,8 +213,8 @@ def test_both_themes_are_defined_from_the_same_tokens() -> None:
 PAGE_QUERIES = {
     "home": ("/", 4),
     "roadmap": ("/roadmaps/{slug}/", 12),
-    # with its previous and next topic, and its effort (the learners' figures: one query)
-    "topic": ("/roadmaps/{slug}/topics/{topic}/", 5),
+    # with its previous and next topic (a query each) and its effort (the learners' figures)
+    "topic": ("/roadmaps/{slug}/topics/{topic}/", 6),
     "phase": ("/roadmaps/{slug}/phases/{phase}/", 5),
     # the section, the count of its topics, the page of them, the next section (issue 18)
     "section": ("/roadmaps/{slug}/sections/1/", 5),
