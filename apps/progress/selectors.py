@@ -32,7 +32,12 @@ from apps.roadmap.selectors import (
     topic_plan_order,
 )
 from roadmap_site.errors import NotFound
-from roadmap_site.limits import ENROLMENT_START_KEPT
+from roadmap_site.limits import (
+    DASHBOARD_PHASES,
+    DASHBOARD_SECTIONS,
+    DASHBOARD_WEEKS,
+    ENROLMENT_START_KEPT,
+)
 
 COMPLETE = frozenset({TopicProgress.Status.DONE, TopicProgress.Status.SKIPPED})
 
@@ -525,6 +530,22 @@ class Dashboard:
     retired_progress: list[TopicProgress]
     chart: Chart
     pace: pace.Pace
+    # How many there are: the rows above are a window of at most limits.DASHBOARD_* of them
+    # around this week's phase, section and week; the template says so when cut.
+    phases_total: int = 0
+    sections_total: int = 0
+    weeks_total: int = 0
+
+
+def _window(count: int, focus: int, size: int) -> range:
+    """The indexes of at most `size` of `count` items around index `focus` (a quarter of the
+    window before it, so what is next shows more than what is past), inside 0 to count."""
+    start = max(0, min(focus - size // 4, count - size))
+    return range(start, min(count, start + size))
+
+
+def _index_of(numbers: list[int], number: int | None) -> int:
+    return numbers.index(number) if number in numbers else 0
 
 
 def dashboard(*, enrollment: Enrollment) -> Dashboard:
@@ -574,7 +595,7 @@ def dashboard(*, enrollment: Enrollment) -> Dashboard:
     last = max([*planned, plan.current_week, *check_ins, 1])
     rows = [
         WeekRow(n, planned.get(n, 0), check_ins[n].hours if n in check_ins else None, done_weeks[n])
-        for n in range(1, last + 1)
+        for n in (i + 1 for i in _window(last, plan.current_week - 1, DASHBOARD_WEEKS))
     ]
     retired = [row for row in progress.values() if row.topic.retired_at is not None]
     # A topic that continues into this week is this week's work too: count every week a topic
@@ -588,6 +609,21 @@ def dashboard(*, enrollment: Enrollment) -> Dashboard:
     ahead = max(0, min(unfinished) - plan.current_week) if unfinished else 0
     phase_titles = {t.phase.number: t.phase.title for t in topics.values() if t.phase}
     section_titles = {t.section.number: t.section.title for t in topics.values()}
+    # The bars shown: around this week's phase, and the section of this week's first topic.
+    this_week_slugs = list(week.hours_by_topic) if week else []
+    first = topics.get(this_week_slugs[0]) if this_week_slugs else None
+    phase_numbers = [n for n, _ in summary.phases]
+    section_numbers = [n for n, _ in summary.sections]
+    phases_shown = _window(
+        len(phase_numbers),
+        _index_of(phase_numbers, week.phase if week else None),
+        DASHBOARD_PHASES,
+    )
+    sections_shown = _window(
+        len(section_numbers),
+        _index_of(section_numbers, first.section.number if first else None),
+        DASHBOARD_SECTIONS,
+    )
     return Dashboard(
         enrollment=enrollment,
         plan=plan,
@@ -611,12 +647,15 @@ def dashboard(*, enrollment: Enrollment) -> Dashboard:
         ahead_by_weeks=ahead,
         phase_rows=[
             PercentRow(f"phase-{n}", f"Phase {n}: {phase_titles.get(n, '')}", p)
-            for n, p in summary.phases
+            for n, p in (summary.phases[i] for i in phases_shown)
         ],
         section_rows=[
             PercentRow(f"section-{n}", f"{n}. {section_titles.get(n, '')}", p)
-            for n, p in summary.sections
+            for n, p in (summary.sections[i] for i in sections_shown)
         ],
+        phases_total=len(phase_numbers),
+        sections_total=len(section_numbers),
+        weeks_total=last,
         # From what this pass has read: no query of its own.
         pace=pace.pace_for(
             enrollment=enrollment,
