@@ -232,7 +232,7 @@ def topic_neighbours(*, topic: Topic) -> tuple[Topic | None, Topic | None]:
     no neighbours (it is not in the plan)."""
     if topic.retired_at is not None:
         return None, None
-    phase_number = topic.phase.number if topic.phase_id is not None else None
+    phase_number = topic.phase.number if topic.phase is not None else None
     same_phase = Q(phase__isnull=True) if phase_number is None else Q(phase__number=phase_number)
     before_here = Q(order__lt=topic.order) | Q(order=topic.order, pk__lt=topic.pk)
     after_here = Q(order__gt=topic.order) | Q(order=topic.order, pk__gt=topic.pk)
