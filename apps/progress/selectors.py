@@ -548,6 +548,22 @@ def _index_of(numbers: list[int], number: int | None) -> int:
     return numbers.index(number) if number in numbers else 0
 
 
+# The topic fields (and their roadmap's, phase's and section's) the dashboard never reads.
+_DASHBOARD_UNREAD = (
+    "imported",
+    "body_md",
+    "key_points",
+    "roadmap__imported",
+    "roadmap__summary_md",
+    "roadmap__pathway_md",
+    "roadmap__contributing_md",
+    "roadmap__closing_md",
+    "phase__imported",
+    "section__imported",
+    "section__summary_md",
+)
+
+
 def dashboard(*, enrollment: Enrollment) -> Dashboard:
     """Everything the dashboard shows, in one pass: the active topics, the learner's progress
     rows and check-ins are read once each (and this week's phase goals), and the plan, the
@@ -555,7 +571,12 @@ def dashboard(*, enrollment: Enrollment) -> Dashboard:
     (4 queries, 5 with goals; the enrolment is the caller's)."""
     roadmap = enrollment.roadmap
     topic_list = list(
-        Topic.objects.active().filter(roadmap=roadmap).select_related("roadmap", "phase", "section")
+        Topic.objects.active()
+        .filter(roadmap=roadmap)
+        .select_related("roadmap", "phase", "section")
+        # Every topic is read to place this week; none of their texts is shown here, and
+        # decoding each row's JSON was most of the time at 100x (issue 18).
+        .defer(*_DASHBOARD_UNREAD)
     )
     topics = {t.slug: t for t in topic_list}
     progress = progress_by_topic(user=enrollment.user, roadmap=roadmap)
