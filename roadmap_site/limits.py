@@ -228,6 +228,12 @@ ROADMAP_PAGE_MAP_NODES_PER_WEEK = 40
 # page shows a summary with links instead (the section and phase pages list them all)
 ROADMAP_PAGE_MAP_TOPICS = 500
 ROADMAP_PAGE_GENERAL_RESOURCES = 20  # books, courses and communities; then the API's list
+# -- The dashboard: its bars and weeks are cut around where the learner is, at sizes above the
+# real roadmap's (4 phases, 7 sections, 53 weeks at the slowest pace), with a link to the
+# roadmap page, so the page stays small whatever the content's size.
+DASHBOARD_PHASES = ROADMAP_PAGE_PHASES  # "By phase" bars, around this week's phase
+DASHBOARD_SECTIONS = ROADMAP_PAGE_SECTIONS  # "By section" bars, around this week's section
+DASHBOARD_WEEKS = ROADMAP_PAGE_MAP_WEEKS  # the week chart and its table, around this week
 SECTION_NUMBER = Range("The section number", 1, 32_767)  # /sections/<number>/: a small int
 
 # -- Solutions (a learner's build of a roadmap project)

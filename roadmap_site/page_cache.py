@@ -65,8 +65,8 @@ CACHED_PAGES: dict[str, CachedPage] = {
     "roadmap:section": CachedPage(frozenset({"page"})),
     # The resources, ranked by votes, with their health and access.
     "roadmap:topic": CachedPage(frozenset({"sort", "free"}), community=True),
-    "roadmap:projects": CachedPage(),
-    "roadmap:faq": CachedPage(),
+    "roadmap:projects": CachedPage(frozenset({"page"})),
+    "roadmap:faq": CachedPage(frozenset({"page"})),
     "roadmap:outcomes": CachedPage(),
     # Every log entry, those that change no content too.
     "moderation:modlog": CachedPage(frozenset({"action", "moderator", "page"}), community=True),

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db.models import DateTimeField, IntegerField, QuerySet, Value
+from django.db.models import DateTimeField, F, IntegerField, Q, QuerySet, Value
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -32,7 +32,12 @@ from apps.roadmap.selectors import (
     topic_plan_order,
 )
 from roadmap_site.errors import NotFound
-from roadmap_site.limits import ENROLMENT_START_KEPT
+from roadmap_site.limits import (
+    DASHBOARD_PHASES,
+    DASHBOARD_SECTIONS,
+    DASHBOARD_WEEKS,
+    ENROLMENT_START_KEPT,
+)
 
 COMPLETE = frozenset({TopicProgress.Status.DONE, TopicProgress.Status.SKIPPED})
 
@@ -221,20 +226,37 @@ def _plan_of(
 
 
 def topic_neighbours(*, topic: Topic) -> tuple[Topic | None, Topic | None]:
-    """The topics before and after `topic` in plan order (phase, then topic order), 1 query."""
-    ordered = list(
+    """The active topics just before and after `topic` in plan order: phase number (a topic
+    without a phase comes after every phase, as Postgres sorts a NULL), then topic order, then
+    id. Two queries, each reading one row, whatever the roadmap's size. A retired topic has
+    no neighbours (it is not in the plan)."""
+    if topic.retired_at is not None:
+        return None, None
+    phase_number = topic.phase.number if topic.phase is not None else None
+    same_phase = Q(phase__isnull=True) if phase_number is None else Q(phase__number=phase_number)
+    before_here = Q(order__lt=topic.order) | Q(order=topic.order, pk__lt=topic.pk)
+    after_here = Q(order__gt=topic.order) | Q(order=topic.order, pk__gt=topic.pk)
+    if phase_number is None:
+        earlier = Q(phase__isnull=False) | (same_phase & before_here)
+        later = same_phase & after_here
+    else:
+        earlier = Q(phase__number__lt=phase_number) | (same_phase & before_here)
+        later = (
+            Q(phase__number__gt=phase_number) | Q(phase__isnull=True) | (same_phase & after_here)
+        )
+    candidates = (
         Topic.objects.active()
         .filter(roadmap_id=topic.roadmap_id)
         .select_related("roadmap")
-        .order_by("phase__number", "order", "pk")
         .only("slug", "title", "roadmap__slug")
     )
-    slugs = [t.slug for t in ordered]
-    if topic.slug not in slugs:
-        return None, None
-    index = slugs.index(topic.slug)
-    previous = ordered[index - 1] if index > 0 else None
-    following = ordered[index + 1] if index + 1 < len(ordered) else None
+    number = F("phase__number")
+    previous = (
+        candidates.filter(earlier).order_by(number.desc(nulls_first=True), "-order", "-pk").first()
+    )
+    following = (
+        candidates.filter(later).order_by(number.asc(nulls_last=True), "order", "pk").first()
+    )
     return previous, following
 
 
@@ -508,6 +530,38 @@ class Dashboard:
     retired_progress: list[TopicProgress]
     chart: Chart
     pace: pace.Pace
+    # How many there are: the rows above are a window of at most limits.DASHBOARD_* of them
+    # around this week's phase, section and week; the template says so when cut.
+    phases_total: int = 0
+    sections_total: int = 0
+    weeks_total: int = 0
+
+
+def _window(count: int, focus: int, size: int) -> range:
+    """The indexes of at most `size` of `count` items around index `focus` (a quarter of the
+    window before it, so what is next shows more than what is past), inside 0 to count."""
+    start = max(0, min(focus - size // 4, count - size))
+    return range(start, min(count, start + size))
+
+
+def _index_of(numbers: list[int], number: int | None) -> int:
+    return numbers.index(number) if number in numbers else 0
+
+
+# The topic fields (and their roadmap's, phase's and section's) the dashboard never reads.
+_DASHBOARD_UNREAD = (
+    "imported",
+    "body_md",
+    "key_points",
+    "roadmap__imported",
+    "roadmap__summary_md",
+    "roadmap__pathway_md",
+    "roadmap__contributing_md",
+    "roadmap__closing_md",
+    "phase__imported",
+    "section__imported",
+    "section__summary_md",
+)
 
 
 def dashboard(*, enrollment: Enrollment) -> Dashboard:
@@ -517,7 +571,12 @@ def dashboard(*, enrollment: Enrollment) -> Dashboard:
     (4 queries, 5 with goals; the enrolment is the caller's)."""
     roadmap = enrollment.roadmap
     topic_list = list(
-        Topic.objects.active().filter(roadmap=roadmap).select_related("roadmap", "phase", "section")
+        Topic.objects.active()
+        .filter(roadmap=roadmap)
+        .select_related("roadmap", "phase", "section")
+        # Every topic is read to place this week; none of their texts is shown here, and
+        # decoding each row's JSON was most of the time at 100x (issue 18).
+        .defer(*_DASHBOARD_UNREAD)
     )
     topics = {t.slug: t for t in topic_list}
     progress = progress_by_topic(user=enrollment.user, roadmap=roadmap)
@@ -557,7 +616,7 @@ def dashboard(*, enrollment: Enrollment) -> Dashboard:
     last = max([*planned, plan.current_week, *check_ins, 1])
     rows = [
         WeekRow(n, planned.get(n, 0), check_ins[n].hours if n in check_ins else None, done_weeks[n])
-        for n in range(1, last + 1)
+        for n in (i + 1 for i in _window(last, plan.current_week - 1, DASHBOARD_WEEKS))
     ]
     retired = [row for row in progress.values() if row.topic.retired_at is not None]
     # A topic that continues into this week is this week's work too: count every week a topic
@@ -571,6 +630,21 @@ def dashboard(*, enrollment: Enrollment) -> Dashboard:
     ahead = max(0, min(unfinished) - plan.current_week) if unfinished else 0
     phase_titles = {t.phase.number: t.phase.title for t in topics.values() if t.phase}
     section_titles = {t.section.number: t.section.title for t in topics.values()}
+    # The bars shown: around this week's phase, and the section of this week's first topic.
+    this_week_slugs = list(week.hours_by_topic) if week else []
+    first = topics.get(this_week_slugs[0]) if this_week_slugs else None
+    phase_numbers = [n for n, _ in summary.phases]
+    section_numbers = [n for n, _ in summary.sections]
+    phases_shown = _window(
+        len(phase_numbers),
+        _index_of(phase_numbers, week.phase if week else None),
+        DASHBOARD_PHASES,
+    )
+    sections_shown = _window(
+        len(section_numbers),
+        _index_of(section_numbers, first.section.number if first else None),
+        DASHBOARD_SECTIONS,
+    )
     return Dashboard(
         enrollment=enrollment,
         plan=plan,
@@ -594,12 +668,15 @@ def dashboard(*, enrollment: Enrollment) -> Dashboard:
         ahead_by_weeks=ahead,
         phase_rows=[
             PercentRow(f"phase-{n}", f"Phase {n}: {phase_titles.get(n, '')}", p)
-            for n, p in summary.phases
+            for n, p in (summary.phases[i] for i in phases_shown)
         ],
         section_rows=[
             PercentRow(f"section-{n}", f"{n}. {section_titles.get(n, '')}", p)
-            for n, p in summary.sections
+            for n, p in (summary.sections[i] for i in sections_shown)
         ],
+        phases_total=len(phase_numbers),
+        sections_total=len(section_numbers),
+        weeks_total=last,
         # From what this pass has read: no query of its own.
         pace=pace.pace_for(
             enrollment=enrollment,

@@ -367,23 +367,22 @@ def resource_get(*, pk: int) -> Resource:
     return _one(queryset, "No resource has this id.", pk=pk)
 
 
-def roadmap_projects(*, slug: str) -> Roadmap:
-    """A roadmap with its active projects and the topics each uses (three queries)."""
+def roadmap_projects(*, roadmap: Roadmap) -> QuerySet[Project]:
+    """The roadmap's active projects in order, each with the topics it uses (to paginate: a
+    page costs its count, its rows and their topics)."""
     topics = _active_topics().only("id", "slug", "title", "order")
-    projects = (
+    return (
         Project.objects.active()
-        .order_by("order")
+        .filter(roadmap=roadmap)
+        .select_related("roadmap")  # each project's links name it
+        .order_by("order", "pk")
         .prefetch_related(Prefetch("topics", queryset=topics))
     )
-    queryset = Roadmap.objects.prefetch_related(Prefetch("projects", queryset=projects))
-    return _one(queryset, _NO_ROADMAP, slug=slug)
 
 
-def roadmap_faqs(*, slug: str) -> Roadmap:
-    """A roadmap with its FAQ entries (two queries)."""
-    faqs = FAQ.objects.order_by("order")
-    queryset = Roadmap.objects.prefetch_related(Prefetch("faqs", queryset=faqs))
-    return _one(queryset, _NO_ROADMAP, slug=slug)
+def roadmap_faqs(*, roadmap: Roadmap) -> QuerySet[FAQ]:
+    """The roadmap's FAQ entries in order (to paginate)."""
+    return FAQ.objects.filter(roadmap=roadmap).order_by("order", "pk")
 
 
 def roadmap_outcomes(*, slug: str) -> Roadmap:

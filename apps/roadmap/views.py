@@ -143,14 +143,22 @@ def phase_detail(request: HttpRequest, slug: str, phase: str) -> HttpResponse:
 
 @require_safe
 def projects(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(
-        request, "roadmap/projects.html", {"roadmap": selectors.roadmap_projects(slug=slug)}
+    """The roadmap's projects, a page at a time (`?page=`; a bad number shows the nearest page)."""
+    roadmap = selectors.roadmap_get(slug=slug)
+    page = Paginator(selectors.roadmap_projects(roadmap=roadmap), limits.PAGE_ROWS).get_page(
+        request.GET.get("page")
     )
+    return render(request, "roadmap/projects.html", {"roadmap": roadmap, "page": page})
 
 
 @require_safe
 def faq(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "roadmap/faq.html", {"roadmap": selectors.roadmap_faqs(slug=slug)})
+    """The roadmap's FAQ, a page at a time (`?page=`; a bad number shows the nearest page)."""
+    roadmap = selectors.roadmap_get(slug=slug)
+    page = Paginator(selectors.roadmap_faqs(roadmap=roadmap), limits.PAGE_ROWS).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "roadmap/faq.html", {"roadmap": roadmap, "page": page})
 
 
 @require_safe

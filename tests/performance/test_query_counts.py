@@ -40,12 +40,15 @@ PINNED: dict[str, int] = {
     "section (anonymous)": 5,
     "section (learner)": 10,
     "section (learner), again": 5,
-    "topic (anonymous)": 5,
-    "topic (learner)": 17,
-    "projects (anonymous)": 4,
-    "projects (learner)": 8,
-    "faq (anonymous)": 3,
-    "faq (learner)": 6,
+    # the previous and the next topic are a query each, one row read, not all the roadmap's
+    # topics (apps/progress/selectors.topic_neighbours; was 5 and 17, one query reading them all)
+    "topic (anonymous)": 6,
+    "topic (learner)": 18,
+    # paginated (issue 18): the count of the page's rows is one more query (was 4, 8, 3 and 6)
+    "projects (anonymous)": 5,
+    "projects (learner)": 9,
+    "faq (anonymous)": 4,
+    "faq (learner)": 7,
     "outcomes (anonymous)": 3,
     "outcomes (learner)": 6,
     "modlog (anonymous)": 5,

@@ -216,8 +216,8 @@ PAGE_QUERIES = {
     # first topics, the map's topics (up to ROADMAP_PAGE_MAP_TOPICS), the general resources
     # (issue 18: 12 when it read the whole tree)
     "roadmap": ("/roadmaps/{slug}/", 8),
-    # with its previous and next topic, and its effort (the learners' figures: one query)
-    "topic": ("/roadmaps/{slug}/topics/{topic}/", 5),
+    # with its previous and next topic (a query each) and its effort (the learners' figures)
+    "topic": ("/roadmaps/{slug}/topics/{topic}/", 6),
     "phase": ("/roadmaps/{slug}/phases/{phase}/", 5),
     # the section, the count of its topics, the page of them, the next section (issue 18)
     "section": ("/roadmaps/{slug}/sections/1/", 5),
