@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import BooleanField, Count, DateTimeField, F, IntegerField, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from apps.accounts.models import User
 from apps.accounts.roles import is_moderator
 from apps.community.models import Report, Vote
+from apps.progress.models import ResourceTick, TopicProgress
 from apps.roadmap.models import Resource
 from apps.roadmap.url_normalization import probable_twins
 from roadmap_site.errors import NotFound
@@ -154,3 +155,90 @@ def probable_duplicates(
             if other.pk != pk:
                 found[pk].append(other)
     return found
+
+
+def topic_page_marks(
+    *, user: User, topic_id: int
+) -> tuple[TopicProgress | None, dict[int, int], frozenset[int]]:
+    """The learner's own marks on one topic's page, in one query (a UNION): their progress row
+    on the topic (None without one), their votes (resource id -> value) and the resources they
+    ticked among the topic's (the signed-in topic page's layer, roadmap_site/page_layer.py)."""
+    nothing = {
+        "no_text": Value(""),
+        "no_date": Value(None, output_field=DateTimeField()),
+        "no_flag": Value(False, output_field=BooleanField()),
+        "no_number": Value(None, output_field=IntegerField()),
+    }
+    columns = ("kind", "ref", "number", "text", "note", "date", "flag", "extra", "hours")
+    row = (
+        TopicProgress.objects.filter(user=user, topic_id=topic_id)
+        .annotate(
+            kind=Value(1, output_field=IntegerField()),
+            ref=F("pk"),
+            number=F("revision_done"),
+            text=F("status"),
+            note=F("note_md"),
+            date=F("done_at"),
+            flag=F("auto_skipped"),
+            extra=F("note_version"),
+            hours=F("hours_taken"),
+        )
+        .values_list(*columns)
+        .order_by()  # no ORDER BY inside a UNION (SQLite refuses one)
+    )
+    votes = (
+        Vote.objects.filter(user=user, resource__topic_id=topic_id)
+        .annotate(
+            kind=Value(2, output_field=IntegerField()),
+            ref=F("resource_id"),
+            number=F("value"),
+            text=nothing["no_text"],
+            note=nothing["no_text"],
+            date=nothing["no_date"],
+            flag=nothing["no_flag"],
+            extra=nothing["no_number"],
+            hours=nothing["no_number"],
+        )
+        .values_list(*columns)
+        .order_by()
+    )
+    ticks = (
+        ResourceTick.objects.filter(user=user, resource__topic_id=topic_id)
+        .annotate(
+            kind=Value(3, output_field=IntegerField()),
+            ref=F("resource_id"),
+            number=nothing["no_number"],
+            text=nothing["no_text"],
+            note=nothing["no_text"],
+            date=nothing["no_date"],
+            flag=nothing["no_flag"],
+            extra=nothing["no_number"],
+            hours=nothing["no_number"],
+        )
+        .values_list(*columns)
+        .order_by()
+    )
+    progress: TopicProgress | None = None
+    my_votes: dict[int, int] = {}
+    ticked: set[int] = set()
+    for kind, ref, number, text, note, date, flag, extra, hours in row.union(
+        votes, ticks, all=True
+    ):
+        if kind == 1:
+            progress = TopicProgress(
+                pk=ref,
+                user=user,
+                topic_id=topic_id,
+                status=text,
+                note_md=note,
+                done_at=date,
+                auto_skipped=bool(flag),
+                note_version=extra,
+                hours_taken=hours,
+                revision_done=number,
+            )
+        elif kind == 2:
+            my_votes[ref] = number
+        else:
+            ticked.add(ref)
+    return progress, my_votes, frozenset(ticked)
