@@ -208,15 +208,16 @@ class Layer:
     _enrolments: list[Enrollment] | None = None
     _rows: dict[str, TopicProgress] | None = None
     _weeks: set[int] = field(default_factory=set)
-    _marks: tuple[TopicProgress | None, dict[int, int], frozenset[int]] | None = None
+    _marks: community.TopicPageMarks | None = None
 
-    def marks(self) -> tuple[TopicProgress | None, dict[int, int], frozenset[int]]:
+    def marks(self) -> community.TopicPageMarks:
         """The topic page's: the learner's row on the topic, their votes and ticks on its
-        resources (one UNION)."""
+        resources, and what a derived time is worked out from (one UNION)."""
         if self._marks is None:
             assert self.stored.topic is not None
+            topic = self.stored.topic.topic
             self._marks = community.topic_page_marks(
-                user=self.user, topic_id=self.stored.topic.topic.pk
+                user=self.user, topic_id=topic.pk, roadmap_id=topic.roadmap_id
             )
         return self._marks
 
@@ -418,19 +419,30 @@ def _fill_panel(layer: Layer, arg: str) -> str:
     reads): the time prompt and "updated since you finished" read more only when shown."""
     page = layer.stored.topic
     assert page is not None
-    row = layer.marks()[0]
+    marks = layer.marks()
+    row = marks.row
     if row is not None:
         row.topic = page.topic
-    enrolled = layer.enrolment() is not None
+    enrolment = layer.enrolment()
+    derived = None
+    unanswered = row is not None and row.status == TopicProgress.Status.DONE
+    if unanswered and row.hours_taken is None and enrolment is not None:
+        derived = effort.derived_hours_by_topic(
+            user=layer.user,
+            roadmap=page.topic.roadmap,
+            rows=marks.done,
+            enrollment=enrolment,
+            check_in_hours=marks.check_in_hours,
+        ).get(page.topic.pk)
     data = {
         "topic": page.topic,
         "request": layer.request,
         "previous": page.previous,
         "following": page.following,
-        **effort.time_prompt(user=layer.user, topic=page.topic, row=row),
+        **effort.time_prompt_of(topic=page.topic, row=row, derived=derived),
         "changes": progress.changes_since_done(row=row, topic=page.topic),
         "signed_in": True,
-        "enrolled": enrolled,
+        "enrolled": enrolment is not None,
         "csrf_token": get_token(layer.request),
     }
     return loader.render_to_string("progress/_topic_panel.html", data)
@@ -445,7 +457,7 @@ def _fill_vote(layer: Layer, arg: str) -> str:
     resource = _resource(layer, arg)
     data = {
         "resource": resource,
-        "my_vote": layer.marks()[1].get(resource.pk),
+        "my_vote": layer.marks().votes.get(resource.pk),
         "request": layer.request,
         "csrf_token": get_token(layer.request),
     }
@@ -456,7 +468,7 @@ def _fill_tick(layer: Layer, arg: str) -> str:
     resource = _resource(layer, arg)
     data = {
         "resource": resource,
-        "ticked": resource.pk in layer.marks()[2],
+        "ticked": resource.pk in layer.marks().ticked,
         "request": layer.request,
         "csrf_token": get_token(layer.request),
     }
@@ -467,9 +479,7 @@ def _fill_topic_tools(layer: Layer, arg: str) -> str:
     if not layer.header().is_moderator:
         return ""
     assert layer.stored.topic is not None
-    return loader.render_to_string(
-        "roadmap/_topic_tools.html", {"topic": layer.stored.topic.topic}
-    )
+    return loader.render_to_string("roadmap/_topic_tools.html", {"topic": layer.stored.topic.topic})
 
 
 def _fill_resource_edit(layer: Layer, arg: str) -> str:

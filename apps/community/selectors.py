@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BooleanField, Count, DateTimeField, F, IntegerField, QuerySet, Sum, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from apps.accounts.models import User
 from apps.accounts.roles import is_moderator
 from apps.community.models import Report, Vote
-from apps.progress.models import ResourceTick, TopicProgress
-from apps.roadmap.models import Resource
+from apps.progress.models import ResourceTick, TopicProgress, WeeklyCheckIn
+from apps.roadmap.models import Resource, Topic
 from apps.roadmap.url_normalization import probable_twins
 from roadmap_site.errors import NotFound
 
@@ -157,19 +167,30 @@ def probable_duplicates(
     return found
 
 
-def topic_page_marks(
-    *, user: User, topic_id: int
-) -> tuple[TopicProgress | None, dict[int, int], frozenset[int]]:
-    """The learner's own marks on one topic's page, in one query (a UNION): their progress row
-    on the topic (None without one), their votes (resource id -> value) and the resources they
-    ticked among the topic's (the signed-in topic page's layer, roadmap_site/page_layer.py)."""
+@dataclass
+class TopicPageMarks:
+    """The learner's own marks on one topic's page."""
+
+    row: TopicProgress | None  # their progress on the topic
+    votes: dict[int, int]  # resource id -> their vote
+    ticked: frozenset[int]  # the resources they ticked
+    # What the derived time of a done topic is worked out from (apps/progress/effort.py): their
+    # done rows in the roadmap (topic_id, done_at, hours_taken and the topic's est_hours) and
+    # their check-ins' hours by week
+    done: list[TopicProgress]
+    check_in_hours: dict[int, int]
+
+
+def topic_page_marks(*, user: User, topic_id: int, roadmap_id: int) -> TopicPageMarks:
+    """The learner's own marks on one topic's page, in one query (a UNION; the signed-in topic
+    page's layer, roadmap_site/page_layer.py)."""
     nothing = {
         "no_text": Value(""),
         "no_date": Value(None, output_field=DateTimeField()),
         "no_flag": Value(False, output_field=BooleanField()),
         "no_number": Value(None, output_field=IntegerField()),
     }
-    columns = ("kind", "ref", "number", "text", "note", "date", "flag", "extra", "hours")
+    columns = ("kind", "ref", "number", "text", "note", "date", "flag", "extra", "taken")
     row = (
         TopicProgress.objects.filter(user=user, topic_id=topic_id)
         .annotate(
@@ -181,7 +202,7 @@ def topic_page_marks(
             date=F("done_at"),
             flag=F("auto_skipped"),
             extra=F("note_version"),
-            hours=F("hours_taken"),
+            taken=F("hours_taken"),
         )
         .values_list(*columns)
         .order_by()  # no ORDER BY inside a UNION (SQLite refuses one)
@@ -197,7 +218,7 @@ def topic_page_marks(
             date=nothing["no_date"],
             flag=nothing["no_flag"],
             extra=nothing["no_number"],
-            hours=nothing["no_number"],
+            taken=nothing["no_number"],
         )
         .values_list(*columns)
         .order_by()
@@ -213,7 +234,41 @@ def topic_page_marks(
             date=nothing["no_date"],
             flag=nothing["no_flag"],
             extra=nothing["no_number"],
-            hours=nothing["no_number"],
+            taken=nothing["no_number"],
+        )
+        .values_list(*columns)
+        .order_by()
+    )
+    done = (
+        TopicProgress.objects.filter(
+            user=user, topic__roadmap_id=roadmap_id, status=TopicProgress.Status.DONE
+        )
+        .annotate(
+            kind=Value(4, output_field=IntegerField()),
+            ref=F("topic_id"),
+            number=F("topic__est_hours"),
+            text=F("status"),
+            note=nothing["no_text"],
+            date=F("done_at"),
+            flag=nothing["no_flag"],
+            extra=nothing["no_number"],
+            taken=F("hours_taken"),
+        )
+        .values_list(*columns)
+        .order_by()
+    )
+    check_ins = (
+        WeeklyCheckIn.objects.filter(user=user, roadmap_id=roadmap_id)
+        .annotate(
+            kind=Value(5, output_field=IntegerField()),
+            ref=F("pk"),
+            number=F("week"),
+            text=nothing["no_text"],
+            note=nothing["no_text"],
+            date=nothing["no_date"],
+            flag=nothing["no_flag"],
+            extra=nothing["no_number"],
+            taken=F("hours"),
         )
         .values_list(*columns)
         .order_by()
@@ -221,8 +276,10 @@ def topic_page_marks(
     progress: TopicProgress | None = None
     my_votes: dict[int, int] = {}
     ticked: set[int] = set()
-    for kind, ref, number, text, note, date, flag, extra, hours in row.union(
-        votes, ticks, all=True
+    done_rows: list[TopicProgress] = []
+    check_in_hours: dict[int, int] = {}
+    for kind, ref, number, text, note, date, flag, extra, taken in row.union(
+        votes, ticks, done, check_ins, all=True
     ):
         if kind == 1:
             progress = TopicProgress(
@@ -234,11 +291,19 @@ def topic_page_marks(
                 done_at=date,
                 auto_skipped=bool(flag),
                 note_version=extra,
-                hours_taken=hours,
+                hours_taken=taken,
                 revision_done=number,
             )
         elif kind == 2:
             my_votes[ref] = number
-        else:
+        elif kind == 3:
             ticked.add(ref)
-    return progress, my_votes, frozenset(ticked)
+        elif kind == 4:
+            done_row = TopicProgress(
+                user=user, topic_id=ref, status=text, done_at=date, hours_taken=taken
+            )
+            done_row.topic = Topic(pk=ref, est_hours=number)
+            done_rows.append(done_row)
+        else:
+            check_in_hours[number] = taken
+    return TopicPageMarks(progress, my_votes, frozenset(ticked), done_rows, check_in_hours)

@@ -39,6 +39,7 @@ PINNED: dict[str, int] = {
     "section (learner), again": 5,
     "topic (anonymous)": 5,
     "topic (learner)": 17,
+    "topic (learner), again": 0,
     "projects (anonymous)": 4,
     "projects (learner)": 8,
     "faq (anonymous)": 3,

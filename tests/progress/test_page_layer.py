@@ -282,6 +282,7 @@ def test_the_topic_page_from_shell_and_layer_is_the_whole_page(
         assert "Updated since you finished" in expected
         assert "My <em>own</em> words." in expected
         assert "About how long did it take?" in expected
+        assert "Derived from your check-in: about 4.0 hours" in expected
         assert 'aria-pressed="true">Read' in expected
         assert "Withdraw my downvote for" in expected
         if "free" not in query:
@@ -293,7 +294,7 @@ def test_the_topic_page_from_shell_and_layer_is_the_whole_page(
 def test_learners_and_visitors_never_see_each_others_topic_marks(
     roadmap, marked, enrolled, outsider
 ) -> None:
-    topic, mine, others = marked
+    topic = marked[0]
     path = topic_path(roadmap, topic)
     ada, olive, visitor = signed_in(enrolled), signed_in(outsider), Client()
     pages_touch()
@@ -315,7 +316,7 @@ def test_learners_and_visitors_never_see_each_others_topic_marks(
 def test_a_vote_a_tick_a_status_and_a_note_show_on_the_next_topic_request(
     roadmap, marked, enrolled
 ) -> None:
-    topic, mine, others = marked
+    topic, _mine, others = marked
     path = topic_path(roadmap, topic)
     client = signed_in(enrolled)
     before = client.get(path).content.decode()
@@ -343,3 +344,18 @@ def test_the_topic_pages_htmx_requests_and_other_parameters_go_to_the_view(
     answer = client.get(path, HTTP_HX_REQUEST="true")
     assert "base.html" in {template.name for template in answer.templates}
     assert "base.html" not in {template.name for template in client.get(path).templates}
+
+
+def test_a_repeat_of_a_marked_topic_costs_the_layer_and_its_notice(
+    roadmap, marked, enrolled, django_assert_num_queries
+) -> None:
+    """The done topic's derived time comes from the layer's UNION; the "updated since you
+    finished" notice reads its changes (one query, only while there are some)."""
+    path = topic_path(roadmap, marked[0])
+    client = signed_in(enrolled)
+    client.get(path)
+    # session, user, the pages' version, the enrolments, the learner's marks; the changes
+    with django_assert_num_queries(6):
+        again = client.get(path)
+    assert "Derived from your check-in" in again.content.decode()
+    assert "Updated since you finished" in again.content.decode()
