@@ -8,13 +8,16 @@ it once per pages' version (`pages_version()`, read first, as the public page ca
 theme, path and query, with `request.page_layer` set: the templates then leave a marker
 (`{% layer_mark %}`, apps/roadmap/templatetags/roadmap_tags.py) wherever a piece is personal,
 instead of rendering it: the header's links (with the sign-out form's CSRF token), the flash
-messages, each topic's status label, the roadmap page's progress banner and map. The shell is
-cut at its markers once and kept (the shared cache and this worker's memory).
+messages, each topic's status label, the roadmap page's progress banner and map, the topic
+page's progress panel, each resource's vote and tick controls and the moderators' edit links.
+The shell is cut at its markers once and kept (the shared cache and this worker's memory).
 
 Each request then costs, besides the session, the user and the version: one query for the
 learner's enrolments (the header's "My plan" and this roadmap's) and one for their progress rows
 in this roadmap with their check-in weeks (one UNION), and joins the shell's pieces with the
-filled markers. Small pieces are rendered from their own small templates (the same ones the
+filled markers. The topic page's layer reads the enrolments and one UNION of the learner's
+marks on the topic (`community.selectors.topic_page_marks`) instead of the progress rows. Small
+pieces are rendered from their own small templates (the same ones the
 full render includes, so the two never differ); the map, the largest, is kept per learner under
 a digest of everything it is drawn from, so it is rendered again only when that changes.
 
@@ -425,8 +428,8 @@ def _fill_panel(layer: Layer, arg: str) -> str:
         row.topic = page.topic
     enrolment = layer.enrolment()
     derived = None
-    unanswered = row is not None and row.status == TopicProgress.Status.DONE
-    if unanswered and row.hours_taken is None and enrolment is not None:
+    done = row is not None and row.status == TopicProgress.Status.DONE
+    if done and row is not None and row.hours_taken is None and enrolment is not None:
         derived = effort.derived_hours_by_topic(
             user=layer.user,
             roadmap=page.topic.roadmap,

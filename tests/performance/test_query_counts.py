@@ -38,8 +38,12 @@ PINNED: dict[str, int] = {
     "section (learner)": 10,
     "section (learner), again": 5,
     "topic (anonymous)": 5,
-    "topic (learner)": 17,
-    "topic (learner), again": 0,
+    # The signed-in topic page (17 before its layer): the shell (the view's queries and the
+    # topic's neighbours), then the layer; "again": session, user, the pages' version, the
+    # enrolments and the learner's marks on the topic (their row, votes, ticks, done rows and
+    # check-ins' hours: one UNION)
+    "topic (learner)": 10,
+    "topic (learner), again": 5,
     "projects (anonymous)": 4,
     "projects (learner)": 8,
     "faq (anonymous)": 3,
