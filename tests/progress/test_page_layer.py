@@ -125,6 +125,8 @@ def test_a_repeat_renders_no_page_template_and_costs_the_layer_alone(
     # the progress rows with the check-in weeks (one UNION), on the topic page the learner's
     # row on the topic with their votes and ticks on its resources (one UNION)
     rows = 0 if name == "roadmap:phase" else 1
+    # and on the topic page its effort: other learners' answers, read for each request
+    rows += name == "roadmap:topic"
     with django_assert_num_queries(4 + rows):
         again = client.get(path)
     assert again.status_code == 200
@@ -354,8 +356,9 @@ def test_a_repeat_of_a_marked_topic_costs_the_layer_and_its_notice(
     path = topic_path(roadmap, marked[0])
     client = signed_in(enrolled)
     client.get(path)
-    # session, user, the pages' version, the enrolments, the learner's marks; the changes
-    with django_assert_num_queries(6):
+    # session, user, the pages' version, the enrolments, the learner's marks, the topic's
+    # effort; the changes
+    with django_assert_num_queries(7):
         again = client.get(path)
     assert "Derived from your check-in" in again.content.decode()
     assert "Updated since you finished" in again.content.decode()
