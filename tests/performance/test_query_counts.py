@@ -40,10 +40,11 @@ PINNED: dict[str, int] = {
     "topic (anonymous)": 5,
     # The signed-in topic page (17 before its layer): the shell (the view's queries and the
     # topic's neighbours), then the layer; "again": session, user, the pages' version, the
-    # enrolments and the learner's marks on the topic (their row, votes, ticks, done rows and
-    # check-ins' hours: one UNION)
+    # enrolments, the learner's marks on the topic (their row, votes, ticks, done rows and
+    # check-ins' hours: one UNION) and the topic's effort (other learners' answers move it
+    # without a new pages' version, so it is read for each request)
     "topic (learner)": 10,
-    "topic (learner), again": 5,
+    "topic (learner), again": 6,
     "projects (anonymous)": 4,
     "projects (learner)": 8,
     "faq (anonymous)": 3,
