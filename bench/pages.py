@@ -282,6 +282,7 @@ def main() -> None:
             (TREE_304, f"/api/v1/roadmaps/{slug}/", {**PROXY_HEADERS, REVALIDATE: ""}, 0.9),
             ("roadmap, signed in", base_path, signed_in, 0.2),
             ("phase, signed in", f"{base_path}phases/{learner['phase']}/", signed_in, 0.2),
+            ("topic, signed in", f"{base_path}topics/{learner['topic']}/", signed_in, 0.2),
             ("dashboard, signed in", f"{base_path}dashboard/", signed_in, 0.2),
         ]
 

@@ -8,13 +8,16 @@ it once per pages' version (`pages_version()`, read first, as the public page ca
 theme, path and query, with `request.page_layer` set: the templates then leave a marker
 (`{% layer_mark %}`, apps/roadmap/templatetags/roadmap_tags.py) wherever a piece is personal,
 instead of rendering it: the header's links (with the sign-out form's CSRF token), the flash
-messages, each topic's status label, the roadmap page's progress banner and map. The shell is
-cut at its markers once and kept (the shared cache and this worker's memory).
+messages, each topic's status label, the roadmap page's progress banner and map, the topic
+page's progress panel, each resource's vote and tick controls and the moderators' edit links.
+The shell is cut at its markers once and kept (the shared cache and this worker's memory).
 
 Each request then costs, besides the session, the user and the version: one query for the
 learner's enrolments (the header's "My plan" and this roadmap's) and one for their progress rows
 in this roadmap with their check-in weeks (one UNION), and joins the shell's pieces with the
-filled markers. Small pieces are rendered from their own small templates (the same ones the
+filled markers. The topic page's layer reads the enrolments and one UNION of the learner's
+marks on the topic (`community.selectors.topic_page_marks`) instead of the progress rows. Small
+pieces are rendered from their own small templates (the same ones the
 full render includes, so the two never differ); the map, the largest, is kept per learner under
 a digest of everything it is drawn from, so it is rendered again only when that changes.
 
@@ -42,7 +45,9 @@ from django.middleware.csrf import get_token
 from django.template import loader
 from django.utils.safestring import SafeString, mark_safe
 
+from apps.community import selectors as community
 from apps.moderation.context_processors import ModerationHeader
+from apps.progress import effort
 from apps.progress import selectors as progress
 from apps.progress.models import Enrollment, TopicProgress
 from apps.progress.pause import plan_today
@@ -50,15 +55,17 @@ from apps.progress.plan import week_number
 from apps.progress.services import local_today
 from apps.progress.templatetags.progress_tags import learner_state_context, map_context
 from apps.roadmap import selectors as content
-from apps.roadmap.models import Roadmap, Topic
+from apps.roadmap.models import Resource, Roadmap, Topic
 from apps.roadmap.services import pages_version
 from apps.roadmap.templatetags.roadmap_tags import THEME_COOKIE, THEMES
+from roadmap_site.limits import EFFORT_MIN_LEARNERS
 
 # Each page served with the layer, and the query parameters it reads (any other: the view).
 LAYERED_PAGES: dict[str, frozenset[str]] = {
     "roadmap:roadmap": frozenset(),
     "roadmap:phase": frozenset(),
     "roadmap:section": frozenset({"page"}),
+    "roadmap:topic": frozenset({"sort", "free"}),
 }
 # The pages whose context's `roadmap` is a `roadmap_page` (the map and banner are drawn from it).
 TREE_PAGES = frozenset({"roadmap:roadmap"})
@@ -115,16 +122,75 @@ class Shell:
     def __init__(self) -> None:
         self.nonce = secrets.token_hex(8)
         self.roadmap: Roadmap | None = None
+        self.topic: TopicPage | None = None
 
     def mark(self, kind: str, arg: str, context: Any) -> SafeString:
         if self.roadmap is None and isinstance(context.get("roadmap"), Roadmap):
             self.roadmap = context.get("roadmap")
+        if kind in TOPIC_KINDS:
+            self._keep_topic(kind, context)
         return mark_safe(f"{OPEN}{self.nonce}:{kind}:{arg}{CLOSE}")  # noqa: S308 (no input)
+
+    def _keep_topic(self, kind: str, context: Any) -> None:
+        """The topic page's content its pieces are drawn from, as small copies (kept with the
+        shell in the shared cache)."""
+        if self.topic is None:
+            topic = context.get("topic")
+            assert isinstance(topic, Topic)
+            previous, following = progress.topic_neighbours(topic=topic)
+            self.topic = TopicPage(_light_topic(topic), previous, following)
+        if kind in ("vote", "tick", "resource_edit"):
+            resource = context.get("resource")
+            assert isinstance(resource, Resource)
+            self.topic.resources.setdefault(resource.pk, _light_resource(resource))
 
     def cut(self, body: str) -> list[str]:
         """The shell's pieces: text, then kind, argument and text for each marker."""
         pattern = re.compile(f"{OPEN}{self.nonce}:(\\w+):([^{CLOSE}]*){CLOSE}")
         return pattern.split(body)
+
+
+def _light_roadmap(roadmap: Roadmap) -> Roadmap:
+    return Roadmap(pk=roadmap.pk, slug=roadmap.slug, title=roadmap.title)
+
+
+def _light_topic(topic: Topic) -> Topic:
+    """What the topic's pieces read of it: no prefetched resources, no section or phase."""
+    light = Topic(
+        pk=topic.pk,
+        slug=topic.slug,
+        title=topic.title,
+        revision=topic.revision,
+        est_hours=topic.est_hours,
+        roadmap_id=topic.roadmap_id,
+    )
+    light.roadmap = _light_roadmap(topic.roadmap)
+    return light
+
+
+def _light_resource(resource: Resource) -> Resource:
+    """What a resource's vote, tick and edit controls read of it."""
+    light = Resource(
+        pk=resource.pk,
+        title=resource.title,
+        upvotes=resource.upvotes,
+        downvotes=resource.downvotes,
+        submitted_by_id=resource.submitted_by_id,
+        roadmap_id=resource.roadmap_id,
+    )
+    light.roadmap = _light_roadmap(resource.roadmap)
+    return light
+
+
+@dataclass
+class TopicPage:
+    """The topic page's content its personal pieces are drawn from: the topic, its neighbours
+    in plan order (the panel's pager and "Done, on to the next topic") and its resources."""
+
+    topic: Topic
+    previous: Topic | None
+    following: Topic | None
+    resources: dict[int, Resource] = field(default_factory=dict)
 
 
 @dataclass
@@ -135,6 +201,7 @@ class Stored:
     version: int
     roadmap_id: int | None
     slug: str = ""
+    topic: TopicPage | None = None
 
 
 @dataclass
@@ -146,6 +213,26 @@ class Layer:
     _enrolments: list[Enrollment] | None = None
     _rows: dict[str, TopicProgress] | None = None
     _weeks: set[int] = field(default_factory=set)
+    _marks: community.TopicPageMarks | None = None
+
+    def marks(self) -> community.TopicPageMarks:
+        """The topic page's: the learner's row on the topic, their votes and ticks on its
+        resources, and what a derived time is worked out from (one UNION)."""
+        if self._marks is None:
+            assert self.stored.topic is not None
+            topic = self.stored.topic.topic
+            self._marks = community.topic_page_marks(
+                user=self.user, topic_id=topic.pk, roadmap_id=topic.roadmap_id
+            )
+        return self._marks
+
+    _header: ModerationHeader | None = None
+
+    def header(self) -> ModerationHeader:
+        """The header's moderation links and the moderators' edit links: one per request."""
+        if self._header is None:
+            self._header = ModerationHeader(self.request)
+        return self._header
 
     def weeks(self) -> set[int]:
         self.rows()
@@ -192,7 +279,7 @@ def _fill_nav(layer: Layer, arg: str) -> str:
             "roadmap_slug": latest.roadmap.slug,
             "week": week_number(start_date=latest.start_date, day=local_today(layer.user)),
         }
-    header = ModerationHeader(layer.request)
+    header = layer.header()
     counts = sorted(header.counts.items()) if header.is_moderator else []
     key = _scoped(f"layer-nav:{layer.user.pk}:{plan}:{header.is_moderator}:{counts}")
     body = _NAVS.get(key)
@@ -345,12 +432,110 @@ def _fill_map(layer: Layer, arg: str) -> str:
     return body
 
 
+def _fill_panel(layer: Layer, arg: str) -> str:
+    """The topic's "My progress" panel (progress_tags.topic_progress_panel, from the layer's
+    reads): the time prompt and "updated since you finished" read more only when shown."""
+    page = layer.stored.topic
+    assert page is not None
+    marks = layer.marks()
+    row = marks.row
+    if row is not None:
+        row.topic = page.topic
+    enrolment = layer.enrolment()
+    derived = None
+    done = row is not None and row.status == TopicProgress.Status.DONE
+    if done and row is not None and row.hours_taken is None and enrolment is not None:
+        derived = effort.derived_hours_by_topic(
+            user=layer.user,
+            roadmap=page.topic.roadmap,
+            rows=marks.done,
+            enrollment=enrolment,
+            check_in_hours=marks.check_in_hours,
+        ).get(page.topic.pk)
+    data = {
+        "topic": page.topic,
+        "request": layer.request,
+        "previous": page.previous,
+        "following": page.following,
+        **effort.time_prompt_of(topic=page.topic, row=row, derived=derived),
+        "changes": progress.changes_since_done(row=row, topic=page.topic),
+        "signed_in": True,
+        "enrolled": enrolment is not None,
+        "csrf_token": get_token(layer.request),
+    }
+    return loader.render_to_string("progress/_topic_panel.html", data)
+
+
+def _fill_effort(layer: Layer, arg: str) -> str:
+    """The topic's effort (progress_tags.topic_effort): other learners' answers move it without
+    a new pages' version, so it is read for each request (one query)."""
+    page = layer.stored.topic
+    assert page is not None
+    data = {
+        "topic": page.topic,
+        "effort": effort.effort_for_topic(topic=page.topic),
+        "k": EFFORT_MIN_LEARNERS,
+    }
+    return loader.render_to_string("progress/_effort.html", data)
+
+
+def _resource(layer: Layer, arg: str) -> Resource:
+    assert layer.stored.topic is not None
+    return layer.stored.topic.resources[int(arg)]
+
+
+def _fill_vote(layer: Layer, arg: str) -> str:
+    resource = _resource(layer, arg)
+    data = {
+        "resource": resource,
+        "my_vote": layer.marks().votes.get(resource.pk),
+        "request": layer.request,
+        "csrf_token": get_token(layer.request),
+    }
+    return loader.render_to_string("community/_vote.html", data)
+
+
+def _fill_tick(layer: Layer, arg: str) -> str:
+    resource = _resource(layer, arg)
+    data = {
+        "resource": resource,
+        "ticked": resource.pk in layer.marks().ticked,
+        "request": layer.request,
+        "csrf_token": get_token(layer.request),
+    }
+    return loader.render_to_string("progress/_tick.html", data)
+
+
+def _fill_topic_tools(layer: Layer, arg: str) -> str:
+    if not layer.header().is_moderator:
+        return ""
+    assert layer.stored.topic is not None
+    return loader.render_to_string("roadmap/_topic_tools.html", {"topic": layer.stored.topic.topic})
+
+
+def _fill_resource_edit(layer: Layer, arg: str) -> str:
+    if not layer.header().is_moderator:
+        return ""
+    return loader.render_to_string(
+        "components/_resource_edit.html", {"resource": _resource(layer, arg)}
+    )
+
+
+# The topic page's kinds: their marks keep the topic's content (`Shell._keep_topic`).
+TOPIC_KINDS = frozenset({"effort", "panel", "vote", "tick", "topic_tools", "resource_edit"})
+
 FILLS: dict[str, Callable[[Layer, str], str]] = {
     "nav": _fill_nav,
     "messages": _fill_messages,
     "status": _fill_status,
     "banner": _fill_banner,
     "map": _fill_map,
+    "effort": _fill_effort,
+    "panel": _fill_panel,
+    "vote": _fill_vote,
+    "tick": _fill_tick,
+    "topic_tools": _fill_topic_tools,
+    "resource_edit": _fill_resource_edit,
 }
 
 
@@ -444,6 +629,7 @@ class PageLayerMiddleware:
             version=version,
             roadmap_id=shell.roadmap.pk if shell.roadmap is not None else None,
             slug=shell.roadmap.slug if shell.roadmap is not None else "",
+            topic=shell.topic,
         )
         match = request.resolver_match
         if shell.roadmap is not None and match is not None and match.view_name in TREE_PAGES:

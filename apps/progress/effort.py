@@ -304,10 +304,18 @@ def derived_hours_for_rows(*, user: User, rows: Sequence[TopicProgress]) -> dict
 
 def time_prompt(*, user: User, topic: Topic, row: TopicProgress | None) -> dict[str, Any]:
     """What the "how long did it take?" prompt shows (progress/_time_form.html)."""
+    return time_prompt_of(topic=topic, row=row, derived=derived_hours(user=user, row=row))
+
+
+def time_prompt_of(
+    *, topic: Topic, row: TopicProgress | None, derived: float | None
+) -> dict[str, Any]:
+    """`time_prompt` with the derived time already worked out (the signed-in topic page's
+    layer, roadmap_site/page_layer.py)."""
     return {
         "topic": topic,
         "row": row,
-        "derived": derived_hours(user=user, row=row),
+        "derived": derived,
         "time_choices": TIME_TAKEN_CHOICES,
         "time_limit": TIME_TAKEN,
     }

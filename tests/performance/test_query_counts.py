@@ -41,9 +41,15 @@ PINNED: dict[str, int] = {
     "section (learner)": 10,
     "section (learner), again": 5,
     # the previous and the next topic are a query each, one row read, not all the roadmap's
-    # topics (apps/progress/selectors.topic_neighbours; was 5 and 17, one query reading them all)
+    # topics (apps/progress/selectors.topic_neighbours; was 5, one query reading them all)
     "topic (anonymous)": 6,
-    "topic (learner)": 18,
+    # The signed-in topic page (17 before its layer): the shell (the view's queries and the
+    # topic's neighbours), then the layer; "again": session, user, the pages' version, the
+    # enrolments, the learner's marks on the topic (their row, votes, ticks, done rows and
+    # check-ins' hours: one UNION) and the topic's effort (other learners' answers move it
+    # without a new pages' version, so it is read for each request)
+    "topic (learner)": 11,
+    "topic (learner), again": 6,
     # paginated (issue 18): the count of the page's rows is one more query (was 4, 8, 3 and 6)
     "projects (anonymous)": 5,
     "projects (learner)": 9,

@@ -14,12 +14,20 @@ from django.middleware.csrf import _does_token_match
 from django.test import Client
 from django.utils import timezone
 
+from apps.community.services import vote_cast
+from apps.moderation.services import topics as moderation_topics
 from apps.progress.models import TopicProgress
-from apps.progress.services import check_in_put, enrollment_put, topic_progress_put
+from apps.progress.services import (
+    check_in_put,
+    enrollment_put,
+    resource_tick,
+    topic_note_put,
+    topic_progress_put,
+)
 from apps.roadmap.models import Topic
 from apps.roadmap.services import pages_touch, roadmap_touch
 from roadmap_site.page_layer import LAYERED_PAGES, PageLayerMiddleware
-from tests.factories import UserFactory
+from tests.factories import UserFactory, approved
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +42,8 @@ def pages(roadmap) -> dict[str, str]:
         "roadmap:roadmap": f"/roadmaps/{roadmap.slug}/",
         "roadmap:phase": f"/roadmaps/{roadmap.slug}/phases/{phase.slug}/",
         "roadmap:section": f"/roadmaps/{roadmap.slug}/sections/{section.number}/",
+        # the enrolled learner's in-progress topic (the done one's time prompt reads more)
+        "roadmap:topic": f"/roadmaps/{roadmap.slug}/topics/{topics(roadmap)[1].slug}/",
     }
 
 
@@ -112,8 +122,11 @@ def test_a_repeat_renders_no_page_template_and_costs_the_layer_alone(
     client.get(path)  # the shell, once for this version; the moderator role, then cached
     client.get(path)  # the learner's map, kept under its digest
     # session, user, the pages' version, the enrolments; and on the roadmap and section pages
-    # the progress rows with the check-in weeks (one UNION)
+    # the progress rows with the check-in weeks (one UNION), on the topic page the learner's
+    # row on the topic with their votes and ticks on its resources (one UNION)
     rows = 0 if name == "roadmap:phase" else 1
+    # and on the topic page its effort: other learners' answers, read for each request
+    rows += name == "roadmap:topic"
     with django_assert_num_queries(4 + rows):
         again = client.get(path)
     assert again.status_code == 200
@@ -240,3 +253,131 @@ def test_above_its_limit_a_learner_sees_the_maps_summary_and_their_banner(
         assert "too many to draw" in body and 'class="map__table"' not in body
         assert "2-week check-in streak" in body  # the banner, from the plan's topics
         assert "Go to my plan" in body
+
+
+# -- the topic page
+
+
+TOPIC_VARIANTS = ["", "?sort=new", "?free=1", "?sort=new&free=1"]
+
+
+@pytest.fixture
+def marked(enrolled, roadmap, moderator):
+    """The enrolled learner's done topic, changed since they finished it, with their note, a
+    vote each way, a tick and a suggestion of their own among its resources."""
+    topic = topics(roadmap)[0]
+    mine = approved(roadmap, topic, url="https://mine.example/page", submitted_by=enrolled)
+    others = [
+        approved(roadmap, topic, url=f"https://other.example/{n}", title=f"Other {n}")
+        for n in range(2)
+    ]
+    vote_cast(user=enrolled, resource=others[0], value=1)
+    vote_cast(user=enrolled, resource=others[1], value=-1)
+    resource_tick(user=enrolled, resource=others[0])
+    topic_note_put(user=enrolled, topic=topic, note_md="My *own* words.", if_note_version=0)
+    moderation_topics.topic_edit(actor=moderator, topic=topic, body="A new body.")
+    return topic, mine, others
+
+
+def topic_path(roadmap, topic) -> str:
+    return f"/roadmaps/{roadmap.slug}/topics/{topic.slug}/"
+
+
+@pytest.mark.parametrize("query", TOPIC_VARIANTS)
+@pytest.mark.parametrize("who", ["learner", "outsider", "moderator"])
+def test_the_topic_page_from_shell_and_layer_is_the_whole_page(
+    settings, roadmap, marked, enrolled, outsider, moderator, who, query
+) -> None:
+    user = {"learner": enrolled, "outsider": outsider, "moderator": moderator}[who]
+    path = topic_path(roadmap, marked[0]) + query
+    client = signed_in(user)
+    first, again = client.get(path), client.get(path)
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != LAYER]
+    whole = signed_in(user).get(path)
+    assert first.status_code == again.status_code == whole.status_code == 200
+    expected = without_tokens(whole.content.decode())
+    assert "\u27ea" not in expected
+    assert without_tokens(first.content.decode()) == expected
+    assert without_tokens(again.content.decode()) == expected
+    if who == "learner":
+        assert "Updated since you finished" in expected
+        assert "My <em>own</em> words." in expected
+        assert "About how long did it take?" in expected
+        assert "Derived from your check-in: about 4.0 hours" in expected
+        assert 'aria-pressed="true">Read' in expected
+        assert "Withdraw my downvote for" in expected
+        if "free" not in query:
+            assert "Your suggestion" in expected
+    assert ('class="moderator-tools"' in expected) == (who == "moderator")
+    assert ('class="resource__edit"' in expected) == (who == "moderator")
+
+
+def test_learners_and_visitors_never_see_each_others_topic_marks(
+    roadmap, marked, enrolled, outsider
+) -> None:
+    topic = marked[0]
+    path = topic_path(roadmap, topic)
+    ada, olive, visitor = signed_in(enrolled), signed_in(outsider), Client()
+    pages_touch()
+    for _ in range(2):  # from a new shell, then from the kept one
+        theirs = olive.get(path).content.decode()
+        own = ada.get(path).content.decode()
+        anyone = visitor.get(path).content.decode()
+        assert "Your suggestion" in own and "My <em>own</em> words." in own
+        assert "Withdraw my upvote for" in own and 'aria-pressed="true">Read' in own
+        for body in (theirs, anyone):
+            assert "Your suggestion" not in body and "own</em> words" not in body
+            assert "Withdraw my" not in body and 'aria-pressed="true">Read' not in body
+            assert "Updated since you finished" not in body
+        assert "csrfmiddlewaretoken" not in anyone
+        secret = olive.cookies[django_settings.CSRF_COOKIE_NAME].value
+        assert all(_does_token_match(token, secret) for token in TOKEN.findall(theirs))
+
+
+def test_a_vote_a_tick_a_status_and_a_note_show_on_the_next_topic_request(
+    roadmap, marked, enrolled
+) -> None:
+    topic, _mine, others = marked
+    path = topic_path(roadmap, topic)
+    client = signed_in(enrolled)
+    before = client.get(path).content.decode()
+    assert "Withdraw my upvote for" in before
+    client.post(f"/resources/{others[0].pk}/vote/", {"value": "0"})
+    client.post(f"/roadmaps/{roadmap.slug}/resources/{others[0].pk}/tick/", {"ticked": "0"})
+    client.post(f"{path}status/", {"status": "in_progress"})
+    client.post(f"{path}note/", {"note": "Second thoughts.", "version": "1"})
+    after = client.get(path).content.decode()
+    assert "Withdraw my upvote for" not in after
+    assert 'aria-pressed="true">Read' not in after
+    assert f'id="status-{topic.slug}-in_progress" class="status-button is-current"' in after
+    assert "Second thoughts." in after and "own</em> words" not in after
+    assert "About how long did it take?" not in after
+
+
+def test_the_topic_pages_htmx_requests_and_other_parameters_go_to_the_view(
+    roadmap, marked, enrolled
+) -> None:
+    client = signed_in(enrolled)
+    path = topic_path(roadmap, marked[0])
+    client.get(path)  # the shell
+    answer = client.get(path, {"other": "1"})
+    assert "base.html" in {template.name for template in answer.templates}
+    answer = client.get(path, HTTP_HX_REQUEST="true")
+    assert "base.html" in {template.name for template in answer.templates}
+    assert "base.html" not in {template.name for template in client.get(path).templates}
+
+
+def test_a_repeat_of_a_marked_topic_costs_the_layer_and_its_notice(
+    roadmap, marked, enrolled, django_assert_num_queries
+) -> None:
+    """The done topic's derived time comes from the layer's UNION; the "updated since you
+    finished" notice reads its changes (one query, only while there are some)."""
+    path = topic_path(roadmap, marked[0])
+    client = signed_in(enrolled)
+    client.get(path)
+    # session, user, the pages' version, the enrolments, the learner's marks, the topic's
+    # effort; the changes
+    with django_assert_num_queries(7):
+        again = client.get(path)
+    assert "Derived from your check-in" in again.content.decode()
+    assert "Updated since you finished" in again.content.decode()

@@ -50,7 +50,9 @@ class Page:
 
 
 # The signed-in pages served as a shared shell and the learner's layer.
-LAYERED = frozenset({"roadmap (learner)", "phase (learner)", "section (learner)"})
+LAYERED = frozenset(
+    {"roadmap (learner)", "phase (learner)", "section (learner)", "topic (learner)"}
+)
 
 
 PAGES: tuple[Page, ...] = (

@@ -18,8 +18,8 @@ register = template.Library()
 def my_votes_for(context: template.Context, resources) -> dict[int, int]:
     request = context.get("request")
     user = getattr(request, "user", None)
-    if user is None:
-        return {}
+    if user is None or getattr(request, "page_layer", None):
+        return {}  # the signed-in topic page's shared shell: the layer fills each vote in
     return selectors.my_votes(user=user, resource_ids=[r.pk for r in resources])
 
 

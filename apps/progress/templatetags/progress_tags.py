@@ -127,8 +127,8 @@ def learner_state_context(state: selectors.LearnerState) -> dict:
 def ticked_resource_ids(context: template.Context) -> frozenset[int]:
     request = context.get("request")
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return frozenset()
+    if user is None or not user.is_authenticated or getattr(request, "page_layer", None):
+        return frozenset()  # the signed-in topic page's shared shell: the layer fills ticks in
     return frozenset(user.resource_ticks.values_list("resource_id", flat=True))
 
 
