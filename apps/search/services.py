@@ -25,7 +25,7 @@ from django.urls import reverse
 from apps.roadmap.models import FAQ, Phase, PhaseGoal, Project, Resource, Roadmap, Topic
 from apps.search.models import TITLE_LENGTH, SearchDocument
 from apps.solutions.models import Solution
-from roadmap_site.limits import SEARCH_SNIPPET_SOURCE
+from roadmap_site.limits import PAGE_ROWS, SEARCH_SNIPPET_SOURCE
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -182,13 +182,16 @@ def _solution_document(solution: Solution, slug: str) -> SearchDocument | None:
     )
 
 
-def _faq_document(faq: FAQ, slug: str) -> SearchDocument:
+def _faq_document(faq: FAQ, slug: str, position: int) -> SearchDocument:
+    """`position`: the entry's place (from 0) in the FAQ page's order, which says its page."""
+    page = position // PAGE_ROWS + 1
+    query = f"?page={page}" if page > 1 else ""
     return _document(
         kind=Kind.FAQ,
         object_id=faq.pk,
         roadmap_id=faq.roadmap_id,
         title=faq.question,
-        url=f"{_url('roadmap:faq', slug)}#faq-{faq.order}",
+        url=f"{_url('roadmap:faq', slug)}{query}#faq-{faq.order}",
         body=plain_text(faq.answer_md),
         order=faq.order,
     )
@@ -303,7 +306,10 @@ def index_solution(solution: Solution) -> None:
 
 def index_faq(faq: FAQ) -> None:
     faq = FAQ.objects.select_related("roadmap").get(pk=faq.pk)
-    _one(Kind.FAQ, faq.pk, _faq_document(faq, faq.roadmap.slug))
+    before = FAQ.objects.filter(roadmap=faq.roadmap_id).filter(
+        Q(order__lt=faq.order) | Q(order=faq.order, pk__lt=faq.pk)
+    )
+    _one(Kind.FAQ, faq.pk, _faq_document(faq, faq.roadmap.slug, before.count()))
 
 
 def index_phase(phase: Phase) -> None:
@@ -348,7 +354,8 @@ def index_roadmap(roadmap: Roadmap) -> int:
         for s in _solutions().filter(project__roadmap=roadmap)
         if (d := _solution_document(s, slug)) is not None
     ]
-    documents += [_faq_document(f, slug) for f in FAQ.objects.filter(roadmap=roadmap)]
+    faqs = FAQ.objects.filter(roadmap=roadmap).order_by("order", "pk")  # the FAQ page's order
+    documents += [_faq_document(f, slug, n) for n, f in enumerate(faqs)]
     documents += [_phase_document(p, slug) for p in _phases().filter(roadmap=roadmap)]
     _write(kind="", object_ids=[], documents=documents, scope=Q(roadmap_id=roadmap.pk))
     return len(documents)

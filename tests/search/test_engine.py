@@ -55,7 +55,9 @@ def content(roadmap, phase, topic):
     )
     project = ProjectFactory(roadmap=roadmap, title="Fraud detection API", slug="fraud-api")
     SolutionFactory(project=project, repository_path="ada/fraud-service", write_up_md="FastAPI")
-    FAQFactory(roadmap=roadmap, question="How long does it take?", answer_md="About a year.")
+    FAQFactory(
+        roadmap=roadmap, order=1, question="How long does it take?", answer_md="About a year."
+    )
     index_roadmap(roadmap)
     return {"topic": topic, "resource": resource, "project": project}
 
@@ -76,6 +78,25 @@ def test_each_kind_is_found_with_its_page_phase_and_topic(content, topic) -> Non
     assert [h.url for h in search("year").hits] == ["/roadmaps/ml-engineer/faq/#faq-1"]
     assert [h.kind for h in search("ship model").hits] == ["phase"]
     assert titles("feast.example") == ["Feast documentation"]  # the host
+
+
+def test_an_answer_links_to_its_page_of_the_faq_and_its_place_there(roadmap, client) -> None:
+    from apps.search.services import index_faq
+    from roadmap_site.limits import PAGE_ROWS
+
+    entries = [
+        FAQFactory(roadmap=roadmap, order=n + 1, question=f"Question {n + 1}?")
+        for n in range(PAGE_ROWS + 1)
+    ]
+    index_roadmap(roadmap)
+    last = f"Question {PAGE_ROWS + 1}"
+    (hit,) = search(f'"{last}"', kind="faq").hits
+    assert hit.url == f"/roadmaps/ml-engineer/faq/?page=2#faq-{PAGE_ROWS + 1}"
+    page, anchor = hit.url.split("#")
+    assert f'<dt id="{anchor}">{last}?</dt>' in client.get(page).content.decode()
+    index_faq(entries[-1])  # one entry indexed alone says the same
+    assert search(f'"{last}"', kind="faq").hits[0].url == hit.url
+    assert search('"Question 1"', kind="faq").hits[0].url.endswith("/faq/#faq-1")
 
 
 def test_every_word_must_match_and_a_prefix_matches(content) -> None:
