@@ -58,7 +58,6 @@ from apps.roadmap import selectors as content
 from apps.roadmap.models import Resource, Roadmap, Topic
 from apps.roadmap.services import pages_version
 from apps.roadmap.templatetags.roadmap_tags import THEME_COOKIE, THEMES
-from roadmap_site.limits import EFFORT_MIN_LEARNERS
 
 # Each page served with the layer, and the query parameters it reads (any other: the view).
 LAYERED_PAGES: dict[str, frozenset[str]] = {
@@ -466,19 +465,6 @@ def _fill_panel(layer: Layer, arg: str) -> str:
     return loader.render_to_string("progress/_topic_panel.html", data)
 
 
-def _fill_effort(layer: Layer, arg: str) -> str:
-    """The topic's effort (progress_tags.topic_effort): other learners' answers move it without
-    a new pages' version, so it is read for each request (one query)."""
-    page = layer.stored.topic
-    assert page is not None
-    data = {
-        "topic": page.topic,
-        "effort": effort.effort_for_topic(topic=page.topic),
-        "k": EFFORT_MIN_LEARNERS,
-    }
-    return loader.render_to_string("progress/_effort.html", data)
-
-
 def _resource(layer: Layer, arg: str) -> Resource:
     assert layer.stored.topic is not None
     return layer.stored.topic.resources[int(arg)]
@@ -522,7 +508,7 @@ def _fill_resource_edit(layer: Layer, arg: str) -> str:
 
 
 # The topic page's kinds: their marks keep the topic's content (`Shell._keep_topic`).
-TOPIC_KINDS = frozenset({"effort", "panel", "vote", "tick", "topic_tools", "resource_edit"})
+TOPIC_KINDS = frozenset({"panel", "vote", "tick", "topic_tools", "resource_edit"})
 
 FILLS: dict[str, Callable[[Layer, str], str]] = {
     "nav": _fill_nav,
@@ -530,7 +516,6 @@ FILLS: dict[str, Callable[[Layer, str], str]] = {
     "status": _fill_status,
     "banner": _fill_banner,
     "map": _fill_map,
-    "effort": _fill_effort,
     "panel": _fill_panel,
     "vote": _fill_vote,
     "tick": _fill_tick,

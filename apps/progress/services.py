@@ -26,6 +26,7 @@ from apps.progress.models import (
 from apps.progress.plan import week_number, week_starts_on
 from apps.roadmap.models import Project, Resource, Roadmap, Topic
 from apps.roadmap.schedule import REFERENCE_HOURS_PER_WEEK
+from apps.roadmap.services import community_touch
 from roadmap_site.errors import Conflict, Invalid, Stale
 from roadmap_site.limits import (
     CHECK_IN_HOURS,
@@ -291,6 +292,8 @@ def topic_progress_put(
         and not row.auto_skipped
     ):
         return row
+    if row.hours_taken != taken:
+        effort_touch()
     row.hours_taken = taken
     _stamp_done(row, status=status, topic=topic)
     if row.note_md != note:
@@ -300,6 +303,20 @@ def topic_progress_put(
     row.updated_at = timezone.now()
     row.save()
     return row
+
+
+def effort_touch() -> None:
+    """A learner's answer to "how long did it take?" came, changed or went: the learners'
+    effort figures on the topic page and the map (effort.effort_for_topic, read on render)
+    move, so the pages that show them must render again. Call in the writing transaction."""
+    community_touch()
+
+
+def progress_of_user_forget(user: User) -> None:
+    """Account deletion: the learner's answers leave the effort figures with their rows
+    (a cascade); the pages showing the figures render again."""
+    if TopicProgress.objects.filter(user=user, hours_taken__isnull=False).exists():
+        effort_touch()
 
 
 def _stamp_done(row: TopicProgress, *, status: str, topic: Topic) -> None:
@@ -328,6 +345,7 @@ def topic_time_put(*, user: User, topic: Topic, hours_taken: int | None) -> Topi
     row.version += 1
     row.updated_at = timezone.now()
     row.save(update_fields=["hours_taken", "version", "updated_at"])
+    effort_touch()
     return row
 
 

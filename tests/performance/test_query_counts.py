@@ -45,11 +45,11 @@ PINNED: dict[str, int] = {
     "topic (anonymous)": 6,
     # The signed-in topic page (17 before its layer): the shell (the view's queries and the
     # topic's neighbours), then the layer; "again": session, user, the pages' version, the
-    # enrolments, the learner's marks on the topic (their row, votes, ticks, done rows and
-    # check-ins' hours: one UNION) and the topic's effort (other learners' answers move it
-    # without a new pages' version, so it is read for each request)
+    # enrolments and the learner's marks on the topic (their row, votes, ticks, done rows and
+    # check-ins' hours: one UNION): the layer's 2. The learners' effort figures are in the
+    # shell: every answer moves the community version (progress.services.effort_touch).
     "topic (learner)": 11,
-    "topic (learner), again": 6,
+    "topic (learner), again": 5,
     # paginated (issue 18): the count of the page's rows is one more query (was 4, 8, 3 and 6)
     "projects (anonymous)": 5,
     "projects (learner)": 9,

@@ -105,6 +105,32 @@ def test_the_topic_page_and_panel_show_learners_figures_from_five(roadmap, web) 
     assert "median of 5 learners" in panel
 
 
+def test_a_visitors_cached_topic_page_follows_the_learners_answers_at_once(roadmap) -> None:
+    """The figures are read on render and the pages are cached: every answer that comes,
+    changes or goes (an account deleted included) moves the community version, so the next
+    view renders them again (the map panel's roadmap page too)."""
+    from apps.accounts.services import user_delete
+    from apps.roadmap.services import pages_versions
+
+    topic = Topic.objects.get(slug="testing")
+    visitor = Client()
+    assert "once 5 have said" in visitor.get(TOPIC).content.decode()  # now cached
+    learners = [UserFactory(password="a long passphrase 2024") for _ in range(5)]
+    for hours, learner in zip((2, 4, 6, 8, 10), learners, strict=True):
+        services.topic_progress_put(user=learner, topic=topic, status="done")
+        services.topic_time_put(user=learner, topic=topic, hours_taken=hours)
+    assert "(median of 5 learners)" in visitor.get(TOPIC).content.decode()
+    services.topic_time_put(user=learners[0], topic=topic, hours_taken=12)
+    assert "6–10 hours, 8 for half of them" in visitor.get(TOPIC).content.decode()
+    before = pages_versions()
+    user_delete(user=learners[1], password="a long passphrase 2024")
+    assert pages_versions() != before
+    assert "once 5 have said" in visitor.get(TOPIC).content.decode()  # four answers left
+    before = pages_versions()
+    services.topic_progress_put(user=learners[2], topic=topic, status="in_progress")
+    assert pages_versions() != before  # leaving done drops the answer
+
+
 @given(quick=st.text(max_size=20), typed=st.text(max_size=20), clear=st.text(max_size=5))
 def test_the_time_form_reads_any_text_into_an_answer_in_bounds_or_an_error(
     quick, typed, clear
