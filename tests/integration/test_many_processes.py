@@ -252,7 +252,9 @@ class Stack:
         return next((n for n, p in self.processes.items() if p.pid == pid), None)
 
     def send(self, task: str, queue: str, args: list | None = None) -> None:
-        app = Celery(broker=self.redis_url)
+        # Not the process's current app: the tests that run after this one in the same process
+        # read the project's app through celery.current_app (apps.outbox.services).
+        app = Celery(broker=self.redis_url, set_as_current=False)
         try:
             app.send_task(task, args=args or [], queue=queue)
         finally:
