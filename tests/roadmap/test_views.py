@@ -165,7 +165,7 @@ def test_a_phase_page_shows_its_goals_and_four_weeks(seed, client) -> None:
 def test_projects_faq_and_outcomes_pages(seed, client) -> None:
     assert html_of(client, "/roadmaps/ml-engineer/projects/").count('<h2 id="project-') == 4
     faq = html_of(client, "/roadmaps/ml-engineer/faq/")
-    assert faq.count("<dt id=\"faq-") == 3 and "Miniconda" in faq
+    assert faq.count('<dt id="faq-') == 3 and "Miniconda" in faq
     outcomes = html_of(client, "/roadmaps/ml-engineer/outcomes/")
     assert "Monitor systems for performance and drift." in outcomes
 
