@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from apps.search.selectors import search
 from apps.search.serializers import SearchPageSerializer, SearchQuerySerializer
-from roadmap_site.api_errors import ErrorSerializer
+from roadmap_site.api_errors import INVALID, NOT_FOUND
 
 
 def _page_url(request: Request, page: int, last: int) -> str | None:
@@ -36,11 +36,8 @@ class SearchView(APIView):
     @extend_schema(
         summary="Search topics, resources, projects, solutions, FAQ entries and phases",
         parameters=[SearchQuerySerializer],
-        responses={
-            200: SearchPageSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="A query parameter is invalid."),
-            404: OpenApiResponse(ErrorSerializer, description="No such page of results."),
-        },
+        # The house's error answers (roadmap_site/api_errors.py): a 400 names its fields.
+        responses={200: SearchPageSerializer, **INVALID, **NOT_FOUND},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         query = SearchQuerySerializer(data=request.query_params)
