@@ -43,10 +43,12 @@ def test_the_filters_work_as_a_plain_get_form(project, solution) -> None:
     tested = with_evidence(make_solution(old_user(), project), "tests")
     demo = make_solution(old_user(), project, demo_url="https://demo.example/", demo_ok=True)
     client = page_client_for(None)
+    # Each solution's card by its id: a repository path such as ".../solution-122" holds
+    # "solution-1" too.
     html = client.get(SHOWCASE + "?only=tests").content.decode()
-    assert f"solution-{tested.pk}" in html and f"solution-{solution.pk}" not in html
+    assert f'id="solution-{tested.pk}"' in html and f'id="solution-{solution.pk}"' not in html
     html = client.get(SHOWCASE + "?only=demo").content.decode()
-    assert f"solution-{demo.pk}" in html and f"solution-{tested.pk}" not in html
+    assert f'id="solution-{demo.pk}"' in html and f'id="solution-{tested.pk}"' not in html
     assert client.get(SHOWCASE + "?only=nonsense").status_code == 200
 
 
