@@ -181,97 +181,70 @@ class TopicPageMarks:
     check_in_hours: dict[int, int]
 
 
+# The columns of the marks' UNION, and what an arm that has no such value sends instead.
+_MARKS_COLUMNS: dict[str, Any] = {
+    "kind": None,
+    "ref": None,
+    "number": Value(None, output_field=IntegerField()),
+    "text": Value(""),
+    "note": Value(""),
+    "date": Value(None, output_field=DateTimeField()),
+    "flag": Value(False, output_field=BooleanField()),
+    "extra": Value(None, output_field=IntegerField()),
+    "taken": Value(None, output_field=IntegerField()),
+}
+
+
+def _marks_arm(queryset: QuerySet[Any], *, kind: int, **given: Any) -> QuerySet[Any]:
+    """One arm of the marks' UNION: every column in the same order, `given` or empty."""
+    values = {**_MARKS_COLUMNS, **given, "kind": Value(kind, output_field=IntegerField())}
+    # No ORDER BY inside a UNION (SQLite refuses one).
+    return queryset.annotate(**values).values_list(*_MARKS_COLUMNS).order_by()
+
+
 def topic_page_marks(*, user: User, topic_id: int, roadmap_id: int) -> TopicPageMarks:
     """The learner's own marks on one topic's page, in one query (a UNION; the signed-in topic
     page's layer, roadmap_site/page_layer.py)."""
-    nothing = {
-        "no_text": Value(""),
-        "no_date": Value(None, output_field=DateTimeField()),
-        "no_flag": Value(False, output_field=BooleanField()),
-        "no_number": Value(None, output_field=IntegerField()),
-    }
-    columns = ("kind", "ref", "number", "text", "note", "date", "flag", "extra", "taken")
-    row = (
-        TopicProgress.objects.filter(user=user, topic_id=topic_id)
-        .annotate(
-            kind=Value(1, output_field=IntegerField()),
-            ref=F("pk"),
-            number=F("revision_done"),
-            text=F("status"),
-            note=F("note_md"),
-            date=F("done_at"),
-            flag=F("auto_skipped"),
-            extra=F("note_version"),
-            taken=F("hours_taken"),
-        )
-        .values_list(*columns)
-        .order_by()  # no ORDER BY inside a UNION (SQLite refuses one)
+    row = _marks_arm(
+        TopicProgress.objects.filter(user=user, topic_id=topic_id),
+        kind=1,
+        ref=F("pk"),
+        number=F("revision_done"),
+        text=F("status"),
+        note=F("note_md"),
+        date=F("done_at"),
+        flag=F("auto_skipped"),
+        extra=F("note_version"),
+        taken=F("hours_taken"),
     )
-    votes = (
-        Vote.objects.filter(user=user, resource__topic_id=topic_id)
-        .annotate(
-            kind=Value(2, output_field=IntegerField()),
-            ref=F("resource_id"),
-            number=F("value"),
-            text=nothing["no_text"],
-            note=nothing["no_text"],
-            date=nothing["no_date"],
-            flag=nothing["no_flag"],
-            extra=nothing["no_number"],
-            taken=nothing["no_number"],
-        )
-        .values_list(*columns)
-        .order_by()
+    votes = _marks_arm(
+        Vote.objects.filter(user=user, resource__topic_id=topic_id),
+        kind=2,
+        ref=F("resource_id"),
+        number=F("value"),
     )
-    ticks = (
-        ResourceTick.objects.filter(user=user, resource__topic_id=topic_id)
-        .annotate(
-            kind=Value(3, output_field=IntegerField()),
-            ref=F("resource_id"),
-            number=nothing["no_number"],
-            text=nothing["no_text"],
-            note=nothing["no_text"],
-            date=nothing["no_date"],
-            flag=nothing["no_flag"],
-            extra=nothing["no_number"],
-            taken=nothing["no_number"],
-        )
-        .values_list(*columns)
-        .order_by()
+    ticks = _marks_arm(
+        ResourceTick.objects.filter(user=user, resource__topic_id=topic_id),
+        kind=3,
+        ref=F("resource_id"),
     )
-    done = (
+    done = _marks_arm(
         TopicProgress.objects.filter(
             user=user, topic__roadmap_id=roadmap_id, status=TopicProgress.Status.DONE
-        )
-        .annotate(
-            kind=Value(4, output_field=IntegerField()),
-            ref=F("topic_id"),
-            number=F("topic__est_hours"),
-            text=F("status"),
-            note=nothing["no_text"],
-            date=F("done_at"),
-            flag=nothing["no_flag"],
-            extra=nothing["no_number"],
-            taken=F("hours_taken"),
-        )
-        .values_list(*columns)
-        .order_by()
+        ),
+        kind=4,
+        ref=F("topic_id"),
+        number=F("topic__est_hours"),
+        text=F("status"),
+        date=F("done_at"),
+        taken=F("hours_taken"),
     )
-    check_ins = (
-        WeeklyCheckIn.objects.filter(user=user, roadmap_id=roadmap_id)
-        .annotate(
-            kind=Value(5, output_field=IntegerField()),
-            ref=F("pk"),
-            number=F("week"),
-            text=nothing["no_text"],
-            note=nothing["no_text"],
-            date=nothing["no_date"],
-            flag=nothing["no_flag"],
-            extra=nothing["no_number"],
-            taken=F("hours"),
-        )
-        .values_list(*columns)
-        .order_by()
+    check_ins = _marks_arm(
+        WeeklyCheckIn.objects.filter(user=user, roadmap_id=roadmap_id),
+        kind=5,
+        ref=F("pk"),
+        number=F("week"),
+        taken=F("hours"),
     )
     progress: TopicProgress | None = None
     my_votes: dict[int, int] = {}
