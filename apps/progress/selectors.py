@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import DateTimeField, F, IntegerField, Q, QuerySet, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -38,6 +40,7 @@ from roadmap_site.limits import (
     DASHBOARD_WEEKS,
     ENROLMENT_START_KEPT,
 )
+from roadmap_site.prepared import CompiledQuery
 
 COMPLETE = frozenset({TopicProgress.Status.DONE, TopicProgress.Status.SKIPPED})
 
@@ -81,17 +84,51 @@ def _dates_readable(enrollment: Enrollment) -> Enrollment:
     return enrollment
 
 
+def _enrollments_query(*, user_id: int) -> QuerySet[Enrollment]:
+    return (
+        Enrollment.objects.select_related("roadmap", "goal_project")
+        .filter(user_id=user_id)
+        .order_by("-updated_at", "-pk")
+    )
+
+
+# Read on every signed-in page (the header's "My plan"): compiled once (roadmap_site.prepared).
+_ENROLLMENTS = CompiledQuery(_enrollments_query, "user_id")
+
+
 def enrollments_of(*, user: User) -> list[Enrollment]:
     """All the learner's enrolments, the most recently changed first (one query; the
     signed-in pages' layer takes "My plan" and the page's roadmap's from them)."""
-    found = list(
-        Enrollment.objects.select_related("roadmap", "goal_project")
-        .filter(user=user)
-        .order_by("-updated_at", "-pk")
-    )
+    found: list[Enrollment] = _ENROLLMENTS.run(user_id=user.pk)
     for enrollment in found:
         enrollment.user = user
     return [_dates_readable(enrollment) for enrollment in found]
+
+
+def _progress_and_weeks_query(*, user_id: int, roadmap_id: int) -> QuerySet[Any]:
+    rows = (
+        TopicProgress.objects.filter(user_id=user_id, topic__roadmap_id=roadmap_id)
+        .annotate(kind=Value(1, output_field=IntegerField()))
+        .values_list("kind", "topic__slug", "status", "done_at", "revision_done")
+        .order_by()  # no ORDER BY inside a UNION (SQLite refuses one)
+    )
+    weeks = (
+        WeeklyCheckIn.objects.filter(user_id=user_id, roadmap_id=roadmap_id)
+        .annotate(
+            kind=Value(2, output_field=IntegerField()),
+            no_slug=Value(""),
+            no_status=Value(""),
+            # Typed: a prepared statement's bare NULL would make the column text.
+            no_date=Cast(Value(None), output_field=DateTimeField()),
+        )
+        .values_list("kind", "no_slug", "no_status", "no_date", "week")
+        .order_by()
+    )
+    return rows.union(weeks, all=True)
+
+
+# Read on every signed-in roadmap, phase and section page: compiled once.
+_PROGRESS_AND_WEEKS = CompiledQuery(_progress_and_weeks_query, "user_id", "roadmap_id")
 
 
 def progress_and_check_in_weeks(
@@ -100,26 +137,10 @@ def progress_and_check_in_weeks(
     """The learner's progress rows in the roadmap by topic slug (status, done_at and
     revision_done only, without their topics) and the weeks they checked in: one query, a
     UNION of both."""
-    rows = (
-        TopicProgress.objects.filter(user=user, topic__roadmap_id=roadmap_id)
-        .annotate(kind=Value(1, output_field=IntegerField()))
-        .values_list("kind", "topic__slug", "status", "done_at", "revision_done")
-        .order_by()  # no ORDER BY inside a UNION (SQLite refuses one)
-    )
-    weeks = (
-        WeeklyCheckIn.objects.filter(user=user, roadmap_id=roadmap_id)
-        .annotate(
-            kind=Value(2, output_field=IntegerField()),
-            no_slug=Value(""),
-            no_status=Value(""),
-            no_date=Value(None, output_field=DateTimeField()),
-        )
-        .values_list("kind", "no_slug", "no_status", "no_date", "week")
-        .order_by()
-    )
     progress: dict[str, TopicProgress] = {}
     check_in_weeks: set[int] = set()
-    for kind, slug, status, done_at, number in rows.union(weeks, all=True):
+    found = _PROGRESS_AND_WEEKS.run(user_id=user.pk, roadmap_id=roadmap_id)
+    for kind, slug, status, done_at, number in found:
         if kind == 2:
             check_in_weeks.add(number)
         else:

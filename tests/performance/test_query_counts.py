@@ -22,67 +22,68 @@ pytestmark = pytest.mark.django_db  # the test database is set up for this modul
 # answer costs that one query alone (tests/roadmap/test_page_cache.py).
 PINNED: dict[str, int] = {
     "home (anonymous)": 4,
-    "home (learner)": 11,
+    "home (learner)": 10,
     # issue 18: the page reads only what it shows (roadmap_page), 12 when it read the tree
     "roadmap (anonymous)": 8,
     # The signed-in roadmap, phase and section pages: the first request renders the shared
     # shell (the view's queries, the pages' version) and fills the learner's layer; "again" is
-    # the layer alone from the kept shell: session, user, the pages' version, the learner's
+    # the layer alone from the kept shell: the session with its user (one query,
+    # apps/accounts/sessions.py), the pages' version, the learner's
     # enrolments, and (roadmap, section) their progress rows with the check-in weeks in one
     # UNION (roadmap_site/page_layer.py; the roadmap page's was 22 before, then 17 while the
     # shell read the whole tree; issue 18: the shell's view reads only what the page shows,
     # `roadmap_page`, and the banner reads the plan's topics in one query kept per version)
-    "roadmap (learner)": 14,
-    "roadmap (learner), again": 5,
+    "roadmap (learner)": 13,
+    "roadmap (learner), again": 4,
     "phase (anonymous)": 5,
-    "phase (learner)": 9,
-    "phase (learner), again": 4,
+    "phase (learner)": 8,
+    "phase (learner), again": 3,
     "section (anonymous)": 5,
-    "section (learner)": 10,
-    "section (learner), again": 5,
+    "section (learner)": 9,
+    "section (learner), again": 4,
     # the previous and the next topic are a query each, one row read, not all the roadmap's
     # topics (apps/progress/selectors.topic_neighbours; was 5, one query reading them all)
     "topic (anonymous)": 6,
     # The signed-in topic page (17 before its layer): the shell (the view's queries and the
-    # topic's neighbours), then the layer; "again": session, user, the pages' version, the
+    # topic's neighbours), then the layer; "again": the session with its user, the pages' version, the
     # enrolments and the learner's marks on the topic (their row, votes, ticks, done rows and
     # check-ins' hours: one UNION): the layer's 2. The learners' effort figures are in the
     # shell: every answer moves the community version (progress.services.effort_touch).
-    "topic (learner)": 11,
-    "topic (learner), again": 5,
+    "topic (learner)": 10,
+    "topic (learner), again": 4,
     # paginated (issue 18): the count of the page's rows is one more query (was 4, 8, 3 and 6)
     "projects (anonymous)": 5,
-    "projects (learner)": 9,
+    "projects (learner)": 8,
     "faq (anonymous)": 4,
-    "faq (learner)": 7,
+    "faq (learner)": 6,
     "outcomes (anonymous)": 3,
-    "outcomes (learner)": 6,
+    "outcomes (learner)": 5,
     "modlog (anonymous)": 5,
-    "modlog (learner)": 8,
+    "modlog (learner)": 7,
     # not in the page cache (apps/search/views.py): the engine's one statement (counts per kind
-    # and the page); a learner adds session, user, the header's role and "My plan", and the
+    # and the page); a learner adds the session with its user, the header's role and "My plan", and the
     # hits' statuses (one query for all of them)
     "search (anonymous)": 1,
-    "search (learner)": 6,
-    # session, user, the roadmap, the enrolment; one pass: topics, progress rows, check-ins,
+    "search (learner)": 5,
+    # the session with its user, the roadmap, the enrolment; one pass: topics, progress rows, check-ins,
     # this week's goals and their topics; the header's role (then cached) and "My plan"; the
     # pace comes from the same pass (apps/progress/pace.py, no query of its own)
-    "dashboard (learner)": 11,
-    # session, user, role, the counts (3: resources in one, reports, open flags on solutions
+    "dashboard (learner)": 10,
+    # the session with its user, role, the counts (3: resources in one, reports, open flags on solutions
     # and reviews), the tab's list, its duplicates, the header's "My plan"
-    "moderation queue (moderator)": 9,
+    "moderation queue (moderator)": 8,
     "api roadmaps": 2,
     "api resources": 2,
     "api modlog": 2,
     # the counts per kind and the page, in one statement (apps/search/selectors.py)
     "api search": 1,
-    "api submissions (learner)": 5,
-    "api checkins (learner)": 5,
-    "api progress (learner)": 7,
-    "api plan (learner)": 6,
-    "api queue (moderator)": 10,  # the counts gained the open flags
-    "api resource checks (moderator)": 6,
-    "api topic revisions (moderator)": 5,
+    "api submissions (learner)": 4,
+    "api checkins (learner)": 4,
+    "api progress (learner)": 6,
+    "api plan (learner)": 5,
+    "api queue (moderator)": 9,  # the counts gained the open flags
+    "api resource checks (moderator)": 5,
+    "api topic revisions (moderator)": 4,
 }
 
 

@@ -121,12 +121,13 @@ def test_a_repeat_renders_no_page_template_and_costs_the_layer_alone(
     client = signed_in(enrolled)
     client.get(path)  # the shell, once for this version; the moderator role, then cached
     client.get(path)  # the learner's map, kept under its digest
-    # session, user, the pages' version, the enrolments; and on the roadmap and section pages
+    # the session with its user, the pages' version, the enrolments; and on the roadmap and
+    # section pages
     # the progress rows with the check-in weeks (one UNION), on the topic page the learner's
     # row on the topic with their votes and ticks on its resources (one UNION)
     # (the topic's effort figures are in its shell: every answer moves the community version)
     rows = 0 if name == "roadmap:phase" else 1
-    with django_assert_num_queries(4 + rows):
+    with django_assert_num_queries(3 + rows):
         again = client.get(path)
     assert again.status_code == 200
     rendered = {template.name for template in again.templates}
@@ -246,7 +247,7 @@ def test_above_its_limit_a_learner_sees_the_maps_summary_and_their_banner(
     path = pages(roadmap)["roadmap:roadmap"]
     client = signed_in(enrolled)
     first = client.get(path).content.decode()
-    with django_assert_num_queries(5):  # as with the map drawn: the layer alone
+    with django_assert_num_queries(4):  # as with the map drawn: the layer alone
         again = client.get(path).content.decode()
     for body in (first, again):
         assert "too many to draw" in body and 'class="map__table"' not in body
@@ -374,8 +375,9 @@ def test_a_repeat_of_a_marked_topic_costs_the_layer_and_its_notice(
     path = topic_path(roadmap, marked[0])
     client = signed_in(enrolled)
     client.get(path)
-    # session, user, the pages' version, the enrolments, the learner's marks; the changes
-    with django_assert_num_queries(6):
+    # the session with its user, the pages' version, the enrolments, the learner's marks; the
+    # changes
+    with django_assert_num_queries(5):
         again = client.get(path)
     assert "Derived from your check-in" in again.content.decode()
     assert "Updated since you finished" in again.content.decode()

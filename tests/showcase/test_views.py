@@ -65,9 +65,9 @@ def test_showcase_queries_are_pinned_and_equal_at_1x_and_10x(project, fan) -> No
 
     one = count(1)
     ten = count(9)  # ten solutions now
-    # session, user, project, the page's count, the header's "My plan" (latest enrolment),
+    # the session with its user, project, the page's count, the header's "My plan" (latest enrolment),
     # the rows, their evidence (one query for all of them)
-    assert one == ten == 7
+    assert one == ten == 6
 
 
 def test_a_like_with_htmx_swaps_the_control_and_without_it_comes_back(solution, fan) -> None:

@@ -1,0 +1,114 @@
+"""Queries built by the ORM once per process and run after as plain, prepared SQL.
+
+On the signed-in pages' layer the ORM's building of a query (lookups, joins, compiling the
+SQL) costs several times the query itself. A `CompiledQuery` is defined as an ordinary
+queryset, so it reads like every other selector, with placeholder values where the request's
+own go: it is compiled on first use on each database connection's vendor, and each run sends
+that SQL with the request's values in the placeholders' places, through the prepared cursor of
+apps/roadmap/versions.py (counted and logged as any query). Rows come back as the queryset
+itself would give them: converted by the same converters, as model instances with their
+`select_related` objects, or as `values_list` tuples.
+
+A placeholder is an integer no row can have (negative), given by name; each must appear in
+the compiled parameters, or compiling fails loudly. Only querysets whose SQL does not change
+shape with their values belong here (no `__in` lists). On PostgreSQL the statement is prepared
+with its parameters untyped: a NULL standing for a column (a UNION's missing one) needs a `Cast`,
+or the server takes the column for text.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
+
+from apps.roadmap.versions import _cursor
+
+PLACEHOLDER_BASE = -7_300_000_000
+
+
+class _Compiled:
+    """One queryset's SQL, where its placeholders sit among the parameters, and how its rows
+    become results."""
+
+    def __init__(self, queryset: QuerySet, slots: dict[str, int]) -> None:
+        compiler = queryset.query.get_compiler(using=connection.alias)
+        self.sql, params = compiler.as_sql()
+        self.params = list(params)
+        self.slots: list[tuple[int, str]] = []
+        for name, marker in slots.items():
+            found = [index for index, value in enumerate(self.params) if value == marker]
+            if not found:
+                raise ValueError(f"the placeholder {name!r} is not among the query's parameters")
+            self.slots += [(index, name) for index in found]
+        select = compiler.select
+        self.converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
+        self.compiler = compiler
+        self.iterable = queryset._iterable_class
+        self.make: Callable[[tuple[Any, ...]], Any]
+        if self.iterable is ModelIterable:
+            self.make = self._model_maker(queryset)
+        elif self.iterable is ValuesListIterable:
+            self.make = tuple  # the SQL's columns are in the order asked for
+        else:
+            raise ValueError("a compiled query gives model instances or values_list tuples")
+
+    def _model_maker(self, queryset: QuerySet) -> Callable[[tuple[Any, ...]], Any]:
+        compiler = self.compiler
+        klass_info, select = compiler.klass_info, compiler.select
+        model = klass_info["model"]
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        names = [f[0].target.attname for f in select[start:end]]
+        db = connection.alias
+        # (the stubs give it Django 6's signature)
+        populators = get_related_populators(klass_info, select, db)  # type: ignore[call-arg]
+        annotations = list((compiler.annotation_col_map or {}).items())
+
+        def make(row: tuple[Any, ...]) -> Any:
+            obj = model.from_db(db, names, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            for attr, position in annotations:
+                setattr(obj, attr, row[position])
+            return obj
+
+        return make
+
+    def run(self, values: dict[str, Any]) -> list[Any]:
+        params = list(self.params)
+        for index, name in self.slots:
+            params[index] = values[name]
+        with _cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        if self.converters:
+            rows = list(self.compiler.apply_converters(rows, self.converters))
+        return [self.make(tuple(row)) for row in rows]
+
+
+class CompiledQuery:
+    """`build(**placeholders)` returns the queryset; `run(**values)` its results for those
+    values (a list of model instances or of tuples)."""
+
+    def __init__(self, build: Callable[..., QuerySet], *names: str) -> None:
+        self._build = build
+        self._slots = {name: PLACEHOLDER_BASE - number for number, name in enumerate(names)}
+        self._compiled: dict[str, _Compiled] = {}
+        self._lock = threading.Lock()
+
+    def _for_vendor(self) -> _Compiled:
+        compiled = self._compiled.get(connection.vendor)
+        if compiled is None:
+            with self._lock:
+                compiled = _Compiled(self._build(**self._slots), self._slots)
+                self._compiled[connection.vendor] = compiled
+        return compiled
+
+    def run(self, **values: Any) -> list[Any]:
+        if set(values) != set(self._slots):
+            raise TypeError(f"expected the values {sorted(self._slots)}, got {sorted(values)}")
+        return self._for_vendor().run(values)
