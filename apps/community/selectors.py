@@ -16,7 +16,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
 from apps.accounts.models import User
 from apps.accounts.roles import is_moderator
@@ -25,6 +25,7 @@ from apps.progress.models import ResourceTick, TopicProgress, WeeklyCheckIn
 from apps.roadmap.models import Resource, Topic
 from apps.roadmap.url_normalization import probable_twins
 from roadmap_site.errors import NotFound
+from roadmap_site.prepared import CompiledQuery
 
 
 def approved_resource(*, pk: int) -> Resource:
@@ -181,17 +182,18 @@ class TopicPageMarks:
     check_in_hours: dict[int, int]
 
 
-# The columns of the marks' UNION, and what an arm that has no such value sends instead.
+# The columns of the marks' UNION, and what an arm that has no such value sends instead (a
+# NULL typed: the query is prepared, roadmap_site/prepared.py).
 _MARKS_COLUMNS: dict[str, Any] = {
     "kind": None,
     "ref": None,
-    "number": Value(None, output_field=IntegerField()),
+    "number": Cast(Value(None), output_field=IntegerField()),
     "text": Value(""),
     "note": Value(""),
-    "date": Value(None, output_field=DateTimeField()),
+    "date": Cast(Value(None), output_field=DateTimeField()),
     "flag": Value(False, output_field=BooleanField()),
-    "extra": Value(None, output_field=IntegerField()),
-    "taken": Value(None, output_field=IntegerField()),
+    "extra": Cast(Value(None), output_field=IntegerField()),
+    "taken": Cast(Value(None), output_field=IntegerField()),
 }
 
 
@@ -202,11 +204,9 @@ def _marks_arm(queryset: QuerySet[Any], *, kind: int, **given: Any) -> QuerySet[
     return queryset.annotate(**values).values_list(*_MARKS_COLUMNS).order_by()
 
 
-def topic_page_marks(*, user: User, topic_id: int, roadmap_id: int) -> TopicPageMarks:
-    """The learner's own marks on one topic's page, in one query (a UNION; the signed-in topic
-    page's layer, roadmap_site/page_layer.py)."""
+def _topic_page_marks_query(*, user_id: int, topic_id: int, roadmap_id: int) -> QuerySet[Any]:
     row = _marks_arm(
-        TopicProgress.objects.filter(user=user, topic_id=topic_id),
+        TopicProgress.objects.filter(user_id=user_id, topic_id=topic_id),
         kind=1,
         ref=F("pk"),
         number=F("revision_done"),
@@ -218,19 +218,19 @@ def topic_page_marks(*, user: User, topic_id: int, roadmap_id: int) -> TopicPage
         taken=F("hours_taken"),
     )
     votes = _marks_arm(
-        Vote.objects.filter(user=user, resource__topic_id=topic_id),
+        Vote.objects.filter(user_id=user_id, resource__topic_id=topic_id),
         kind=2,
         ref=F("resource_id"),
         number=F("value"),
     )
     ticks = _marks_arm(
-        ResourceTick.objects.filter(user=user, resource__topic_id=topic_id),
+        ResourceTick.objects.filter(user_id=user_id, resource__topic_id=topic_id),
         kind=3,
         ref=F("resource_id"),
     )
     done = _marks_arm(
         TopicProgress.objects.filter(
-            user=user, topic__roadmap_id=roadmap_id, status=TopicProgress.Status.DONE
+            user_id=user_id, topic__roadmap_id=roadmap_id, status=TopicProgress.Status.DONE
         ),
         kind=4,
         ref=F("topic_id"),
@@ -240,20 +240,29 @@ def topic_page_marks(*, user: User, topic_id: int, roadmap_id: int) -> TopicPage
         taken=F("hours_taken"),
     )
     check_ins = _marks_arm(
-        WeeklyCheckIn.objects.filter(user=user, roadmap_id=roadmap_id),
+        WeeklyCheckIn.objects.filter(user_id=user_id, roadmap_id=roadmap_id),
         kind=5,
         ref=F("pk"),
         number=F("week"),
         taken=F("hours"),
     )
+    return row.union(votes, ticks, done, check_ins, all=True)
+
+
+# Read on every signed-in topic page: compiled once (roadmap_site/prepared.py).
+_TOPIC_PAGE_MARKS = CompiledQuery(_topic_page_marks_query, "user_id", "topic_id", "roadmap_id")
+
+
+def topic_page_marks(*, user: User, topic_id: int, roadmap_id: int) -> TopicPageMarks:
+    """The learner's own marks on one topic's page, in one query (a UNION; the signed-in topic
+    page's layer, roadmap_site/page_layer.py)."""
+    found = _TOPIC_PAGE_MARKS.run(user_id=user.pk, topic_id=topic_id, roadmap_id=roadmap_id)
     progress: TopicProgress | None = None
     my_votes: dict[int, int] = {}
     ticked: set[int] = set()
     done_rows: list[TopicProgress] = []
     check_in_hours: dict[int, int] = {}
-    for kind, ref, number, text, note, date, flag, extra, taken in row.union(
-        votes, ticks, done, check_ins, all=True
-    ):
+    for kind, ref, number, text, note, date, flag, extra, taken in found:
         if kind == 1:
             progress = TopicProgress(
                 pk=ref,
