@@ -201,6 +201,12 @@ class Stored:
     roadmap_id: int | None
     slug: str = ""
     topic: TopicPage | None = None
+    # Pieces rendered for this shell, kept in this worker by what they are drawn from (the
+    # controls on each resource: a few states each), with the CSRF token's slot in them.
+    memo: dict[tuple[Any, ...], str] = field(default_factory=dict, compare=False, repr=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "memo": {}}  # the shared cache's copy starts without them
 
 
 @dataclass
@@ -240,6 +246,14 @@ class Layer:
     @property
     def user(self) -> Any:
         return self.request.user
+
+    _token: str | None = None
+
+    def token(self) -> str:
+        """The request's CSRF token, once for all the pieces."""
+        if self._token is None:
+            self._token = get_token(self.request)
+        return self._token
 
     def enrolments(self) -> list[Enrollment]:
         if self._enrolments is None:
@@ -294,7 +308,7 @@ def _fill_nav(layer: Layer, arg: str) -> str:
             },
         )
         _NAVS.put(key, body)
-    return body.replace(_TOKEN_SLOT, get_token(layer.request))
+    return body.replace(_TOKEN_SLOT, layer.token())
 
 
 _EMPTY: dict[str, str] = {}
@@ -460,7 +474,7 @@ def _fill_panel(layer: Layer, arg: str) -> str:
         "changes": progress.changes_since_done(row=row, topic=page.topic),
         "signed_in": True,
         "enrolled": enrolment is not None,
-        "csrf_token": get_token(layer.request),
+        "csrf_token": layer.token(),
     }
     return loader.render_to_string("progress/_topic_panel.html", data)
 
@@ -470,26 +484,30 @@ def _resource(layer: Layer, arg: str) -> Resource:
     return layer.stored.topic.resources[int(arg)]
 
 
+def _kept(layer: Layer, key: tuple[Any, ...], template: str, data: dict[str, Any]) -> str:
+    """A small piece rendered once per shell and `key` (everything it shows besides the
+    shell's content and the request's path), then served with the request's CSRF token."""
+    memo = layer.stored.memo
+    body = memo.get(key)
+    if body is None:
+        data = {**data, "request": layer.request, "csrf_token": _TOKEN_SLOT}
+        body = memo[key] = loader.render_to_string(template, data)
+    return body.replace(_TOKEN_SLOT, layer.token())
+
+
 def _fill_vote(layer: Layer, arg: str) -> str:
     resource = _resource(layer, arg)
-    data = {
-        "resource": resource,
-        "my_vote": layer.marks().votes.get(resource.pk),
-        "request": layer.request,
-        "csrf_token": get_token(layer.request),
-    }
-    return loader.render_to_string("community/_vote.html", data)
+    my_vote = layer.marks().votes.get(resource.pk)
+    own = resource.submitted_by_id == layer.user.pk  # "Your suggestion", no arrows
+    key = ("vote", resource.pk, my_vote, own)
+    return _kept(layer, key, "community/_vote.html", {"resource": resource, "my_vote": my_vote})
 
 
 def _fill_tick(layer: Layer, arg: str) -> str:
     resource = _resource(layer, arg)
-    data = {
-        "resource": resource,
-        "ticked": resource.pk in layer.marks().ticked,
-        "request": layer.request,
-        "csrf_token": get_token(layer.request),
-    }
-    return loader.render_to_string("progress/_tick.html", data)
+    ticked = resource.pk in layer.marks().ticked
+    key = ("tick", resource.pk, ticked)
+    return _kept(layer, key, "progress/_tick.html", {"resource": resource, "ticked": ticked})
 
 
 def _fill_topic_tools(layer: Layer, arg: str) -> str:
