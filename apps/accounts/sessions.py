@@ -4,7 +4,8 @@ user read in the same query as their session.
 
 Django reads a signed-in request's session in one query and its user in another, each built
 by the ORM. Here the session's row comes with its user's row (a LEFT JOIN on that indexed
-column, written as plain SQL: it runs before every signed-in page), and
+column, written as plain SQL: it runs before every signed-in page) and whether the user is in
+the moderators' group (`roles.is_moderator` then asks nothing more), and
 `AuthenticationMiddleware` takes the user from it. What decides whether the request is
 signed in stays Django's: the session's user id and backend, the backend's own
 `user_can_authenticate` (an inactive user is signed out), and the session's hash of the
@@ -22,7 +23,7 @@ from django.contrib import auth
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Group
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import connection
 from django.db.models import Field
@@ -31,6 +32,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 
+from apps.accounts.roles import MODERATORS_GROUP
 from apps.roadmap.versions import one_row
 
 if TYPE_CHECKING:
@@ -68,7 +70,7 @@ class SessionStore(DatabaseSessionStore):
             return None
         session_fields, user_fields, sql = _joined_read()
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        row = one_row(sql, [self.session_key, now])
+        row = one_row(sql, [MODERATORS_GROUP, self.session_key, now])
         if row is None:
             self._session_key = None
             return None
@@ -77,19 +79,21 @@ class SessionStore(DatabaseSessionStore):
         session = model.from_db(
             connection.alias, [f.attname for f in session_fields], values[: len(session_fields)]
         )
-        user_values = values[len(session_fields) :]
-        user_model = auth.get_user_model()
-        self.loaded_user = (
-            None
-            if user_values[0] is None  # the user's primary key: no such user
-            else user_model.from_db(connection.alias, [f.attname for f in user_fields], user_values)
-        )
+        user_values = values[len(session_fields) : -1]
+        self.loaded_user = None
+        if user_values[0] is not None:  # the user's primary key: else no such user
+            user = auth.get_user_model().from_db(
+                connection.alias, [f.attname for f in user_fields], user_values
+            )
+            user._is_moderator = bool(values[-1])  # type: ignore[attr-defined]  # roles.is_moderator reads it
+            self.loaded_user = user
         return cast("UserSession", session)
 
 
 @lru_cache(maxsize=1)
 def _joined_read() -> tuple[list[Field], list[Field], str]:
-    """The session's and the user's columns, primary keys first, and the query."""
+    """The session's and the user's columns, primary keys first, and the query (whose last
+    column says whether the user is in the moderators' group)."""
     from apps.accounts.models import UserSession
 
     user_model = auth.get_user_model()
@@ -99,14 +103,25 @@ def _joined_read() -> tuple[list[Field], list[Field], str]:
         pk = model._meta.pk
         return [pk, *(f for f in model._meta.concrete_fields if f is not pk)]
 
-    def column(field: Field) -> str:
+    def column(field: Any) -> str:
         return quote(str(field.column))
 
     session_fields, user_fields = fields(UserSession), fields(user_model)
     columns = [f"s.{column(f)}" for f in session_fields]
     columns += [f"u.{column(f)}" for f in user_fields]
+    groups = user_model._meta.get_field("groups")
+    through = groups.remote_field.through._meta  # type: ignore[union-attr]
+    member = through.get_field(groups.m2m_field_name())
+    of_group = through.get_field("group")
+    in_group = (
+        f"EXISTS (SELECT 1 FROM {quote(through.db_table)} m "  # noqa: S608
+        f"JOIN {quote(Group._meta.db_table)} g "
+        f"ON g.{column(Group._meta.pk)} = m.{column(of_group)} "
+        f"WHERE m.{column(member)} = u.{column(user_model._meta.pk)} AND g.{quote('name')} = %s)"
+    )
     sql = (
-        f"SELECT {', '.join(columns)} FROM {quote(UserSession._meta.db_table)} s "  # noqa: S608
+        f"SELECT {', '.join(columns)}, {in_group} "  # noqa: S608
+        f"FROM {quote(UserSession._meta.db_table)} s "
         f"LEFT JOIN {quote(user_model._meta.db_table)} u "
         f"ON u.{column(user_model._meta.pk)} = s.{quote('user_id')} "
         f"WHERE s.{quote('session_key')} = %s AND s.{quote('expire_date')} > %s"

@@ -17,12 +17,14 @@ from tests.support.query_counts import SCALES, measure, measured_names, seed_sca
 
 pytestmark = pytest.mark.django_db  # the test database is set up for this module's fixture
 
-# Each page's query count on its first request (a cache miss), the same at every scale. Every
+# Each page's query count on its first request (a cache miss), the same at every scale. A
+# signed-in request's session, user and moderator role are one query (apps/accounts/sessions.py).
+# Every
 # anonymous page's count includes the pages' version (roadmap_site/page_cache.py); a cached
 # answer costs that one query alone (tests/roadmap/test_page_cache.py).
 PINNED: dict[str, int] = {
     "home (anonymous)": 4,
-    "home (learner)": 10,
+    "home (learner)": 9,
     # issue 18: the page reads only what it shows (roadmap_page), 12 when it read the tree
     "roadmap (anonymous)": 8,
     # The signed-in roadmap, phase and section pages: the first request renders the shared
@@ -33,57 +35,57 @@ PINNED: dict[str, int] = {
     # UNION (roadmap_site/page_layer.py; the roadmap page's was 22 before, then 17 while the
     # shell read the whole tree; issue 18: the shell's view reads only what the page shows,
     # `roadmap_page`, and the banner reads the plan's topics in one query kept per version)
-    "roadmap (learner)": 13,
+    "roadmap (learner)": 12,
     "roadmap (learner), again": 4,
     "phase (anonymous)": 5,
-    "phase (learner)": 8,
+    "phase (learner)": 7,
     "phase (learner), again": 3,
     "section (anonymous)": 5,
-    "section (learner)": 9,
+    "section (learner)": 8,
     "section (learner), again": 4,
     # the previous and the next topic are a query each, one row read, not all the roadmap's
     # topics (apps/progress/selectors.topic_neighbours; was 5, one query reading them all)
     "topic (anonymous)": 6,
     # The signed-in topic page (17 before its layer): the shell (the view's queries and the
-    # topic's neighbours), then the layer; "again": the session with its user, the pages' version, the
-    # enrolments and the learner's marks on the topic (their row, votes, ticks, done rows and
+    # topic's neighbours), then the layer; "again": the session with its user, the pages'
+    # version, the enrolments and the learner's marks on the topic (their row, votes, ticks, done rows and
     # check-ins' hours: one UNION): the layer's 2. The learners' effort figures are in the
     # shell: every answer moves the community version (progress.services.effort_touch).
-    "topic (learner)": 10,
+    "topic (learner)": 9,
     "topic (learner), again": 4,
     # paginated (issue 18): the count of the page's rows is one more query (was 4, 8, 3 and 6)
     "projects (anonymous)": 5,
-    "projects (learner)": 8,
+    "projects (learner)": 7,
     "faq (anonymous)": 4,
-    "faq (learner)": 6,
+    "faq (learner)": 5,
     "outcomes (anonymous)": 3,
-    "outcomes (learner)": 5,
+    "outcomes (learner)": 4,
     "modlog (anonymous)": 5,
-    "modlog (learner)": 7,
+    "modlog (learner)": 6,
     # not in the page cache (apps/search/views.py): the engine's one statement (counts per kind
-    # and the page); a learner adds the session with its user, the header's role and "My plan", and the
+    # and the page); a learner adds the session with its user and role, "My plan", and the
     # hits' statuses (one query for all of them)
     "search (anonymous)": 1,
-    "search (learner)": 5,
-    # the session with its user, the roadmap, the enrolment; one pass: topics, progress rows, check-ins,
-    # this week's goals and their topics; the header's role (then cached) and "My plan"; the
+    "search (learner)": 4,
+    # the session with its user and role, the roadmap, the enrolment; one pass: topics,
+    # progress rows, check-ins, this week's goals and their topics; the header's "My plan"; the
     # pace comes from the same pass (apps/progress/pace.py, no query of its own)
-    "dashboard (learner)": 10,
-    # the session with its user, role, the counts (3: resources in one, reports, open flags on solutions
-    # and reviews), the tab's list, its duplicates, the header's "My plan"
-    "moderation queue (moderator)": 8,
+    "dashboard (learner)": 9,
+    # the session with its user and role, the counts (3: resources in one, reports, open flags
+    # on solutions and reviews), the tab's list, its duplicates, the header's "My plan"
+    "moderation queue (moderator)": 7,
     "api roadmaps": 2,
     "api resources": 2,
     "api modlog": 2,
     # the counts per kind and the page, in one statement (apps/search/selectors.py)
     "api search": 1,
-    "api submissions (learner)": 4,
+    "api submissions (learner)": 3,
     "api checkins (learner)": 4,
     "api progress (learner)": 6,
     "api plan (learner)": 5,
-    "api queue (moderator)": 9,  # the counts gained the open flags
-    "api resource checks (moderator)": 5,
-    "api topic revisions (moderator)": 4,
+    "api queue (moderator)": 8,  # the counts gained the open flags
+    "api resource checks (moderator)": 4,
+    "api topic revisions (moderator)": 3,
 }
 
 

@@ -65,8 +65,8 @@ def test_showcase_queries_are_pinned_and_equal_at_1x_and_10x(project, fan) -> No
 
     one = count(1)
     ten = count(9)  # ten solutions now
-    # the session with its user, project, the page's count, the header's "My plan" (latest enrolment),
-    # the rows, their evidence (one query for all of them)
+    # the session with its user, project, the page's count, the header's "My plan" (latest
+    # enrolment), the rows, their evidence (one query for all of them)
     assert one == ten == 6
 
 
