@@ -223,8 +223,8 @@ def test_queue_and_modlog_pages_cost_the_same_queries_at_1x_and_10x(
             counts[name].append(len(captured.captured_queries))
     # the session with its user and role (one query), the two counts, the tab's list; the log
     # (signed in): the session with its user, the filter's moderators, its count, its page and
-    # the targets of its one kind (resources) to link them. The queue: one more query (probable duplicates, for the whole
-    # tab at once).
+    # the targets of its one kind (resources) to link them. The queue: one more query
+    # (probable duplicates, for the whole tab at once).
     # And one for the header's "My plan" (the signed-in reader's latest enrolment), and one
     # for the count of open flags on the showcase (the flags tab's badge).
     assert counts == {"queue": [7, 7], "reports": [6, 6], "modlog": [6, 6]}, counts
