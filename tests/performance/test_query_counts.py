@@ -49,8 +49,9 @@ PINNED: dict[str, int] = {
     # The signed-in topic page (17 before its layer): the shell (the view's queries and the
     # topic's neighbours), then the layer; "again": the session with its user, the pages'
     # version, the enrolments and the learner's marks on the topic (their row, votes, ticks,
-    # done rows and check-ins' hours: one UNION): the layer's 2. The learners' effort figures are in the
-    # shell: every answer moves the community version (progress.services.effort_touch).
+    # done rows and check-ins' hours: one UNION): the layer's 2. The learners' effort figures
+    # are in the shell: every answer moves the community version
+    # (progress.services.effort_touch).
     "topic (learner)": 9,
     "topic (learner), again": 4,
     # paginated (issue 18): the count of the page's rows is one more query (was 4, 8, 3 and 6)
