@@ -10,7 +10,19 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db.models import DateTimeField, F, IntegerField, Q, QuerySet, Value
+from django.db.models import (
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -32,6 +44,7 @@ from apps.roadmap.selectors import (
     topic_plan_order,
 )
 from roadmap_site.errors import NotFound
+from roadmap_site.fingerprints import rows_fingerprint
 from roadmap_site.limits import (
     DASHBOARD_PHASES,
     DASHBOARD_SECTIONS,
@@ -81,12 +94,16 @@ def _dates_readable(enrollment: Enrollment) -> Enrollment:
     return enrollment
 
 
-def enrollments_of(*, user: User) -> list[Enrollment]:
+def enrollments_of(
+    *, user: User, annotations: Mapping[str, Subquery] | None = None
+) -> list[Enrollment]:
     """All the learner's enrolments, the most recently changed first (one query; the
-    signed-in pages' layer takes "My plan" and the page's roadmap's from them)."""
+    signed-in pages' layer takes "My plan" and the page's roadmap's from them). `annotations`:
+    read in the same query, each enrolment's (the dashboard's fingerprints)."""
     found = list(
         Enrollment.objects.select_related("roadmap", "goal_project")
         .filter(user=user)
+        .annotate(**(annotations or {}))
         .order_by("-updated_at", "-pk")
     )
     for enrollment in found:
@@ -125,6 +142,29 @@ def progress_and_check_in_weeks(
         else:
             progress[slug] = TopicProgress(status=status, done_at=done_at, revision_done=number)
     return progress, check_in_weeks
+
+
+def dashboard_fingerprints() -> dict[str, Subquery]:
+    """Fingerprints of the learner's rows in an enrolment's roadmap that its dashboard shows, to
+    annotate on `Enrollment` (roadmap_site/fingerprints.py): every progress write bumps the
+    row's `version`; a check-in's week moves without its `updated_at` when the start date does
+    (`_check_ins_keep_their_weeks`), so the weeks are summed too."""
+    return {
+        "progress_fingerprint": rows_fingerprint(
+            TopicProgress.objects.filter(
+                user_id=OuterRef("user_id"), topic__roadmap_id=OuterRef("roadmap_id")
+            ),
+            group="user_id",
+            aggregates=[Count("id"), Max("id"), Sum("version"), Max("updated_at")],
+        ),
+        "check_ins_fingerprint": rows_fingerprint(
+            WeeklyCheckIn.objects.filter(
+                user_id=OuterRef("user_id"), roadmap_id=OuterRef("roadmap_id")
+            ),
+            group="user_id",
+            aggregates=[Count("id"), Max("id"), Max("updated_at"), Sum("week"), Sum("hours")],
+        ),
+    }
 
 
 def enrollment_get(*, user: User, roadmap: Roadmap) -> Enrollment | None:

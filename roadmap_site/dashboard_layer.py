@@ -1,0 +1,175 @@
+"""The learner's dashboard, rendered once and kept until anything it shows changes (issue 18).
+
+A signed-in, enrolled learner's GET or HEAD of their dashboard (not htmx, no query string) is
+answered here, in `process_view` (just before `page_layer.PageLayerMiddleware`, the last of the
+stack, so every other middleware has run). The page is kept per learner, cut at the markers of
+roadmap_site/page_layer.py: the header's links, the flash messages and every form's CSRF token
+stay per request, filled by the same small templates as a whole render (so the two are the same
+bytes, tokens aside). It is kept under a digest of everything it is drawn from:
+
+- the pages' versions (content and community: the topics, goals and projects it names);
+- the learner's "today" in their time zone (the current week, the pace's dates) and the
+  settings they change (time zone, display name, contributions shown);
+- every field of the enrolment row (hours, start, anchor, pause, calendar link, goal);
+- fingerprints of the learner's progress rows, check-ins and goal project's solution
+  (roadmap_site/fingerprints.py: counts, largest ids, summed write versions, ...), read as
+  columns of the one query that reads the learner's enrolments (which the header needs anyway);
+- the scheme, host, theme and path (the shell's own variant, as in page_layer).
+
+No write path has to remember to invalidate anything: a write changes the rows, so the next
+digest differs. A repeat visit costs, besides the session and the user, that one query and the
+pages' versions. A page rendered while its rows changed is not kept (the fingerprints are read
+again after the rendering and must not have moved), so a kept page is never older than its key.
+A learner who is not enrolled, a missing roadmap, a query string, htmx and POSTs go to the view.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+
+from apps.progress import selectors as progress
+from apps.progress.models import Enrollment
+from apps.progress.services import local_today
+from apps.roadmap.services import pages_versions
+from apps.roadmap.templatetags.roadmap_tags import THEME_COOKIE, THEMES
+from apps.solutions import selectors as solutions
+from roadmap_site import page_layer
+
+DASHBOARD = "progress:dashboard"
+BODY_SECONDS = 60 * 60
+# The learner's settings (apps.accounts.services): the body reads the time zone; the others
+# cost nothing to include and keep the key exact for whatever a settings change touches.
+USER_FIELDS = ("time_zone", "display_name", "show_contributions")
+FINGERPRINTS = ("progress_fingerprint", "check_ins_fingerprint", "solution_fingerprint")
+
+_BODIES = page_layer._Local(256)
+
+
+def _annotations() -> dict[str, Any]:
+    return {
+        **progress.dashboard_fingerprints(),
+        "solution_fingerprint": solutions.goal_solution_fingerprint(),
+    }
+
+
+def _enrolments(user: Any) -> list[Enrollment]:
+    """The learner's enrolments with each one's fingerprints (one query)."""
+    return progress.enrollments_of(user=user, annotations=_annotations())
+
+
+def _fingerprints(enrolment: Enrollment) -> list[str]:
+    return [str(getattr(enrolment, name)) for name in FINGERPRINTS]
+
+
+def _key(request: HttpRequest, enrolment: Enrollment, versions: tuple[int, int]) -> str:
+    user: Any = request.user
+    theme = request.COOKIES.get(THEME_COOKIE, "")
+    parts = [
+        request.scheme or "",
+        request.get_host(),
+        theme if theme in THEMES else "",
+        request.path,
+        str(versions),
+        str(user.pk),
+        local_today(user).isoformat(),
+        *(f"{name}={getattr(user, name)}" for name in USER_FIELDS),
+        *(f"{f.attname}={getattr(enrolment, f.attname)}" for f in Enrollment._meta.concrete_fields),
+        *_fingerprints(enrolment),
+    ]
+    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+    return page_layer._scoped(f"dashboard:{user.pk}:{digest}")
+
+
+def _wanted(request: HttpRequest) -> bool:
+    match = request.resolver_match
+    user = getattr(request, "user", None)
+    return (
+        match is not None
+        and match.view_name == DASHBOARD
+        and request.method in ("GET", "HEAD")
+        and "HTTP_HX_REQUEST" not in request.META
+        and not request.META.get("QUERY_STRING")
+        and user is not None
+        and user.is_authenticated
+    )
+
+
+class DashboardLayerMiddleware:
+    """Serves the dashboard kept per learner (see the module's doc)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., HttpResponseBase], args: Any, kwargs: Any
+    ) -> HttpResponseBase | None:
+        if not _wanted(request):
+            return None
+        enrolments = _enrolments(request.user)
+        slug = kwargs.get("slug")
+        enrolment = next((e for e in enrolments if e.roadmap.slug == slug), None)
+        if enrolment is None:
+            return None  # the view: the enrol page, or the 404 page
+        versions = pages_versions()
+        key = _key(request, enrolment, versions)
+        stored = _BODIES.get(key)
+        if stored is None:
+            stored = cache.get(key)
+            if not isinstance(stored, page_layer.Stored):
+                stored = self._render(request, view, args, kwargs, enrolment, versions)
+                if isinstance(stored, HttpResponseBase):
+                    return stored
+                if stored is None:  # the rows moved while it rendered: whole, not kept
+                    return view(request, *args, **kwargs)
+                cache.set(key, stored, BODY_SECONDS)
+            _BODIES.put(key, stored)
+        body = page_layer.fill(stored, request, enrolments)
+        return HttpResponse(body, content_type="text/html; charset=utf-8")
+
+    def _render(
+        self,
+        request: HttpRequest,
+        view: Callable[..., HttpResponseBase],
+        args: Any,
+        kwargs: Any,
+        enrolment: Enrollment,
+        versions: tuple[int, int],
+    ) -> page_layer.Stored | HttpResponseBase | None:
+        """The page with its markers, cut; the view's own response when it is not one to keep;
+        None when the learner's rows changed while it rendered."""
+        shell = page_layer.Shell()
+        request.page_layer = shell  # type: ignore[attr-defined]
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            request.page_layer = None  # type: ignore[attr-defined]
+        fit = (
+            isinstance(response, HttpResponse)
+            and response.status_code == 200
+            and not response.cookies
+            and not response.has_header("Cache-Control")
+            and getattr(request, "_csp_nonce", None) is None
+        )
+        if not fit:
+            return view(request, *args, **kwargs)  # whole, without the markers
+        assert isinstance(response, HttpResponse)
+        after = next((e for e in _enrolments(request.user) if e.pk == enrolment.pk), None)
+        if after is None or _key(request, after, pages_versions()) != _key(
+            request, enrolment, versions
+        ):
+            return None
+        return page_layer.Stored(
+            pieces=shell.cut(response.content.decode(response.charset or settings.DEFAULT_CHARSET)),
+            version=sum(versions),
+            roadmap_id=enrolment.roadmap_id,
+            slug=enrolment.roadmap.slug,
+        )
