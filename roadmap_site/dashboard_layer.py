@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from apps.progress import selectors as progress
@@ -51,23 +52,35 @@ FINGERPRINTS = ("progress_fingerprint", "check_ins_fingerprint", "solution_finge
 _BODIES = page_layer._Local(256)
 
 
-def _annotations() -> dict[str, Any]:
-    return {
-        **progress.dashboard_fingerprints(),
-        "solution_fingerprint": solutions.goal_solution_fingerprint(),
-    }
+# Stands for the learner's id while the fingerprints' SQL is compiled (no row has it).
+_LEARNER = -7_000_000_001
+_COMPILED: dict[str, tuple[str, tuple[Any, ...]]] = {}
 
 
-def _enrolments(user: Any) -> list[Enrollment]:
-    """The learner's enrolments with each one's fingerprints (one query)."""
-    return progress.enrollments_of(user=user, annotations=_annotations())
+def _fingerprints(user_id: int) -> dict[int, list[str]]:
+    """Each of the learner's enrolments' fingerprints, by enrolment id: one query. Its SQL is
+    compiled once per database (compiling the subqueries took the ORM several times as long
+    as running them), with the learner's id put in as its parameter."""
+    compiled = _COMPILED.get(connection.alias)
+    if compiled is None:
+        rows = (
+            Enrollment.objects.filter(user_id=_LEARNER)
+            .annotate(
+                **progress.dashboard_fingerprints(),
+                solution_fingerprint=solutions.goal_solution_fingerprint(),
+            )
+            .values_list("pk", *FINGERPRINTS)
+        )
+        compiled = _COMPILED[connection.alias] = rows.query.sql_with_params()
+    sql, params = compiled
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id if param == _LEARNER else param for param in params])
+        return {row[0]: [str(value) for value in row[1:]] for row in cursor.fetchall()}
 
 
-def _fingerprints(enrolment: Enrollment) -> list[str]:
-    return [str(getattr(enrolment, name)) for name in FINGERPRINTS]
-
-
-def _key(request: HttpRequest, enrolment: Enrollment, versions: tuple[int, int]) -> str:
+def _key(
+    request: HttpRequest, enrolment: Enrollment, fingerprints: list[str], versions: tuple[int, int]
+) -> str:
     user: Any = request.user
     theme = request.COOKIES.get(THEME_COOKIE, "")
     parts = [
@@ -80,10 +93,34 @@ def _key(request: HttpRequest, enrolment: Enrollment, versions: tuple[int, int])
         local_today(user).isoformat(),
         *(f"{name}={getattr(user, name)}" for name in USER_FIELDS),
         *(f"{f.attname}={getattr(enrolment, f.attname)}" for f in Enrollment._meta.concrete_fields),
-        *_fingerprints(enrolment),
+        *fingerprints,
     ]
     digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
     return page_layer._scoped(f"dashboard:{user.pk}:{digest}")
+
+
+class Current(NamedTuple):
+    """What the learner's dashboard is now: their enrolments, this roadmap's, the page's key
+    and the pages' versions it holds."""
+
+    enrolments: list[Enrollment]
+    enrolment: Enrollment
+    key: str
+    versions: tuple[int, int]
+
+
+def _current(request: HttpRequest, slug: str | None) -> Current | None:
+    """Three queries: the enrolments, their fingerprints, the pages' versions; None when the
+    learner is not enrolled in the roadmap (or there is none)."""
+    user: Any = request.user
+    enrolments = progress.enrollments_of(user=user)
+    enrolment = next((e for e in enrolments if e.roadmap.slug == slug), None)
+    if enrolment is None:
+        return None
+    fingerprints = _fingerprints(user.pk).get(enrolment.pk, [])
+    versions = pages_versions()
+    key = _key(request, enrolment, fingerprints, versions)
+    return Current(enrolments, enrolment, key, versions)
 
 
 def _wanted(request: HttpRequest) -> bool:
@@ -114,25 +151,23 @@ class DashboardLayerMiddleware:
     ) -> HttpResponseBase | None:
         if not _wanted(request):
             return None
-        enrolments = _enrolments(request.user)
-        slug = kwargs.get("slug")
-        enrolment = next((e for e in enrolments if e.roadmap.slug == slug), None)
-        if enrolment is None:
+        now = _current(request, kwargs.get("slug"))
+        if now is None:
             return None  # the view: the enrol page, or the 404 page
-        versions = pages_versions()
-        key = _key(request, enrolment, versions)
-        stored = _BODIES.get(key)
+        stored = _BODIES.get(now.key)
         if stored is None:
-            stored = cache.get(key)
+            stored = cache.get(now.key)
             if not isinstance(stored, page_layer.Stored):
-                stored = self._render(request, view, args, kwargs, enrolment, versions)
+                stored = self._render(request, view, args, kwargs, now)
                 if isinstance(stored, HttpResponseBase):
                     return stored
-                if stored is None:  # the rows moved while it rendered: whole, not kept
-                    return view(request, *args, **kwargs)
-                cache.set(key, stored, BODY_SECONDS)
-            _BODIES.put(key, stored)
-        body = page_layer.fill(stored, request, enrolments)
+                after = _current(request, kwargs.get("slug"))
+                if after is not None and after.key == now.key:  # else it moved meanwhile
+                    cache.set(now.key, stored, BODY_SECONDS)
+                    _BODIES.put(now.key, stored)
+            else:
+                _BODIES.put(now.key, stored)
+        body = page_layer.fill(stored, request, now.enrolments)
         return HttpResponse(body, content_type="text/html; charset=utf-8")
 
     def _render(
@@ -141,11 +176,9 @@ class DashboardLayerMiddleware:
         view: Callable[..., HttpResponseBase],
         args: Any,
         kwargs: Any,
-        enrolment: Enrollment,
-        versions: tuple[int, int],
-    ) -> page_layer.Stored | HttpResponseBase | None:
-        """The page with its markers, cut; the view's own response when it is not one to keep;
-        None when the learner's rows changed while it rendered."""
+        now: Current,
+    ) -> page_layer.Stored | HttpResponseBase:
+        """The page with its markers, cut; the view's own response when it is not one to keep."""
         shell = page_layer.Shell()
         request.page_layer = shell  # type: ignore[attr-defined]
         try:
@@ -162,14 +195,9 @@ class DashboardLayerMiddleware:
         if not fit:
             return view(request, *args, **kwargs)  # whole, without the markers
         assert isinstance(response, HttpResponse)
-        after = next((e for e in _enrolments(request.user) if e.pk == enrolment.pk), None)
-        if after is None or _key(request, after, pages_versions()) != _key(
-            request, enrolment, versions
-        ):
-            return None
         return page_layer.Stored(
             pieces=shell.cut(response.content.decode(response.charset or settings.DEFAULT_CHARSET)),
-            version=sum(versions),
-            roadmap_id=enrolment.roadmap_id,
-            slug=enrolment.roadmap.slug,
+            version=sum(now.versions),
+            roadmap_id=now.enrolment.roadmap_id,
+            slug=now.enrolment.roadmap.slug,
         )

@@ -213,6 +213,7 @@ class Layer:
     _rows: dict[str, TopicProgress] | None = None
     _weeks: set[int] = field(default_factory=set)
     _marks: community.TopicPageMarks | None = None
+    csrf_token: str = ""  # the page's forms' one (`_fill_csrf`)
 
     def marks(self) -> community.TopicPageMarks:
         """The topic page's: the learner's row on the topic, their votes and ticks on its
@@ -508,8 +509,11 @@ def _fill_resource_edit(layer: Layer, arg: str) -> str:
 
 
 def _fill_csrf(layer: Layer, arg: str) -> str:
-    """The request's CSRF token, in a page kept whole per learner (its forms' tokens)."""
-    return get_token(layer.request)
+    """The request's CSRF token, in a page kept whole per learner (its forms' tokens): masked
+    once per request, as a whole render's `csrf_token` is."""
+    if not layer.csrf_token:
+        layer.csrf_token = get_token(layer.request)
+    return layer.csrf_token
 
 
 # The topic page's kinds: their marks keep the topic's content (`Shell._keep_topic`).

@@ -94,16 +94,12 @@ def _dates_readable(enrollment: Enrollment) -> Enrollment:
     return enrollment
 
 
-def enrollments_of(
-    *, user: User, annotations: Mapping[str, Subquery] | None = None
-) -> list[Enrollment]:
+def enrollments_of(*, user: User) -> list[Enrollment]:
     """All the learner's enrolments, the most recently changed first (one query; the
-    signed-in pages' layer takes "My plan" and the page's roadmap's from them). `annotations`:
-    read in the same query, each enrolment's (the dashboard's fingerprints)."""
+    signed-in pages' layer takes "My plan" and the page's roadmap's from them)."""
     found = list(
         Enrollment.objects.select_related("roadmap", "goal_project")
         .filter(user=user)
-        .annotate(**(annotations or {}))
         .order_by("-updated_at", "-pk")
     )
     for enrollment in found:
@@ -145,15 +141,16 @@ def progress_and_check_in_weeks(
 
 
 def dashboard_fingerprints() -> dict[str, Subquery]:
-    """Fingerprints of the learner's rows in an enrolment's roadmap that its dashboard shows, to
-    annotate on `Enrollment` (roadmap_site/fingerprints.py): every progress write bumps the
-    row's `version`; a check-in's week moves without its `updated_at` when the start date does
-    (`_check_ins_keep_their_weeks`), so the weeks are summed too."""
+    """Fingerprints of the learner's rows that an enrolment's dashboard shows, to annotate on
+    `Enrollment` (roadmap_site/fingerprints.py). Every progress write bumps the row's
+    `version`; the progress rows are all the learner's, whatever their roadmap: a row has no
+    roadmap of its own, and joining the topics to keep this roadmap's read every topic (a
+    change elsewhere only renders the page again). A check-in's week moves without its
+    `updated_at` when the start date does (`_check_ins_keep_their_weeks`): the weeks are
+    summed too."""
     return {
         "progress_fingerprint": rows_fingerprint(
-            TopicProgress.objects.filter(
-                user_id=OuterRef("user_id"), topic__roadmap_id=OuterRef("roadmap_id")
-            ),
+            TopicProgress.objects.filter(user_id=OuterRef("user_id")),
             group="user_id",
             aggregates=[Count("id"), Max("id"), Sum("version"), Max("updated_at")],
         ),
@@ -588,20 +585,32 @@ def _index_of(numbers: list[int], number: int | None) -> int:
     return numbers.index(number) if number in numbers else 0
 
 
-# The topic fields (and their roadmap's, phase's and section's) the dashboard never reads.
+# The topic fields (and their phase's and section's) the dashboard never reads.
 _DASHBOARD_UNREAD = (
     "imported",
     "body_md",
     "key_points",
-    "roadmap__imported",
-    "roadmap__summary_md",
-    "roadmap__pathway_md",
-    "roadmap__contributing_md",
-    "roadmap__closing_md",
     "phase__imported",
     "section__imported",
     "section__summary_md",
 )
+
+
+def _rows_with_topics(
+    *, user: User, roadmap: Roadmap, topics: list[Topic]
+) -> dict[str, TopicProgress]:
+    """The learner's progress rows on the roadmap by topic slug, each with its topic taken from
+    `topics` (the active ones, already read) instead of joined again; a retired topic is read
+    for its row (one query, only when the learner has a row on one)."""
+    by_id = {topic.pk: topic for topic in topics}
+    rows = list(TopicProgress.objects.filter(user=user, topic__roadmap=roadmap))
+    retired = {row.topic_id for row in rows if row.topic_id not in by_id}
+    if retired:
+        by_id.update((t.pk, t) for t in Topic.objects.filter(pk__in=retired))
+    for row in rows:
+        row.topic = by_id[row.topic_id]
+        row.topic.roadmap = roadmap
+    return {row.topic.slug: row for row in rows}
 
 
 def dashboard(*, enrollment: Enrollment) -> Dashboard:
@@ -613,13 +622,15 @@ def dashboard(*, enrollment: Enrollment) -> Dashboard:
     topic_list = list(
         Topic.objects.active()
         .filter(roadmap=roadmap)
-        .select_related("roadmap", "phase", "section")
+        .select_related("phase", "section")
         # Every topic is read to place this week; none of their texts is shown here, and
         # decoding each row's JSON was most of the time at 100x (issue 18).
         .defer(*_DASHBOARD_UNREAD)
     )
+    for topic in topic_list:
+        topic.roadmap = roadmap  # the enrolment's: not read again for each topic
     topics = {t.slug: t for t in topic_list}
-    progress = progress_by_topic(user=enrollment.user, roadmap=roadmap)
+    progress = _rows_with_topics(user=enrollment.user, roadmap=roadmap, topics=topic_list)
     check_ins = {
         c.week: c for c in WeeklyCheckIn.objects.filter(user=enrollment.user, roadmap=roadmap)
     }

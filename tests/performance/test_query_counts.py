@@ -68,6 +68,7 @@ PINNED: dict[str, int] = {
     # this week's goals and their topics; the header's role (then cached) and "My plan"; the
     # pace comes from the same pass (apps/progress/pace.py, no query of its own)
     "dashboard (learner)": 11,
+    "dashboard (learner), again": 5,
     # session, user, role, the counts (3: resources in one, reports, open flags on solutions
     # and reviews), the tab's list, its duplicates, the header's "My plan"
     "moderation queue (moderator)": 9,

@@ -149,14 +149,14 @@ def test_the_kept_dashboard_is_the_whole_page(settings, roadmap, enrolled, moder
     assert len(tokens) > 3 and all(_does_token_match(token, secret) for token in tokens)
 
 
-def test_a_repeat_costs_one_query_besides_the_session_and_the_versions(
+def test_a_repeat_costs_the_enrolments_and_their_fingerprints(
     roadmap, enrolled, django_assert_num_queries
 ) -> None:
     path = path_of(roadmap)
     client = signed_in(enrolled)
     client.get(path)  # kept; the header's role, then cached
-    # session, user, the learner's enrolments with their fingerprints, the pages' versions
-    with django_assert_num_queries(4):
+    # session, user, the learner's enrolments, their fingerprints, the pages' versions
+    with django_assert_num_queries(5):
         again = client.get(path)
     assert again.status_code == 200
     assert not any(name.startswith("progress/") for name in rendered(again)), rendered(again)
