@@ -8,22 +8,24 @@ written without bumping anything is aggregated itself."""
 
 from __future__ import annotations
 
-from django.db.models import Aggregate, Expression, QuerySet, Subquery, TextField, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Aggregate, Func, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Cast, Coalesce
+
+
+class _Joined(Func):
+    """Its expressions joined by ":" in one flat `||` chain (`Concat` nests a pair per part,
+    deeper than SQLite's parser takes for nine)."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " || ':' || "
+    output_field = TextField()
 
 
 def rows_fingerprint(rows: QuerySet, *, group: str, aggregates: list[Aggregate]) -> Subquery:
     """The `aggregates` over `rows` (filtered on `OuterRef`s to one `group` value) as one text,
     NULL when there is no row: a scalar subquery to annotate."""
-    parts: list[Expression] = []
-    for aggregate in aggregates:
-        if parts:
-            parts.append(Value(":"))
-        parts.append(Cast(aggregate, TextField()))
+    parts = [Coalesce(Cast(aggregate, TextField()), Value("")) for aggregate in aggregates]
     joined = (
-        rows.order_by()
-        .values(group)
-        .annotate(fingerprint=Concat(*parts, output_field=TextField()))
-        .values("fingerprint")
+        rows.order_by().values(group).annotate(fingerprint=_Joined(*parts)).values("fingerprint")
     )
     return Subquery(joined[:1], output_field=TextField())

@@ -64,10 +64,13 @@ PINNED: dict[str, int] = {
     # hits' statuses (one query for all of them)
     "search (anonymous)": 1,
     "search (learner)": 6,
-    # session, user, the roadmap, the enrolment; one pass: topics, progress rows, check-ins,
-    # this week's goals and their topics; the header's role (then cached) and "My plan"; the
-    # pace comes from the same pass (apps/progress/pace.py, no query of its own)
-    "dashboard (learner)": 11,
+    # Kept per learner (roadmap_site/dashboard_layer.py; 11 before). The first request: session,
+    # user; the page's key (the enrolments, their fingerprints, the pages' versions); the view:
+    # the roadmap, the enrolment, one pass (topics, progress rows, check-ins, this week's goals
+    # and their topics; the pace from the same pass), the goal's solution, the header's role
+    # (then cached); the key again (a page whose rows moved while it rendered is not kept).
+    # "again": session, user and the key alone (the header's "My plan" from its enrolments).
+    "dashboard (learner)": 16,
     "dashboard (learner), again": 5,
     # session, user, role, the counts (3: resources in one, reports, open flags on solutions
     # and reviews), the tab's list, its duplicates, the header's "My plan"

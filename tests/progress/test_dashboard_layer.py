@@ -346,3 +346,24 @@ def test_a_flash_message_shows_once_on_the_kept_dashboard(roadmap, enrolled) -> 
     shown = client.get(path).content.decode()
     assert "Your plan runs again" in shown
     assert "Your plan runs again" not in client.get(path).content.decode()
+
+
+def test_at_100x_the_kept_page_is_the_whole_page_and_moves_with_a_status(
+    settings, django_assert_max_num_queries
+) -> None:
+    """At 100 times the seed's content and use (tests/support/query_counts.py)."""
+    from tests.support.query_counts import seed_scale
+
+    site = seed_scale(100)
+    path = f"/roadmaps/{site.slug}/dashboard/"
+    client = signed_in(site.learner)
+    client.get(path)
+    with django_assert_max_num_queries(5):
+        again = without_tokens(client.get(path).content.decode())
+    assert again == whole(settings, site.learner, path)
+    row = TopicProgress.objects.filter(user=site.learner, status="in_progress").first()
+    assert row is not None
+    topic_progress_put(user=site.learner, topic=row.topic, status=TopicProgress.Status.DONE)
+    after = without_tokens(client.get(path).content.decode())
+    assert after != again
+    assert after == whole(settings, site.learner, path)
