@@ -617,7 +617,8 @@ def dashboard(*, enrollment: Enrollment) -> Dashboard:
     """Everything the dashboard shows, in one pass: the active topics, the learner's progress
     rows and check-ins are read once each (and this week's phase goals), and the plan, the
     summary, the streak, the weeks, the chart and the lists are derived from them in memory
-    (4 queries, 5 with goals; the enrolment is the caller's)."""
+    (4 queries, 5 with goals, one more when the learner has a row on a retired topic; the
+    enrolment is the caller's)."""
     roadmap = enrollment.roadmap
     topic_list = list(
         Topic.objects.active()
