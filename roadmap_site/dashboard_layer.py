@@ -12,15 +12,17 @@ bytes, tokens aside). It is kept under a digest of everything it is drawn from:
   settings they change (time zone, display name, contributions shown);
 - every field of the enrolment row (hours, start, anchor, pause, calendar link, goal);
 - fingerprints of the learner's progress rows, check-ins and goal project's solution
-  (roadmap_site/fingerprints.py: counts, largest ids, summed write versions, ...), read as
-  columns of the one query that reads the learner's enrolments (which the header needs anyway);
+  (roadmap_site/fingerprints.py: counts, largest ids, summed write versions, ...), one query
+  for all their enrolments;
 - the scheme, host, theme and path (the shell's own variant, as in page_layer).
 
 No write path has to remember to invalidate anything: a write changes the rows, so the next
-digest differs. A repeat visit costs, besides the session and the user, that one query and the
-pages' versions. A page rendered while its rows changed is not kept (the fingerprints are read
-again after the rendering and must not have moved), so a kept page is never older than its key.
-A learner who is not enrolled, a missing roadmap, a query string, htmx and POSTs go to the view.
+digest differs. A repeat visit costs, besides the session and the user, three queries: the
+learner's enrolments (which the header's "My plan" reads too), their fingerprints and the
+pages' versions. A page rendered while any of that moved is served but not kept (the key is
+read again after the rendering and must be the same), so a kept page is never older than its
+key. A learner who is not enrolled, a missing roadmap, a query string, htmx and POSTs go to the
+view.
 """
 
 from __future__ import annotations
