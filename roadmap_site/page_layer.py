@@ -525,6 +525,12 @@ def _fill_resource_edit(layer: Layer, arg: str) -> str:
     )
 
 
+def _fill_csrf(layer: Layer, arg: str) -> str:
+    """A form's CSRF token (the dashboard's forms, roadmap_site/dashboard_layer.py): one masked
+    token per request, as a whole render's `csrf_token` is."""
+    return layer.token()
+
+
 # The topic page's kinds: their marks keep the topic's content (`Shell._keep_topic`).
 TOPIC_KINDS = frozenset({"panel", "vote", "tick", "topic_tools", "resource_edit"})
 
@@ -539,11 +545,14 @@ FILLS: dict[str, Callable[[Layer, str], str]] = {
     "tick": _fill_tick,
     "topic_tools": _fill_topic_tools,
     "resource_edit": _fill_resource_edit,
+    "csrf": _fill_csrf,
 }
 
 
-def fill(stored: Stored, request: HttpRequest) -> str:
-    layer = Layer(request, stored)
+def fill(stored: Stored, request: HttpRequest, enrolments: list[Enrollment] | None = None) -> str:
+    """The page: the shell's pieces and the filled markers. `enrolments`: the learner's, when
+    the caller has read them already (`progress.enrollments_of`)."""
+    layer = Layer(request, stored, _enrolments=enrolments)
     pieces = stored.pieces
     out = [pieces[0]]
     for index in range(1, len(pieces), 3):

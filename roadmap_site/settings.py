@@ -105,6 +105,9 @@ MIDDLEWARE = [
     # Inside the request id's scope: a 500 under /api/ carries it.
     "roadmap_site.error_views.ApiErrorsMiddleware",
     "roadmap_site.error_views.ApplicationErrorMiddleware",
+    # The learner's dashboard, kept per learner and filled with the same layer (just before it,
+    # so that every other middleware's process_view has run).
+    "roadmap_site.dashboard_layer.DashboardLayerMiddleware",
     # Last, so that its process_view runs after every other middleware's: the signed-in
     # roadmap, phase and section pages as a shared shell and the learner's layer.
     "roadmap_site.page_layer.PageLayerMiddleware",

@@ -26,7 +26,7 @@ def test_model_instances_with_their_related_objects_are_the_orms(learner, roadma
     enrollment_put(user=learner, roadmap=roadmap)
     enrollment_put(user=learner, roadmap=other)
     compiled = selectors._ENROLLMENTS.run(user_id=learner.pk)
-    orm = list(selectors._enrollments_query(user_id=learner.pk))
+    orm = list(selectors.enrollments_query(user_id=learner.pk))
     assert [e.pk for e in compiled] == [e.pk for e in orm] and len(orm) == 2
     for ours, theirs in zip(compiled, orm, strict=True):
         assert _fields(ours) == _fields(theirs)

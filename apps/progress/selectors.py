@@ -11,7 +11,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import DateTimeField, F, IntegerField, Q, QuerySet, Value
+from django.db.models import (
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -34,6 +46,7 @@ from apps.roadmap.selectors import (
     topic_plan_order,
 )
 from roadmap_site.errors import NotFound
+from roadmap_site.fingerprints import rows_fingerprint
 from roadmap_site.limits import (
     DASHBOARD_PHASES,
     DASHBOARD_SECTIONS,
@@ -84,7 +97,9 @@ def _dates_readable(enrollment: Enrollment) -> Enrollment:
     return enrollment
 
 
-def _enrollments_query(*, user_id: int) -> QuerySet[Enrollment]:
+def enrollments_query(*, user_id: int) -> QuerySet[Enrollment]:
+    """The learner's enrolments with their roadmaps and goals, the most recently changed
+    first (what `enrollments_of` reads; the dashboard's key reads it with fingerprints)."""
     return (
         Enrollment.objects.select_related("roadmap", "goal_project")
         .filter(user_id=user_id)
@@ -93,16 +108,21 @@ def _enrollments_query(*, user_id: int) -> QuerySet[Enrollment]:
 
 
 # Read on every signed-in page (the header's "My plan"): compiled once (roadmap_site.prepared).
-_ENROLLMENTS = CompiledQuery(_enrollments_query, "user_id")
+_ENROLLMENTS = CompiledQuery(enrollments_query, "user_id")
+
+
+def enrollments_read(found: list[Enrollment], *, user: User) -> list[Enrollment]:
+    """`enrollments_query`'s rows as every reader takes them: with their user, their dates
+    readable."""
+    for enrollment in found:
+        enrollment.user = user
+    return [_dates_readable(enrollment) for enrollment in found]
 
 
 def enrollments_of(*, user: User) -> list[Enrollment]:
     """All the learner's enrolments, the most recently changed first (one query; the
     signed-in pages' layer takes "My plan" and the page's roadmap's from them)."""
-    found: list[Enrollment] = _ENROLLMENTS.run(user_id=user.pk)
-    for enrollment in found:
-        enrollment.user = user
-    return [_dates_readable(enrollment) for enrollment in found]
+    return enrollments_read(_ENROLLMENTS.run(user_id=user.pk), user=user)
 
 
 def _progress_and_weeks_query(*, user_id: int, roadmap_id: int) -> QuerySet[Any]:
@@ -146,6 +166,30 @@ def progress_and_check_in_weeks(
         else:
             progress[slug] = TopicProgress(status=status, done_at=done_at, revision_done=number)
     return progress, check_in_weeks
+
+
+def dashboard_fingerprints() -> dict[str, Subquery]:
+    """Fingerprints of the learner's rows that an enrolment's dashboard shows, to annotate on
+    `Enrollment` (roadmap_site/fingerprints.py). Every progress write bumps the row's
+    `version`; the progress rows are all the learner's, whatever their roadmap: a row has no
+    roadmap of its own, and joining the topics to keep this roadmap's read every topic (a
+    change elsewhere only renders the page again). A check-in's week moves without its
+    `updated_at` when the start date does (`_check_ins_keep_their_weeks`): the weeks are
+    summed too."""
+    return {
+        "progress_fingerprint": rows_fingerprint(
+            TopicProgress.objects.filter(user_id=OuterRef("user_id")),
+            group="user_id",
+            aggregates=[Count("id"), Max("id"), Sum("version"), Max("updated_at")],
+        ),
+        "check_ins_fingerprint": rows_fingerprint(
+            WeeklyCheckIn.objects.filter(
+                user_id=OuterRef("user_id"), roadmap_id=OuterRef("roadmap_id")
+            ),
+            group="user_id",
+            aggregates=[Count("id"), Max("id"), Max("updated_at"), Sum("week"), Sum("hours")],
+        ),
+    }
 
 
 def enrollment_get(*, user: User, roadmap: Roadmap) -> Enrollment | None:
@@ -569,38 +613,53 @@ def _index_of(numbers: list[int], number: int | None) -> int:
     return numbers.index(number) if number in numbers else 0
 
 
-# The topic fields (and their roadmap's, phase's and section's) the dashboard never reads.
+# The topic fields (and their phase's and section's) the dashboard never reads.
 _DASHBOARD_UNREAD = (
     "imported",
     "body_md",
     "key_points",
-    "roadmap__imported",
-    "roadmap__summary_md",
-    "roadmap__pathway_md",
-    "roadmap__contributing_md",
-    "roadmap__closing_md",
     "phase__imported",
     "section__imported",
     "section__summary_md",
 )
 
 
+def _rows_with_topics(
+    *, user: User, roadmap: Roadmap, topics: list[Topic]
+) -> dict[str, TopicProgress]:
+    """The learner's progress rows on the roadmap by topic slug, each with its topic taken from
+    `topics` (the active ones, already read) instead of joined again; a retired topic is read
+    for its row (one query, only when the learner has a row on one)."""
+    by_id = {topic.pk: topic for topic in topics}
+    rows = list(TopicProgress.objects.filter(user=user, topic__roadmap=roadmap))
+    retired = {row.topic_id for row in rows if row.topic_id not in by_id}
+    if retired:
+        by_id.update((t.pk, t) for t in Topic.objects.filter(pk__in=retired))
+    for row in rows:
+        row.topic = by_id[row.topic_id]
+        row.topic.roadmap = roadmap
+    return {row.topic.slug: row for row in rows}
+
+
 def dashboard(*, enrollment: Enrollment) -> Dashboard:
     """Everything the dashboard shows, in one pass: the active topics, the learner's progress
     rows and check-ins are read once each (and this week's phase goals), and the plan, the
     summary, the streak, the weeks, the chart and the lists are derived from them in memory
-    (4 queries, 5 with goals; the enrolment is the caller's)."""
+    (4 queries, 5 with goals, one more when the learner has a row on a retired topic; the
+    enrolment is the caller's)."""
     roadmap = enrollment.roadmap
     topic_list = list(
         Topic.objects.active()
         .filter(roadmap=roadmap)
-        .select_related("roadmap", "phase", "section")
+        .select_related("phase", "section")
         # Every topic is read to place this week; none of their texts is shown here, and
         # decoding each row's JSON was most of the time at 100x (issue 18).
         .defer(*_DASHBOARD_UNREAD)
     )
+    for topic in topic_list:
+        topic.roadmap = roadmap  # the enrolment's: not read again for each topic
     topics = {t.slug: t for t in topic_list}
-    progress = progress_by_topic(user=enrollment.user, roadmap=roadmap)
+    progress = _rows_with_topics(user=enrollment.user, roadmap=roadmap, topics=topic_list)
     check_ins = {
         c.week: c for c in WeeklyCheckIn.objects.filter(user=enrollment.user, roadmap=roadmap)
     }

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
 from apps.accounts.models import User
 from apps.roadmap.models import Project, Topic
 from apps.solutions.models import Evidence, RequirementLink, Solution
 from apps.solutions.requirements import Requirement, requirements_of
 from roadmap_site.errors import NotFound
+from roadmap_site.fingerprints import rows_fingerprint
 
 _NO_SOLUTION = "No solution has this id."
 _NO_PROJECT = "This roadmap has no such project."
@@ -70,6 +71,31 @@ def own_solution(*, learner: User | None, project: Project) -> Solution | None:
     return Solution.objects.filter(
         learner_id=learner.pk, project=project, state=Solution.State.ACTIVE
     ).first()
+
+
+def goal_solution_fingerprint() -> Subquery:
+    """A fingerprint of what `own_solution` finds for an enrolment's goal project, to annotate
+    on it (roadmap_site/fingerprints.py; the dashboard shows it). Each field the dashboard
+    shows is aggregated itself: the demo checks hide a solution without bumping its version."""
+    return rows_fingerprint(
+        Solution.objects.filter(
+            learner_id=OuterRef("user_id"),
+            project_id=OuterRef("goal_project_id"),
+            state=Solution.State.ACTIVE,
+        ),
+        group="learner_id",
+        aggregates=[
+            Count("id"),
+            Max("id"),
+            Sum("version"),
+            Max("updated_at"),
+            Max("repository_url"),
+            Max("visibility"),
+            Max("demo_fix_by"),
+            Max("evidence_status"),
+            Max("evidence_checked_at"),
+        ],
+    )
 
 
 def own_solutions(*, learner: User | None, projects: list[Project]) -> dict[int, Solution]:

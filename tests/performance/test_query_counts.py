@@ -68,10 +68,15 @@ PINNED: dict[str, int] = {
     # hits' statuses (one query for all of them)
     "search (anonymous)": 1,
     "search (learner)": 4,
-    # the session with its user and role, the roadmap, the enrolment; one pass: topics,
-    # progress rows, check-ins, this week's goals and their topics; the header's "My plan"; the
-    # pace comes from the same pass (apps/progress/pace.py, no query of its own)
-    "dashboard (learner)": 9,
+    # Kept per learner (roadmap_site/dashboard_layer.py; 11 before). The first request: the
+    # session with its user and role; the page's key (the enrolments with their fingerprints in
+    # one query, the pages' versions); the view: the roadmap, the enrolment, one pass (topics,
+    # progress rows, check-ins, this week's goals and their topics; the pace from the same
+    # pass), the goal's solution; the key again (a page whose rows moved while it rendered is
+    # not kept). "again": the session with its user and the key alone (the header's "My plan"
+    # from its enrolments).
+    "dashboard (learner)": 12,
+    "dashboard (learner), again": 3,
     # the session with its user and role, the counts (3: resources in one, reports, open flags
     # on solutions and reviews), the tab's list, its duplicates, the header's "My plan"
     "moderation queue (moderator)": 7,

@@ -73,7 +73,8 @@ PAGES: tuple[Page, ...] = (
         )
         for who in ("anonymous", "learner")
     ),
-    Page("dashboard (learner)", "learner", "/roadmaps/{slug}/dashboard/"),
+    # Kept per learner (roadmap_site/dashboard_layer.py): "again" is the kept page.
+    Page("dashboard (learner)", "learner", "/roadmaps/{slug}/dashboard/", again=True),
     Page("moderation queue (moderator)", "moderator", "/moderation/"),
     # The API's lists.
     Page("api roadmaps", "anonymous", "/api/v1/roadmaps/"),
