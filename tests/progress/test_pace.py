@@ -143,3 +143,27 @@ def test_the_pace_takes_three_queries_however_much_is_done_and_none_from_the_das
         assert from_the_pass == alone
     # progress rows, the topics' estimates, the check-ins (the derived times read nothing more)
     assert counts == [3, 3]
+
+
+def test_whole_hours_read_without_a_stray_decimal(roadmap) -> None:
+    """144.0 reads "144", 12.5 stays "12.5" (the dashboard's "Your pace")."""
+    from django.template.loader import render_to_string
+
+    figures = pace.Pace(
+        ratios=3,
+        speed=1.5,
+        check_ins=2,
+        weekly_hours=12.0,
+        weekly_low=10.0,
+        weekly_high=12.5,
+        hours_left=96,
+        hours_left_at_pace=144.0,
+        finish_on=None,
+        finish_earliest=None,
+        finish_latest=None,
+        plan_hours_per_week=None,
+    )
+    html = render_to_string("progress/_pace.html", {"pace": figures, "roadmap": roadmap})
+    assert "about 144 at your speed" in html
+    assert "12 hours a week on average" in html and "(10 to 12.5)" in html
+    assert ".0 " not in html and ".0)" not in html
