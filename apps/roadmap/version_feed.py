@@ -30,6 +30,7 @@ import os
 import select
 import threading
 import time
+from contextlib import suppress
 from functools import lru_cache
 from typing import Any
 
@@ -44,11 +45,17 @@ CHANNEL = "roadmap_versions"
 RETRY_SECONDS = 5.0
 # The longest a writer waits at its commit for its own listener to hear the notification.
 SETTLE_SECONDS = 0.25
+SETTLE_SLICE = 0.005
 # Seconds a connection attempt may take before the process falls back to the database.
 CONNECT_TIMEOUT = 3
 # TCP keepalives on the listening connection: a silent peer is found dead in about
 # 5 + 2 * 3 = 11 seconds.
-KEEPALIVES = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 3}
+KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+}
 
 _PAGES = "pages"
 
@@ -98,6 +105,8 @@ class VersionFeed:
             transaction.on_commit(lambda: self._settle(key, values))
 
     def _settle(self, key: str, values: tuple[int, ...]) -> None:
+        if not _usable():  # still in a transaction (a test's): nothing was sent
+            return
         deadline = time.monotonic() + SETTLE_SECONDS
         while True:
             with self._lock:
@@ -109,7 +118,8 @@ class VersionFeed:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
-            select.select([socket], [], [], remaining)
+            # In slices: another thread may take the notification off the socket first.
+            select.select([socket], [], [], min(remaining, SETTLE_SLICE))
         with self._lock:
             if self._listener is not None:
                 self._apply(f"{key}:{':'.join(map(str, values))}")
@@ -230,10 +240,8 @@ class VersionFeed:
         self._dying = False
         self._pages, self._roadmaps = {}, {}
         if listener is not None:
-            try:
+            with suppress(_psycopg().Error):  # a broken connection: nothing more to do
                 listener.close()
-            except Exception:  # noqa: BLE001, S110 (closing a broken connection: nothing to do)
-                pass
 
     def _forget_parent(self) -> None:
         """In a forked child (no other thread runs yet): the parent's connection is the
@@ -242,7 +250,8 @@ class VersionFeed:
         if self._listener is not None:
             devnull = os.open(os.devnull, os.O_RDWR)
             try:
-                os.dup2(devnull, self._listener.pgconn.socket)
+                with suppress(_psycopg().Error):  # already lost: nothing of the parent's to keep
+                    os.dup2(devnull, self._listener.pgconn.socket)
             finally:
                 os.close(devnull)
             _inherited.append(self._listener)
