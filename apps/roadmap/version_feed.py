@@ -100,12 +100,15 @@ class VersionFeed:
         """After the current transaction commits, wait (at most `SETTLE_SECONDS`) until the
         listener has heard that `key` reached `values`, then hold them in any case: a version
         this process committed is never read older afterwards. `key` is `pages:<id>` or
-        `roadmap:<slug>`."""
+        `roadmap:<slug>`. Reading `_listener` without the lock is only a hint."""
         if settings.VERSIONS_FEED and connection.vendor == "postgresql":
             transaction.on_commit(lambda: self._settle(key, values))
 
     def _settle(self, key: str, values: tuple[int, ...]) -> None:
-        if not _usable():  # still in a transaction (a test's): nothing was sent
+        if not _usable() or self._listener is None:
+            # Still in a transaction (a test's): nothing was sent. Or this process has not
+            # read a version yet (a Celery child that only writes): it opens no connection
+            # for this, and its first read will take the values from the database.
             return
         deadline = time.monotonic() + SETTLE_SECONDS
         while True:

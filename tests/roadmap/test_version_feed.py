@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import select
+import threading
 import time
 
 import psycopg
@@ -91,6 +92,37 @@ def test_a_cached_page_and_tree_cost_no_query_and_follow_a_bump_elsewhere(
     )
     assert _arrives(lambda: roadmap_version_or_none(slug=roadmap.slug), roadmap.content_version + 1)
     assert client.get(TREE)["ETag"] != tree_etag  # the new version's, rendered again
+
+
+def test_threads_read_the_feed_together_while_bumps_arrive(postgres_only, other) -> None:
+    pages_touch()
+    content = pages_versions()[0]
+    bumps = 200
+    seen: list[list[int]] = [[] for _ in range(4)]
+
+    def read(mine: list[int]) -> None:
+        try:
+            deadline = time.monotonic() + ARRIVAL_SECONDS
+            while time.monotonic() < deadline:
+                versions = feed.pages(PAGE_VERSION_ROW)
+                assert versions is not None
+                mine.append(versions[0])
+                if versions[0] == content + bumps:
+                    return
+                time.sleep(0.0005)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=read, args=(mine,)) for mine in seen]
+    for thread in threads:
+        thread.start()
+    for _ in range(bumps):
+        other.execute("UPDATE roadmap_pageversion SET version = version + 1")
+    for thread in threads:
+        thread.join()
+    for mine in seen:
+        assert mine[-1] == content + bumps  # every thread got there
+        assert mine == sorted(mine)  # and never read a version older than one it had read
 
 
 def test_a_broken_listener_falls_back_to_the_database_and_recovers(
