@@ -35,7 +35,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from apps.roadmap.models import PageVersion, Roadmap
 
@@ -270,11 +270,10 @@ _inherited: list[Any] = []
 
 def _usable() -> bool:
     """The rules under which the feed may be read at all, in one place."""
-    return (
-        settings.VERSIONS_FEED
-        and connection.vendor == "postgresql"
-        and not connection.in_atomic_block
-    )
+    if not settings.VERSIONS_FEED:
+        return False
+    db = connections[DEFAULT_DB_ALIAS]  # the thread's connection, looked up once
+    return db.vendor == "postgresql" and not db.in_atomic_block
 
 
 feed = VersionFeed()

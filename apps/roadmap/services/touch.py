@@ -49,14 +49,14 @@ def pages_versions() -> tuple[int, int]:
     """The pages' (content, community) versions as pushed to this process (no query), or else
     in one indexed lookup by primary key, written as plain SQL because it runs before every
     page the cache serves."""
+    pushed = feed.pages(PAGE_VERSION_ROW)
+    if pushed is not None:
+        return pushed
     quote = connection.ops.quote_name
     sql = (
         f"SELECT {quote('version')}, {quote('community_version')} "  # noqa: S608
         f"FROM {quote(PageVersion._meta.db_table)} WHERE {quote('id')} = %s"
     )
-    pushed = feed.pages(PAGE_VERSION_ROW)
-    if pushed is not None:
-        return pushed
     row = one_row(sql, [PAGE_VERSION_ROW])
     return (int(row[0]), int(row[1])) if row else (1, 1)
 
