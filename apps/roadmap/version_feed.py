@@ -102,7 +102,8 @@ class VersionFeed:
         this process committed is never read older afterwards. `key` is `pages:<id>` or
         `roadmap:<slug>`. Reading `_listener` without the lock is only a hint."""
         if settings.VERSIONS_FEED and connection.vendor == "postgresql":
-            transaction.on_commit(lambda: self._settle(key, values))
+            # Robust: the write is committed; a failure here must not turn it into an error.
+            transaction.on_commit(lambda: self._settle(key, values), robust=True)
 
     def _settle(self, key: str, values: tuple[int, ...]) -> None:
         if not _usable() or self._listener is None:
@@ -122,7 +123,10 @@ class VersionFeed:
             if remaining <= 0:
                 break
             # In slices: another thread may take the notification off the socket first.
-            select.select([socket], [], [], min(remaining, SETTLE_SLICE))
+            try:
+                select.select([socket], [], [], min(remaining, SETTLE_SLICE))
+            except (OSError, ValueError):  # another thread closed it meanwhile
+                return
         with self._lock:
             if self._listener is not None:
                 self._apply(f"{key}:{':'.join(map(str, values))}")
