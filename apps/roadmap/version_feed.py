@@ -18,10 +18,11 @@ an atomic block (the block's own writes have not been notified: they are not com
 for a key it does not know (an unknown roadmap).
 
 A process that bumps a version itself (`services.touch`) waits at its commit, briefly, until
-its own listener has heard the notification (`written`): the next request this process
-serves sees the change; and since the server sends a notification to every listener at the
-same commit, the other processes have it too by the time the writer answers (measured in
-docs/performance.md, "Pushed versions").
+its own listener has heard the notification (`written`): every request this process serves
+next sees the change. The server signals every listener at the same commit, so the other
+processes almost always have it by the time the writer has answered; but a worker whose
+database backend has not yet been scheduled to send it can miss it for a millisecond or so
+on a loaded machine (measured in docs/performance.md, "Versions pushed to each process").
 """
 
 from __future__ import annotations
