@@ -8,7 +8,7 @@ with empty values when the row is deleted, and `reset` on a TRUNCATE. Each proce
 worker, a Celery child: opened again after a fork) keeps one connection of its own, in
 autocommit and outside Django and its pool, that LISTENs on the channel and then reads the
 current values, so that nothing committed between the two is missed. Each read first takes
-whatever notifications have arrived, without waiting (at most one `recv`), and applies them;
+whatever notifications have arrived, without waiting (one `recv` when none has), and applies them;
 versions only grow, so a value is only ever raised (a deleted row is forgotten).
 
 The feed is not trusted, and the caller reads the database as before, when `VERSIONS_FEED` is
@@ -205,11 +205,17 @@ class VersionFeed:
         return True
 
     def _drain(self) -> None:
-        """Apply the notifications that have arrived, without waiting for any."""
+        """Apply the notifications that have arrived, without waiting for any: one `recv` when
+        none has (the usual case), and as many as it takes to empty the socket when some have
+        (libpq may stop short of the end of a backlog, after a worker sat idle)."""
         pgconn = self._listener.pgconn
-        pgconn.consume_input()
-        while (notify := pgconn.notifies()) is not None:
-            self._apply(notify.extra.decode())
+        heard = True
+        while heard:
+            pgconn.consume_input()
+            heard = False
+            while (notify := pgconn.notifies()) is not None:
+                self._apply(notify.extra.decode())
+                heard = True
         if self._dying or pgconn.status != _psycopg().pq.ConnStatus.OK:
             raise _psycopg().OperationalError("the listening connection is closed")
 

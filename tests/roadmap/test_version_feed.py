@@ -125,6 +125,17 @@ def test_threads_read_the_feed_together_while_bumps_arrive(postgres_only, other)
         assert mine == sorted(mine)  # and never read a version older than one it had read
 
 
+def test_one_read_takes_a_backlog_larger_than_one_receive(postgres_only, other) -> None:
+    pages_touch()
+    content, community = pages_versions()
+    bumps = 1000  # some 40 kB of notifications, more than libpq reads at once
+    with other.transaction():  # one commit: the notifications are sent together
+        for _ in range(bumps):
+            other.execute("UPDATE roadmap_pageversion SET version = version + 1")
+    time.sleep(0.3)  # they reach this process's socket; nothing reads them meanwhile
+    assert _queries(pages_versions) == ((content + bumps, community), 0)
+
+
 def test_a_broken_listener_falls_back_to_the_database_and_recovers(
     postgres_only, other, monkeypatch
 ) -> None:
