@@ -3,10 +3,12 @@ every other page's `Cache-Control`.
 
 A GET or HEAD of one of `CACHED_PAGES` by a visitor without a session (no session cookie, no
 pending flash message, not an htmx request) is answered here, right after WhiteNoise and the
-tree's fast path, at the cost of one query: the pages' two versions, read together from one
-row (apps.roadmap.models.PageVersion). The content version is bumped by `pages_touch` in the
-same transaction as every content change; the community version by `community_touch` with
-every vote, link health or access change and moderation log entry that changes no content.
+tree's fast path, at the cost of the pages' two versions, both from one row
+(apps.roadmap.models.PageVersion), pushed to the worker at each commit
+(apps.roadmap.version_feed: no query) or else read in one. The content version is bumped by
+`pages_touch` in the same transaction as every content change; the community version by
+`community_touch` with every vote, link health or access change and moderation log entry that
+changes no content.
 Each page is keyed by the content version, and by the community version too when it shows
 what moves it (`CachedPage.community`): a vote renders the topic page again on the next
 request and leaves the FAQ's copy, and its ETag, as they were.

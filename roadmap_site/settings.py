@@ -184,6 +184,11 @@ else:
                 "timeout": DATABASE_POOL_TIMEOUT,
             }
         }
+# The versions that key the cached pages and trees are pushed to each process by PostgreSQL
+# (LISTEN/NOTIFY, apps.roadmap.version_feed), so a cached answer needs no query. Turn it off
+# behind a pooler that cannot LISTEN (PgBouncer in transaction mode): every answer then reads
+# them from the database. Ignored on SQLite.
+VERSIONS_FEED = env_bool("VERSIONS_FEED", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -7,7 +7,8 @@ What every app's tests share is loaded here as plugins, in one place:
   once per test session and loaded per test in bulk;
 - tests/support/redis_leaks.py: under REDIS_URL, the run fails if it left keys in Redis;
 - tests/support/flush.py: on PostgreSQL, a transactional test's tables are emptied with DELETE
-  (not TRUNCATE, which costs about a second per test).
+  (not TRUNCATE, which costs about a second per test);
+- tests/support/version_feed.py: the version feed's own connection is closed after each test.
 
 Helpers are plain modules under tests/support/; no test module imports another test module or
 a conftest (tests/test_layout.py checks it).
@@ -32,6 +33,7 @@ pytest_plugins = [
     "tests.support.seed",
     "tests.support.redis_leaks",
     "tests.support.flush",
+    "tests.support.version_feed",
 ]
 
 

@@ -56,6 +56,7 @@ def start_django(**env: str) -> subprocess.CompletedProcess:
         ({"DATABASE_POOL_MAX": "500"}, "DATABASE_POOL_MAX must be at most 50"),
         ({"DATABASE_POOL_MIN": "5", "DATABASE_POOL_MAX": "2"}, "must not exceed"),
         ({"DATABASE_POOL": "sometimes"}, "DATABASE_POOL must be one of"),
+        ({"VERSIONS_FEED": "perhaps"}, "VERSIONS_FEED must be one of"),
         ({"BEAT_LOCK_SECONDS": "1"}, "BEAT_LOCK_SECONDS must be at least 3"),
         ({"CELERY_LINKCHECK_QUEUE": "celery"}, "CELERY_LINKCHECK_QUEUE must differ"),
     ],

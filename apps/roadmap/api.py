@@ -76,7 +76,8 @@ class RoadmapListView(generics.ListAPIView):
 
 
 # A few trees kept in the worker itself, in front of the shared cache. Safe because every
-# key holds the content_version, which is read from the database on every request.
+# key holds the content_version, read on every request (pushed to the worker at each commit,
+# apps.roadmap.version_feed, or from the database).
 _LOCAL_TREES: OrderedDict[str, bytes] = OrderedDict()
 _LOCAL_TREES_MAX = 8
 
@@ -173,7 +174,9 @@ def _tree_response(response: HttpResponse, etag: str) -> HttpResponse:
 
 
 def cached_tree_response(request: HttpRequest, slug: str) -> HttpResponse | None:
-    """A 304 or the cached bytes, at the cost of one query; None when the tree must be built.
+    """A 304 or the cached bytes, at the cost of the roadmap's version (no query when it is
+    pushed to the worker: apps.roadmap.version_feed; else one); None when the tree must be
+    built.
 
     Also None for an unknown roadmap, so that the view answers the 404. A miss is noted on
     the request, so that the view after the fast-path middleware does not look again.

@@ -3,9 +3,10 @@
 The tree is the API's hottest answer and is the same for every caller, so a cached copy
 needs none of what the rest of the middleware stack does (sessions, CSRF, authentication,
 messages, CSP for HTML, request logging). Like WhiteNoise for static files, this answers a GET
-of `/api/v1/roadmaps/<slug>/` from the cache (or with a 304) at the cost of one query for the
-roadmap's `content_version`; anything else, including a cache miss, goes on to the view,
-which builds the tree and caches it. Both use `api.cached_tree_response`, so the answers are
+of `/api/v1/roadmaps/<slug>/` from the cache (or with a 304) at the cost of reading the
+roadmap's `content_version` (pushed to the worker, apps.roadmap.version_feed: no query; else
+one); anything else, including a cache miss, goes on to the view, which builds the tree and
+caches it. Both use `api.cached_tree_response`, so the answers are
 the same.
 """
 

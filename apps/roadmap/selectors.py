@@ -41,6 +41,7 @@ from apps.roadmap.models import (
     TopicChange,
 )
 from apps.roadmap.schedule import REFERENCE_HOURS_PER_WEEK, pack_into_weeks
+from apps.roadmap.version_feed import feed
 from apps.roadmap.versions import one_row
 from roadmap_site import limits
 from roadmap_site.errors import NotFound
@@ -96,9 +97,13 @@ def roadmap_get(*, slug: str) -> Roadmap:
 def roadmap_version_or_none(*, slug: str) -> int | None:
     """The roadmap's content_version alone (what keys its cached tree and its ETag), or None.
 
-    One indexed lookup on every tree request, written as plain SQL: building it through the
-    ORM costs several times the query itself on this, the API's hottest path.
+    As pushed to this process (no query); or else one indexed lookup, written as plain SQL:
+    building it through the ORM costs several times the query itself on this, the API's
+    hottest path.
     """
+    pushed = feed.roadmap(slug)
+    if pushed is not None:
+        return pushed
     quote = connection.ops.quote_name
     sql = (
         f"SELECT {quote('content_version')} FROM {quote(Roadmap._meta.db_table)} "  # noqa: S608

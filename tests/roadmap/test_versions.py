@@ -1,7 +1,9 @@
 """The version read on the hottest paths doubles as the connection's health check.
 
 On PostgreSQL, whose connections a server can drop: closing SQLite's in-memory test database
-would take the database itself with it."""
+would take the database itself with it. These tests are about the database read, so the
+versions pushed to the process (apps.roadmap.version_feed, tests/roadmap/test_version_feed.py)
+are turned off: it is the read that runs whenever the feed cannot be trusted."""
 
 from __future__ import annotations
 
@@ -10,6 +12,11 @@ from django.db import connection
 
 from apps.roadmap.services import pages_touch, pages_version, pages_versions
 from apps.roadmap.versions import one_row
+
+
+@pytest.fixture(autouse=True)
+def database_reads(settings) -> None:
+    settings.VERSIONS_FEED = False
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,8 +8,9 @@ few rows it held: about a second per test on the CI machine, most of a browser t
 teardown. A DELETE of a table that holds a few rows, or none, costs almost nothing. So, in the
 test process only, the flush deletes instead: every table, in one round trip, in the flush's
 transaction. The foreign keys Django makes on PostgreSQL are DEFERRABLE INITIALLY DEFERRED and
-the tables have no triggers, so the order does not matter and the tables end exactly as empty
-as after TRUNCATE (which SQLite's flush does the same way). Sequences move on as before
+the only triggers (the notifications of apps.roadmap.version_feed) write nothing, so the order
+does not matter and the tables end exactly as empty as after TRUNCATE (which SQLite's flush
+does the same way). Sequences move on as before
 (TRUNCATE without RESTART IDENTITY did not reset them either); a flush that asks for a reset
 or a CASCADE keeps Django's TRUNCATE.
 """

@@ -8,16 +8,26 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.roadmap.models import PageVersion, Roadmap
+from apps.roadmap.version_feed import feed
 from apps.roadmap.versions import one_row
 
 PAGE_VERSION_ROW = 1
 
 
 def _bump(field: str) -> None:
-    updated = PageVersion.objects.filter(pk=PAGE_VERSION_ROW).update(**{field: F(field) + 1})
-    if not updated:
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(PageVersion._meta.db_table)} SET {quote(field)} = {quote(field)} + 1 "  # noqa: S608
+            f"WHERE {quote('id')} = %s RETURNING {quote('version')}, {quote('community_version')}",
+            [PAGE_VERSION_ROW],
+        )
+        row = cursor.fetchone()
+    if row is None:
         # The row is made by the migration; a flushed test database has none.
-        PageVersion.objects.get_or_create(pk=PAGE_VERSION_ROW, defaults={field: 2})
+        made, _ = PageVersion.objects.get_or_create(pk=PAGE_VERSION_ROW, defaults={field: 2})
+        row = (made.version, made.community_version)
+    feed.written(f"pages:{PAGE_VERSION_ROW}", (int(row[0]), int(row[1])))
 
 
 def pages_touch() -> None:
@@ -36,8 +46,12 @@ def community_touch() -> None:
 
 
 def pages_versions() -> tuple[int, int]:
-    """The pages' (content, community) versions in one indexed lookup by primary key, written
-    as plain SQL because it runs before every page the cache serves."""
+    """The pages' (content, community) versions as pushed to this process (no query), or else
+    in one indexed lookup by primary key, written as plain SQL because it runs before every
+    page the cache serves."""
+    pushed = feed.pages(PAGE_VERSION_ROW)
+    if pushed is not None:
+        return pushed
     quote = connection.ops.quote_name
     sql = (
         f"SELECT {quote('version')}, {quote('community_version')} "  # noqa: S608
@@ -63,6 +77,7 @@ def roadmap_touch(*, roadmap: Roadmap, community: bool = False) -> None:
         content_version=F("content_version") + 1, updated_at=now
     )
     roadmap.refresh_from_db(fields=["content_version", "updated_at"])
+    feed.written(f"roadmap:{roadmap.slug}", (roadmap.content_version,))
     if community:
         community_touch()
     else:
