@@ -308,6 +308,7 @@ def main() -> None:
     logging.disable(logging.INFO)  # the request log, one line per page
     from django.conf import settings
     from django.core.management import call_command
+    from django.db import connection
     from django.test.utils import (
         setup_databases,
         setup_test_environment,
@@ -315,7 +316,7 @@ def main() -> None:
         teardown_test_environment,
     )
 
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if connection.vendor != "postgresql":
         sys.exit("DATABASE_URL must name a PostgreSQL database")
     database = settings.DATABASES["default"]
     database["TEST"] = {**database.get("TEST", {}), "NAME": f"{database['NAME']}_capacity"}

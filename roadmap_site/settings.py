@@ -174,6 +174,9 @@ else:
     # With the pool, the pool does the check when it lends one (Django hands it this flag).
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if DATABASE_POOL:
+        # Django's backend, whose pool asks a lent connection's socket before it sends the
+        # check query (roadmap_site/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "roadmap_site.postgresql"
         # The pool keeps the connections open itself: Django must not keep its own (it
         # refuses a pool with CONN_MAX_AGE set).
         DATABASES["default"]["CONN_MAX_AGE"] = 0

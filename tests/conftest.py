@@ -46,10 +46,11 @@ def redis_url() -> str:
 
 @pytest.fixture
 def postgres_only(settings) -> None:
-    engine = settings.DATABASES["default"]["ENGINE"]
+    from django.db import connection
+
     require_service(
         "PostgreSQL",
-        engine == "django.db.backends.postgresql",
+        connection.vendor == "postgresql",
         "set DATABASE_URL to a postgres:// URL to run this test",
     )
 

@@ -74,7 +74,7 @@ class SessionStore(DatabaseSessionStore):
         if row is None:
             self._session_key = None
             return None
-        values = _converted(session_fields + user_fields, row)
+        values = _converted(row)
         model = self.model
         session = model.from_db(
             connection.alias, [f.attname for f in session_fields], values[: len(session_fields)]
@@ -129,12 +129,24 @@ def _joined_read() -> tuple[list[Field], list[Field], str]:
     return session_fields, user_fields, sql
 
 
-def _converted(fields: list[Field], row: tuple[Any, ...]) -> list[Any]:
-    """A raw row's values as the ORM would give them (SQLite's dates come back as text)."""
-    values = list(row)
-    for index, field in enumerate(fields):
+@lru_cache(maxsize=1)
+def _converters() -> list[tuple[int, Any, list[Any]]]:
+    """The columns whose raw values the ORM converts (SQLite's dates, which come back as text;
+    on PostgreSQL none of these), with their converters: worked out once."""
+    session_fields, user_fields, _sql = _joined_read()
+    found = []
+    for index, field in enumerate(session_fields + user_fields):
         col = field.get_col(field.model._meta.db_table)
         converters = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+        if converters:
+            found.append((index, col, converters))
+    return found
+
+
+def _converted(row: tuple[Any, ...]) -> list[Any]:
+    """A raw row's values as the ORM would give them."""
+    values = list(row)
+    for index, col, converters in _converters():
         for converter in converters:
             values[index] = converter(values[index], col, connection)
     return values
