@@ -141,7 +141,10 @@ def test_after_commit_runs_only_after_the_commit(
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
         audit.audited_write(actor=moderator, decisions=[decision], public=True)
         assert ran == []
-    assert len(callbacks) == 1 and ran == ["mail"]
+    # One callback of the write's own (the version feed may add its wait at commit when this
+    # process listens: apps/roadmap/version_feed.py).
+    ours = [c for c in callbacks if not c.__qualname__.startswith("VersionFeed.")]
+    assert len(ours) == 1 and ran == ["mail"]
 
 
 @pytest.mark.django_db(transaction=True)
