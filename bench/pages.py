@@ -41,8 +41,9 @@ PROXY_HEADERS = {"X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
 REVALIDATE = "If-None-Match"
 TREE, TREE_304 = "tree API", "tree API, 304"
 
-# Run inside the bench's settings: a learner, enrolled, signed in; the paths of a phase and a
-# topic; prints them as JSON.
+# Run inside the bench's settings: a learner, enrolled, signed in, with the CSRF cookie a
+# browser holds after its first page (without it every answer makes and sets a new one); the
+# paths of a phase and a topic; prints them as JSON.
 SETUP = """
 import json, django
 django.setup()
@@ -55,13 +56,14 @@ roadmap = Roadmap.objects.get(slug={slug!r})
 user = User.objects.create_user(username="bench-learner", email="learner@bench.example",
                                 password={password!r})
 enrollment_put(user=user, roadmap=roadmap)
-client = Client()
+client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
 client.force_login(user)
+client.get("/roadmaps/{slug}/dashboard/", secure=True)  # the CSRF cookie, as a browser keeps it
 phase = roadmap.phases.order_by("pk").first()
 topic = roadmap.topics.order_by("order").first()
-name = settings.SESSION_COOKIE_NAME
+names = (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
 print(json.dumps({{
-    "cookie": f"{{name}}={{client.cookies[name].value}}",
+    "cookie": "; ".join(f"{{name}}={{client.cookies[name].value}}" for name in names),
     "phase": phase.slug, "topic": topic.slug,
 }}))
 """
