@@ -12,10 +12,11 @@ messages, each topic's status label, the roadmap page's progress banner and map,
 page's progress panel, each resource's vote and tick controls and the moderators' edit links.
 The shell is cut at its markers once and kept (the shared cache and this worker's memory).
 
-Each request then costs, besides the session, the user and the version: one query for the
-learner's enrolments (the header's "My plan" and this roadmap's) and one for their progress rows
-in this roadmap with their check-in weeks (one UNION), and joins the shell's pieces with the
-filled markers. The topic page's layer reads the enrolments and one UNION of the learner's
+Each request then costs, besides the session with its user and the version: one query for
+the learner's enrolments (the header's "My plan" and this roadmap's) and one for their progress
+rows in this roadmap with their check-in weeks (one UNION), sent together in one round trip
+(`progress.selectors.enrollments_and_progress`), and joins the shell's pieces with the filled
+markers. The topic page's layer reads the enrolments and one UNION of the learner's
 marks on the topic (`community.selectors.topic_page_marks`) instead of the progress rows. Small
 pieces are rendered from their own small templates (the same ones the
 full render includes, so the two never differ); the map, the largest, is kept per learner under
@@ -255,10 +256,24 @@ class Layer:
             self._token = get_token(self.request)
         return self._token
 
+    # Whether the page shows the learner's progress rows (set by `fill` from the shell's kinds):
+    # then the enrolments and the rows are read together, in one round trip.
+    wants_rows: bool = False
+
     def enrolments(self) -> list[Enrollment]:
         if self._enrolments is None:
-            self._enrolments = progress.enrollments_of(user=self.user)
+            if self.wants_rows and self._rows is None:
+                self._read_both()
+            else:
+                self._enrolments = progress.enrollments_of(user=self.user)
+        assert self._enrolments is not None
         return self._enrolments
+
+    def _read_both(self) -> None:
+        assert self.stored.roadmap_id is not None  # a page with a status has its roadmap
+        self._enrolments, self._rows, self._weeks = progress.enrollments_and_progress(
+            user=self.user, roadmap_id=self.stored.roadmap_id
+        )
 
     def enrolment(self) -> Enrollment | None:
         wanted = self.stored.roadmap_id
@@ -268,10 +283,14 @@ class Layer:
         """The learner's progress rows in this roadmap by topic slug; the check-in weeks
         (`weeks`) come in the same query."""
         if self._rows is None:
-            assert self.stored.roadmap_id is not None  # a page with a status has its roadmap
-            self._rows, self._weeks = progress.progress_and_check_in_weeks(
-                user=self.user, roadmap_id=self.stored.roadmap_id
-            )
+            if self._enrolments is None:
+                self._read_both()
+            else:
+                assert self.stored.roadmap_id is not None
+                self._rows, self._weeks = progress.progress_and_check_in_weeks(
+                    user=self.user, roadmap_id=self.stored.roadmap_id
+                )
+        assert self._rows is not None
         return self._rows
 
 
@@ -531,6 +550,8 @@ def _fill_csrf(layer: Layer, arg: str) -> str:
     return layer.token()
 
 
+# The kinds drawn from the learner's progress rows in the page's roadmap (`Layer.rows`).
+ROW_KINDS = frozenset({"status", "banner", "map"})
 # The topic page's kinds: their marks keep the topic's content (`Shell._keep_topic`).
 TOPIC_KINDS = frozenset({"panel", "vote", "tick", "topic_tools", "resource_edit"})
 
@@ -554,6 +575,7 @@ def fill(stored: Stored, request: HttpRequest, enrolments: list[Enrollment] | No
     the caller has read them already (`progress.enrollments_of`)."""
     layer = Layer(request, stored, _enrolments=enrolments)
     pieces = stored.pieces
+    layer.wants_rows = not ROW_KINDS.isdisjoint(pieces[1::3])
     out = [pieces[0]]
     for index in range(1, len(pieces), 3):
         out.append(FILLS[pieces[index]](layer, pieces[index + 1]))

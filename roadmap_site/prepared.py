@@ -78,16 +78,21 @@ class _Compiled:
 
         return make
 
-    def run(self, values: dict[str, Any]) -> list[Any]:
+    def params_for(self, values: dict[str, Any]) -> list[Any]:
         params = list(self.params)
         for index, name in self.slots:
             params[index] = values[name]
-        with _cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
+        return params
+
+    def results(self, rows: list[Any]) -> list[Any]:
         if self.converters:
             rows = list(self.compiler.apply_converters(rows, self.converters))
         return [self.make(tuple(row)) for row in rows]
+
+    def run(self, values: dict[str, Any]) -> list[Any]:
+        with _cursor() as cursor:
+            cursor.execute(self.sql, self.params_for(values))
+            return self.results(cursor.fetchall())
 
 
 class CompiledQuery:
@@ -108,7 +113,29 @@ class CompiledQuery:
                 self._compiled[connection.vendor] = compiled
         return compiled
 
-    def run(self, **values: Any) -> list[Any]:
+    def _checked(self, values: dict[str, Any]) -> dict[str, Any]:
         if set(values) != set(self._slots):
             raise TypeError(f"expected the values {sorted(self._slots)}, got {sorted(values)}")
-        return self._for_vendor().run(values)
+        return values
+
+    def run(self, **values: Any) -> list[Any]:
+        return self._for_vendor().run(self._checked(values))
+
+
+def run_together(*runs: tuple[CompiledQuery, dict[str, Any]]) -> list[list[Any]]:
+    """Each (query, values)'s results, the queries sent together: on PostgreSQL in one round
+    trip (psycopg's pipeline: all are sent, then all answers read), elsewhere one by one. Each
+    is still one query, counted and logged as such."""
+    compiled = [(query._for_vendor(), query._checked(values)) for query, values in runs]
+    if connection.vendor != "postgresql" or len(compiled) < 2:
+        return [one.run(values) for one, values in compiled]
+    cursors = [_cursor() for _ in compiled]
+    try:
+        with connection.connection.pipeline():
+            for cursor, (one, values) in zip(cursors, compiled, strict=True):
+                cursor.execute(one.sql, one.params_for(values))
+            fetched = [cursor.fetchall() for cursor in cursors]
+    finally:
+        for cursor in cursors:
+            cursor.close()
+    return [one.results(rows) for (one, _values), rows in zip(compiled, fetched, strict=True)]

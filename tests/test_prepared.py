@@ -78,3 +78,30 @@ def test_the_same_compiled_query_serves_many_values(roadmap):
     TopicFactory(roadmap=other, slug="two")
     assert query.run(roadmap_id=roadmap.pk) == [("one",)]
     assert query.run(roadmap_id=other.pk) == [("two",)]
+
+
+def test_queries_run_together_give_what_each_gives_alone(
+    learner, roadmap, topic, django_assert_num_queries
+):
+    """`run_together` sends them in one round trip on PostgreSQL (psycopg's pipeline), one by
+    one elsewhere: two queries either way, and the same results."""
+    enrollment_put(user=learner, roadmap=roadmap)
+    TopicProgress.objects.create(user=learner, topic=topic, status=TopicProgress.Status.DONE)
+    WeeklyCheckIn.objects.create(user=learner, roadmap=roadmap, week=1, hours=3)
+    with django_assert_num_queries(2):
+        enrolments, rows, weeks = selectors.enrollments_and_progress(
+            user=learner, roadmap_id=roadmap.pk
+        )
+    assert [_fields(e) for e in enrolments] == [
+        _fields(e) for e in selectors.enrollments_of(user=learner)
+    ]
+    alone_rows, alone_weeks = selectors.progress_and_check_in_weeks(
+        user=learner, roadmap_id=roadmap.pk
+    )
+    assert weeks == alone_weeks == {1}
+    assert {slug: (r.status, r.done_at) for slug, r in rows.items()} == {
+        slug: (r.status, r.done_at) for slug, r in alone_rows.items()
+    }
+    # and again on the same connection, its statements prepared now
+    again = selectors.enrollments_and_progress(user=learner, roadmap_id=roadmap.pk)
+    assert [e.pk for e in again[0]] == [e.pk for e in enrolments] and again[2] == {1}

@@ -53,7 +53,7 @@ from roadmap_site.limits import (
     DASHBOARD_WEEKS,
     ENROLMENT_START_KEPT,
 )
-from roadmap_site.prepared import CompiledQuery
+from roadmap_site.prepared import CompiledQuery, run_together
 
 COMPLETE = frozenset({TopicProgress.Status.DONE, TopicProgress.Status.SKIPPED})
 
@@ -157,15 +157,31 @@ def progress_and_check_in_weeks(
     """The learner's progress rows in the roadmap by topic slug (status, done_at and
     revision_done only, without their topics) and the weeks they checked in: one query, a
     UNION of both."""
+    return _progress_and_weeks(_PROGRESS_AND_WEEKS.run(user_id=user.pk, roadmap_id=roadmap_id))
+
+
+def _progress_and_weeks(found: list[Any]) -> tuple[dict[str, TopicProgress], set[int]]:
     progress: dict[str, TopicProgress] = {}
     check_in_weeks: set[int] = set()
-    found = _PROGRESS_AND_WEEKS.run(user_id=user.pk, roadmap_id=roadmap_id)
     for kind, slug, status, done_at, number in found:
         if kind == 2:
             check_in_weeks.add(number)
         else:
             progress[slug] = TopicProgress(status=status, done_at=done_at, revision_done=number)
     return progress, check_in_weeks
+
+
+def enrollments_and_progress(
+    *, user: User, roadmap_id: int
+) -> tuple[list[Enrollment], dict[str, TopicProgress], set[int]]:
+    """`enrollments_of` and `progress_and_check_in_weeks` together: two queries sent in one
+    round trip (roadmap_site.prepared.run_together; the signed-in roadmap and section pages)."""
+    found, rows = run_together(
+        (_ENROLLMENTS, {"user_id": user.pk}),
+        (_PROGRESS_AND_WEEKS, {"user_id": user.pk, "roadmap_id": roadmap_id}),
+    )
+    progress, weeks = _progress_and_weeks(rows)
+    return enrollments_read(found, user=user), progress, weeks
 
 
 def dashboard_fingerprints() -> dict[str, Subquery]:
