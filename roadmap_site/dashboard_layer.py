@@ -31,7 +31,6 @@ import hashlib
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -169,24 +168,12 @@ class DashboardLayerMiddleware:
         now: Current,
     ) -> page_layer.Stored | HttpResponseBase:
         """The page with its markers, cut; the view's own response when it is not one to keep."""
-        shell = page_layer.Shell()
-        request.page_layer = shell  # type: ignore[attr-defined]
-        try:
-            response = view(request, *args, **kwargs)
-        finally:
-            request.page_layer = None  # type: ignore[attr-defined]
-        fit = (
-            isinstance(response, HttpResponse)
-            and response.status_code == 200
-            and not response.cookies
-            and not response.has_header("Cache-Control")
-            and getattr(request, "_csp_nonce", None) is None
-        )
-        if not fit:
-            return view(request, *args, **kwargs)  # whole, without the markers
-        assert isinstance(response, HttpResponse)
+        rendered = page_layer.render_marked(request, view, args, kwargs)
+        if isinstance(rendered, HttpResponseBase):
+            return rendered
+        _shell, pieces = rendered
         return page_layer.Stored(
-            pieces=shell.cut(response.content.decode(response.charset or settings.DEFAULT_CHARSET)),
+            pieces=pieces,
             version=sum(now.versions),
             roadmap_id=now.enrolment.roadmap_id,
             slug=now.enrolment.roadmap.slug,

@@ -586,6 +586,32 @@ def fill(stored: Stored, request: HttpRequest, enrolments: list[Enrollment] | No
 # -- the middleware
 
 
+def render_marked(
+    request: HttpRequest, view: Callable[..., HttpResponseBase], args: Any, kwargs: Any
+) -> tuple[Shell, list[str]] | HttpResponseBase:
+    """The view's page rendered with markers and cut at them, with the `Shell` that handed them
+    out; or, when that rendering is not one to keep (not a 200, a cookie set, a Cache-Control
+    of its own, a CSP nonce used), the view's answer rendered again whole, without markers."""
+    shell = Shell()
+    request.page_layer = shell  # type: ignore[attr-defined]
+    try:
+        response = view(request, *args, **kwargs)
+    finally:
+        request.page_layer = None  # type: ignore[attr-defined]
+    fit = (
+        isinstance(response, HttpResponse)
+        and response.status_code == 200
+        and not response.cookies
+        and not response.has_header("Cache-Control")
+        and getattr(request, "_csp_nonce", None) is None
+    )
+    if not fit:
+        return view(request, *args, **kwargs)
+    assert isinstance(response, HttpResponse)
+    body = response.content.decode(response.charset or settings.DEFAULT_CHARSET)
+    return shell, shell.cut(body)
+
+
 def _variant(request: HttpRequest, view_name: str) -> str | None:
     if request.method not in ("GET", "HEAD") or "HTTP_HX_REQUEST" in request.META:
         return None
@@ -642,24 +668,12 @@ class PageLayerMiddleware:
         kwargs: Any,
         version: int,
     ) -> Stored | HttpResponseBase:
-        shell = Shell()
-        request.page_layer = shell  # type: ignore[attr-defined]
-        try:
-            response = view(request, *args, **kwargs)
-        finally:
-            request.page_layer = None  # type: ignore[attr-defined]
-        fit = (
-            isinstance(response, HttpResponse)
-            and response.status_code == 200
-            and not response.cookies
-            and not response.has_header("Cache-Control")
-            and getattr(request, "_csp_nonce", None) is None
-        )
-        if not fit:
-            return view(request, *args, **kwargs)  # whole, as without the layer
-        assert isinstance(response, HttpResponse)
+        rendered = render_marked(request, view, args, kwargs)
+        if isinstance(rendered, HttpResponseBase):
+            return rendered
+        shell, pieces = rendered
         stored = Stored(
-            pieces=shell.cut(response.content.decode(response.charset or settings.DEFAULT_CHARSET)),
+            pieces=pieces,
             version=version,
             roadmap_id=shell.roadmap.pk if shell.roadmap is not None else None,
             slug=shell.roadmap.slug if shell.roadmap is not None else "",
