@@ -8,7 +8,6 @@ week of the plan, so the date moving on shows."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -17,7 +16,6 @@ import pytest
 import time_machine
 from django.conf import settings as django_settings
 from django.middleware.csrf import _does_token_match
-from django.test import Client
 
 from apps.accounts.services import user_profile_update
 from apps.progress.models import Enrollment, TopicProgress
@@ -34,11 +32,13 @@ from apps.roadmap.models import Project, Resource, Roadmap, Topic
 from apps.roadmap.services import community_touch, pages_touch, roadmap_touch
 from apps.solutions.models import Solution
 from tests.factories import ProjectFactory, SolutionFactory, UserFactory, resource
+from tests.support.clients import CSRF_TOKEN, without_tokens
+from tests.support.clients import page_client_for as signed_in
 
 pytestmark = pytest.mark.django_db
 
+
 DASHBOARD = "roadmap_site.dashboard_layer.DashboardLayerMiddleware"
-TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SUNDAY_EVENING = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)
 STARTED = date(2026, 11, 8)  # week 4 on that Sunday, week 5 from the Monday
 
@@ -85,16 +85,6 @@ def enrolled(learner, roadmap):
 
 def path_of(roadmap) -> str:
     return f"/roadmaps/{roadmap.slug}/dashboard/"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def without_tokens(body: str) -> str:
-    return TOKEN.sub('name="csrfmiddlewaretoken" value=""', body)
 
 
 def whole(settings, user, path: str) -> str:
@@ -145,7 +135,7 @@ def test_the_kept_dashboard_is_the_whole_page(settings, roadmap, enrolled, moder
         assert "Your solution:" in expected
         assert "Streak: <strong>2</strong>" in expected
     secret = client.cookies[django_settings.CSRF_COOKIE_NAME].value
-    tokens = TOKEN.findall(again.content.decode())
+    tokens = CSRF_TOKEN.findall(again.content.decode())
     assert len(tokens) > 3 and all(_does_token_match(token, secret) for token in tokens)
 
 
@@ -320,7 +310,7 @@ def test_nobody_sees_anybody_elses_dashboard_or_token(settings, roadmap, enrolle
         assert "Your solution:" in mine_body and "Your solution:" not in theirs_body
         for client, body in ((ada, mine_body), (graces, theirs_body)):
             secret = client.cookies[django_settings.CSRF_COOKIE_NAME].value
-            tokens = TOKEN.findall(body)
+            tokens = CSRF_TOKEN.findall(body)
             assert tokens and all(_does_token_match(token, secret) for token in tokens)
     assert without_tokens(mine_body) == whole(settings, enrolled, path)
     assert without_tokens(theirs_body) == whole(settings, grace, path)

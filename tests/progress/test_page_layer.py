@@ -5,7 +5,6 @@ anybody else's page."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -28,11 +27,13 @@ from apps.roadmap.models import Topic
 from apps.roadmap.services import pages_touch, roadmap_touch
 from roadmap_site.page_layer import LAYERED_PAGES, PageLayerMiddleware
 from tests.factories import UserFactory, approved
+from tests.support.clients import CSRF_TOKEN, without_tokens
+from tests.support.clients import page_client_for as signed_in
 
 pytestmark = pytest.mark.django_db
 
+
 LAYER = "roadmap_site.page_layer.PageLayerMiddleware"
-TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def pages(roadmap) -> dict[str, str]:
@@ -65,16 +66,6 @@ def enrolled(learner, roadmap):
     for week in (3, 4):
         check_in_put(user=learner, enrollment=enrolment, week=week, hours=4)
     return learner
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def without_tokens(body: str) -> str:
-    return TOKEN.sub('name="csrfmiddlewaretoken" value=""', body)
 
 
 def test_every_layered_page_is_measured_here(roadmap) -> None:
@@ -175,7 +166,7 @@ def test_nobody_sees_anybody_elses_statuses_or_token(roadmap, enrolled) -> None:
         assert "My plan" in mine_body and "My plan" not in theirs_body
         for client, body in ((ada, mine_body), (grace, theirs_body)):
             secret = client.cookies[django_settings.CSRF_COOKIE_NAME].value
-            tokens = TOKEN.findall(body)
+            tokens = CSRF_TOKEN.findall(body)
             assert tokens and all(_does_token_match(token, secret) for token in tokens)
         assert ada.cookies["csrftoken"].value != grace.cookies["csrftoken"].value
 
@@ -331,7 +322,7 @@ def test_learners_and_visitors_never_see_each_others_topic_marks(
             assert "Updated since you finished" not in body
         assert "csrfmiddlewaretoken" not in anyone
         secret = olive.cookies[django_settings.CSRF_COOKIE_NAME].value
-        assert all(_does_token_match(token, secret) for token in TOKEN.findall(theirs))
+        assert all(_does_token_match(token, secret) for token in CSRF_TOKEN.findall(theirs))
 
 
 def test_a_vote_a_tick_a_status_and_a_note_show_on_the_next_topic_request(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.test import Client
@@ -22,3 +23,12 @@ def page_client_for(user: Any | None) -> Client:
     if user is not None:
         client.force_login(user)
     return client
+
+
+# A form's CSRF token in a page, and the page with every one blanked: two renderings of the same
+# page differ in them alone (each is masked anew).
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def without_tokens(body: str) -> str:
+    return CSRF_TOKEN.sub('name="csrfmiddlewaretoken" value=""', body)
