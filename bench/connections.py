@@ -49,7 +49,7 @@ def one_mode(requests: int) -> float:
     django.setup()
     from django.core.signals import request_finished, request_started
 
-    from apps.roadmap.versions import one_row
+    from roadmap_site.prepared import one_row
 
     def request() -> None:
         request_started.send(sender=None)

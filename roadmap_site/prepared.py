@@ -1,32 +1,33 @@
-"""Queries built by the ORM once per process and run after as plain, prepared SQL.
+"""Queries built by the ORM once per process and run after as plain, prepared SQL; and
+`one_row`, the one-row read of the hottest paths (the pages' and the tree's versions when they
+are not pushed, the session with its user).
 
 On the signed-in pages' layer the ORM's building of a query (lookups, joins, compiling the
 SQL) costs several times the query itself. A `CompiledQuery` is defined as an ordinary
 queryset, so it reads like every other selector, with placeholder values where the request's
 own go: it is compiled on first use on each database connection's vendor, and each run sends
-that SQL with the request's values in the placeholders' places, through the prepared cursor of
-apps/roadmap/versions.py (counted and logged as any query). Rows come back as the queryset
-itself would give them: converted by the same converters, as model instances with their
-`select_related` objects, or as `values_list` tuples.
+that SQL with the request's values in the placeholders' places, through the prepared cursor
+below (counted and logged as any query). Rows come back as the queryset itself would give
+them: converted by the same converters, as model instances with their `select_related`
+objects, or as `values_list` tuples.
 
 A placeholder is an integer no row can have (negative), given by name; each must appear in
 the compiled parameters, or compiling fails loudly. Only querysets whose SQL does not change
 shape with their values belong here (no `__in` lists). On PostgreSQL the statement is prepared
-with its parameters untyped: a NULL standing for a column (a UNION's missing one) needs a `Cast`,
-or the server takes the column for text.
+with its parameters untyped: a NULL standing for a column (a UNION's missing one) needs a
+`Cast`, or the server takes the column for text.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import QuerySet
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
-
-from apps.roadmap.versions import _cursor
 
 PLACEHOLDER_BASE = -7_300_000_000
 
@@ -139,3 +140,67 @@ def run_together(*runs: tuple[CompiledQuery, dict[str, Any]]) -> list[list[Any]]
         for cursor in cursors:
             cursor.close()
     return [one.results(rows) for (one, _values), rows in zip(compiled, fetched, strict=True)]
+
+
+# -- one row, and the prepared cursor
+#
+# With CONN_HEALTH_CHECKS on (and no pool), Django checks a reused connection with a `SELECT 1`
+# before the first query of each request: a second round trip on answers that otherwise need
+# one. `one_row`'s query is that check itself: if the connection turns out to be broken, it is
+# closed and the query runs once more on a new one, which is what the check would have done.
+
+
+def one_row(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
+    db: Any = connection  # the stubs know neither health-check attribute
+    if (
+        db.connection is not None
+        and db.health_check_enabled
+        and not db.health_check_done
+        and not db.in_atomic_block
+    ):
+        db.health_check_done = True
+        try:
+            return _fetch(sql, params)
+        except (InterfaceError, OperationalError):
+            connection.close()  # as the failed check would; the next cursor reconnects
+    return _fetch(sql, params)
+
+
+def _fetch(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
+    with _cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def _cursor() -> Any:
+    """On PostgreSQL a cursor whose statements the server prepares once per connection:
+    parsed and planned on the first request, only executed after (about half the round
+    trip's time on a loaded machine). Django's own cursors bind on the client and never
+    prepare, so only these queries are prepared; Django's wrapper is kept, so they are
+    counted, logged and their errors are Django's as any other query's. (Prepared statements
+    need a direct connection or a pooler that keeps them, as PgBouncer 1.21+ does.)"""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    db: Any = connection
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    raw = db.connection
+    if raw.prepare_threshold != 0:
+        raw.prepare_threshold = 0  # prepare the first time (Django turns preparing off)
+    with db.wrap_database_errors:
+        return db._prepare_cursor(_prepared_cursor_class()(raw))
+
+
+@lru_cache(maxsize=1)
+def _prepared_cursor_class() -> type:
+    import psycopg  # PostgreSQL's driver: imported only where it is used
+
+    class PreparedCursor(psycopg.Cursor):
+        """psycopg's server-binding cursor; it names the query it ran for Django's query log
+        (psycopg keeps it only for statements it does not prepare)."""
+
+        def _send_query_prepared(self, name: bytes, pgq: Any, **kwargs: Any) -> None:
+            self._query = pgq
+            super()._send_query_prepared(name, pgq, **kwargs)
+
+    return PreparedCursor

@@ -33,7 +33,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 
 from apps.accounts.roles import MODERATORS_GROUP
-from apps.roadmap.versions import one_row
+from roadmap_site.prepared import one_row
 
 if TYPE_CHECKING:
     from apps.accounts.models import User, UserSession

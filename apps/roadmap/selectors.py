@@ -42,10 +42,10 @@ from apps.roadmap.models import (
 )
 from apps.roadmap.schedule import REFERENCE_HOURS_PER_WEEK, pack_into_weeks
 from apps.roadmap.version_feed import feed
-from apps.roadmap.versions import one_row
 from roadmap_site import limits
 from roadmap_site.errors import NotFound
 from roadmap_site.limits import TOPIC_CHANGES_SHOWN
+from roadmap_site.prepared import one_row
 
 M = TypeVar("M", bound=Model)
 

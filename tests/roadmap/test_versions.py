@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from apps.roadmap.services import pages_touch, pages_version, pages_versions
-from apps.roadmap.versions import one_row
+from roadmap_site.prepared import one_row
 
 
 @pytest.fixture(autouse=True)

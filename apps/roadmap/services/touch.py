@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from apps.roadmap.models import PageVersion, Roadmap
 from apps.roadmap.version_feed import feed
-from apps.roadmap.versions import one_row
+from roadmap_site.prepared import one_row
 
 PAGE_VERSION_ROW = 1
 
