@@ -11,9 +11,9 @@ in a number of queries that does not grow with the content.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.contrib.postgres.search import SearchVector
@@ -267,16 +267,25 @@ def _one(kind: str, object_id: int, document: SearchDocument | None) -> None:
     _write(kind=kind, object_ids=[object_id], documents=[document] if document else [])
 
 
+def _each(
+    kind: str, things: Iterable[Any], document: Callable[[Any], SearchDocument | None]
+) -> None:
+    """Rewrite the rows of these things of one kind (a thing no longer public loses its row)."""
+    things = list(things)
+    _write(
+        kind=kind,
+        object_ids=[thing.pk for thing in things],
+        documents=[d for thing in things if (d := document(thing)) is not None],
+    )
+
+
 def index_topic(topic: Topic) -> None:
     """The topic's row and its resources' rows (they show its phase and follow its retiring)."""
     topic = _topics().get(pk=topic.pk)
     slug = topic.roadmap.slug
     _one(Kind.TOPIC, topic.pk, _topic_document(topic, slug))
-    resources = list(_resources().filter(topic_id=topic.pk))
-    _write(
-        kind=Kind.RESOURCE,
-        object_ids=[resource.pk for resource in resources],
-        documents=[d for r in resources if (d := _resource_document(r, slug)) is not None],
+    _each(
+        Kind.RESOURCE, _resources().filter(topic_id=topic.pk), lambda r: _resource_document(r, slug)
     )
 
 
@@ -290,11 +299,10 @@ def index_project(project: Project) -> None:
     project = Project.objects.select_related("roadmap").get(pk=project.pk)
     slug = project.roadmap.slug
     _one(Kind.PROJECT, project.pk, _project_document(project, slug))
-    solutions = list(_solutions().filter(project_id=project.pk))
-    _write(
-        kind=Kind.SOLUTION,
-        object_ids=[solution.pk for solution in solutions],
-        documents=[d for s in solutions if (d := _solution_document(s, slug)) is not None],
+    _each(
+        Kind.SOLUTION,
+        _solutions().filter(project_id=project.pk),
+        lambda s: _solution_document(s, slug),
     )
 
 
@@ -317,17 +325,11 @@ def index_phase(phase: Phase) -> None:
     phase = _phases().get(pk=phase.pk)
     slug = phase.roadmap.slug
     _one(Kind.PHASE, phase.pk, _phase_document(phase, slug))
-    topics = list(_topics().filter(phase_id=phase.pk))
-    _write(
-        kind=Kind.TOPIC,
-        object_ids=[topic.pk for topic in topics],
-        documents=[d for t in topics if (d := _topic_document(t, slug)) is not None],
-    )
-    resources = list(_resources().filter(topic__phase_id=phase.pk))
-    _write(
-        kind=Kind.RESOURCE,
-        object_ids=[resource.pk for resource in resources],
-        documents=[d for r in resources if (d := _resource_document(r, slug)) is not None],
+    _each(Kind.TOPIC, _topics().filter(phase_id=phase.pk), lambda t: _topic_document(t, slug))
+    _each(
+        Kind.RESOURCE,
+        _resources().filter(topic__phase_id=phase.pk),
+        lambda r: _resource_document(r, slug),
     )
 
 
