@@ -23,13 +23,11 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
 import pytest
 import redis
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.db import connection
 
 from apps.accounts.models import User
 from apps.outbox.models import OutboxMessage
@@ -37,6 +35,7 @@ from apps.roadmap.models import Resource
 from bench.linkcheck_server import LoopbackServers, Reply, Site, unused_port
 from roadmap_site.circuit import circuits_reset
 from tests.factories import EnrollmentFactory, UserFactory, pending, resource
+from tests.support.processes import child_database_url, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -44,25 +43,6 @@ BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[2]
 ANSWER_WITHIN = 3.0
 PASSWORD = "a frozen redis passphrase 15"
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    user = quote(db.get("USER") or "", safe="")
-    password = quote(db.get("PASSWORD") or "", safe="")
-    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
-    return f"postgres://{credentials}{host}:{port}/{db['NAME']}"
-
-
-def wait_for(condition: Callable[[], object], timeout: float, what: str) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 @dataclass
@@ -158,7 +138,7 @@ class Stack:
             "ALLOWED_HOSTS": "127.0.0.1",
             "SITE_URL": f"https://127.0.0.1:{self.port}",
             "STATIC_MANIFEST": "0",
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": child_database_url(),
             "REDIS_URL": redis_url,
             "CELERY_BROKER_URL": redis_url,
             "CACHE_URL": redis_url,

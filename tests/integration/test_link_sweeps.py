@@ -18,42 +18,21 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 
 from apps.linkcheck.models import LinkCheck
 from apps.roadmap.models import Resource
 from bench.linkcheck_server import LoopbackServers, Reply, Request, Site, redirect
 from tests.factories import resource
+from tests.support.processes import child_database_url, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 CELERY = str(Path(sys.executable).with_name("celery"))
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    user = quote(db.get("USER") or "", safe="")
-    password = quote(db.get("PASSWORD") or "", safe="")
-    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or 5432
-    return f"postgres://{credentials}{host}:{port}/{db['NAME']}"
-
-
-def wait_for(condition: Callable[[], object], timeout: float, what: str) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 class Services:
@@ -63,7 +42,7 @@ class Services:
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "roadmap_site.settings",
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": child_database_url(),
             "REDIS_URL": redis_url,
             "CELERY_BROKER_URL": redis_url,
             "CACHE_URL": "locmem:",

@@ -28,16 +28,14 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
 import pytest
 from celery import Celery
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.db import connection
 
 from apps.accounts.models import User
 from apps.linkcheck.models import LinkCheck
@@ -47,6 +45,7 @@ from apps.roadmap.models import Resource
 from bench.linkcheck_server import LoopbackServers, Reply, Site
 from deploy.smoke import Browser
 from tests.factories import PASSWORD, EnrollmentFactory, UserFactory, resource
+from tests.support.processes import child_database_url, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -62,25 +61,6 @@ LEARNERS = 3
 SWEEP = "apps.linkcheck.tasks.link_sweep"
 BATCH = "apps.linkcheck.tasks.link_check_batch"
 WEEKLY = "apps.mail.tasks.weekly_emails_send"
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    user = quote(db.get("USER") or "", safe="")
-    password = quote(db.get("PASSWORD") or "", safe="")
-    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
-    return f"postgres://{credentials}{host}:{port}/{db['NAME']}"
-
-
-def wait_for(condition: Callable[[], object], timeout: float, what: str) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 class RoundRobin:
@@ -146,7 +126,7 @@ class Stack:
             "SECRET_KEY": f"many-processes-{run}-" + "x" * 40,
             "ALLOWED_HOSTS": "127.0.0.1",
             "SITE_URL": f"https://127.0.0.1:{PROXY_PORT}",
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": child_database_url(),
             "DATABASE_POOL": "1",
             "REDIS_URL": redis_url,
             "CACHE_KEY_PREFIX": self.prefix,

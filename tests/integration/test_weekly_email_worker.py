@@ -11,41 +11,21 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from datetime import date
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 
 from apps.mail.models import WeeklyEmail
 from tests.factories import EnrollmentFactory, UserFactory
+from tests.support.processes import child_database_url, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 CELERY = str(Path(sys.executable).with_name("celery"))
 ROOT = Path(__file__).resolve().parents[2]
 MONDAY_0800_BERLIN = "2026-03-30T06:00:00+00:00"
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    user = quote(db.get("USER") or "", safe="")
-    password = quote(db.get("PASSWORD") or "", safe="")
-    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
-    return f"postgres://{credentials}{host}:{port}/{db['NAME']}"
-
-
-def _wait_for(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.3)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def _redis_keys(url: str) -> set[bytes]:
@@ -82,7 +62,7 @@ def test_the_weekly_job_on_a_real_worker_sends_once(
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "roadmap_site.settings",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": child_database_url(),
         "REDIS_URL": redis_url,
         "CELERY_BROKER_URL": redis_url,
         "CACHE_URL": "locmem:",
@@ -142,9 +122,9 @@ def test_the_weekly_job_on_a_real_worker_sends_once(
 
     try:
         call()
-        _wait_for(handled, 90, "the worker to send the Monday email\n" + worker_log())
+        wait_for(handled, 90, "the worker to send the Monday email\n" + worker_log())
         call()
-        _wait_for(lambda: worker_log().count("succeeded") >= 2, 60, "the second run")
+        wait_for(lambda: worker_log().count("succeeded") >= 2, 60, "the second run")
         files = list(mail_dir.iterdir())
         assert len(files) == 1, worker_log()
         text = files[0].read_text()
