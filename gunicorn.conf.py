@@ -1,5 +1,6 @@
 """gunicorn settings for the web container (and `make prod-smoke`)."""
 
+import gc
 import os
 import shutil
 
@@ -29,3 +30,11 @@ def child_exit(server, worker) -> None:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker) -> None:
+    """Take what the worker has loaded (Django, the URLconf, the models: most of its objects,
+    kept for its whole life) out of the collector's full passes. Each full pass scanned them
+    all: about 90 ms at a time, every few renderings of a page at 100x content, the most of the
+    slowest answers' time (issue 18). Objects made later are collected as before."""
+    gc.freeze()

@@ -146,6 +146,11 @@ site = {
     "learners": learner_sessions,
     "writers": writer_sessions,
 }
+# The planner's statistics for the people, sessions and enrolments just written (the server
+# may run with autovacuum off, and the run starts before it would come round).
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("ANALYZE")
 with open(sys.argv[1], "w") as out:
     json.dump(site, out)
 """

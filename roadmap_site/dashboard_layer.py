@@ -168,7 +168,9 @@ class DashboardLayerMiddleware:
         now: Current,
     ) -> page_layer.Stored | HttpResponseBase:
         """The page with its markers, cut; the view's own response when it is not one to keep."""
-        rendered = page_layer.render_marked(request, view, args, kwargs)
+        rendered = page_layer.render_marked(
+            request, view, args, kwargs, content_version=now.versions[0]
+        )
         if isinstance(rendered, HttpResponseBase):
             return rendered
         _shell, pieces = rendered

@@ -57,7 +57,7 @@ from apps.progress.services import local_today
 from apps.progress.templatetags.progress_tags import learner_state_context, map_context
 from apps.roadmap import selectors as content
 from apps.roadmap.models import Resource, Roadmap, Topic
-from apps.roadmap.services import pages_version
+from apps.roadmap.services import pages_versions
 from apps.roadmap.templatetags.roadmap_tags import THEME_COOKIE, THEMES
 
 # Each page served with the layer, and the query parameters it reads (any other: the view).
@@ -105,6 +105,9 @@ class _Local:
 
 _SHELLS = _Local(256)
 _TREES = _Local(8)
+# The topics a plan is reckoned over, per roadmap and content version: at 100x content (3,800
+# topics) reading them as models took 0.2 s, the most of a dashboard's rendering.
+_PLAN_TOPICS = _Local(4)
 _MAPS = _Local(256)
 _BANNERS = _Local(1024)
 _NAVS = _Local(1024)
@@ -119,10 +122,18 @@ class Shell:
     """`request.page_layer` while the shell renders: hands out the markers and keeps the
     page's roadmap (what the layer's queries are about)."""
 
-    def __init__(self) -> None:
+    def __init__(self, content_version: int | None = None) -> None:
         self.nonce = secrets.token_hex(8)
         self.roadmap: Roadmap | None = None
         self.topic: TopicPage | None = None
+        self.content_version = content_version
+
+    def plan_topics(self, roadmap: Roadmap) -> list[Topic] | None:
+        """The roadmap's plan topics kept for the content version read before this rendering
+        began (`plan_topics`); None when the middleware read none."""
+        if self.content_version is None:
+            return None
+        return plan_topics(roadmap=roadmap, content_version=self.content_version)
 
     def mark(self, kind: str, arg: str, context: Any) -> SafeString:
         if self.roadmap is None and isinstance(context.get("roadmap"), Roadmap):
@@ -200,6 +211,7 @@ class Stored:
     pieces: list[str]
     version: int
     roadmap_id: int | None
+    content_version: int = 0  # the content part of `version`
     slug: str = ""
     topic: TopicPage | None = None
     # Pieces rendered for this shell, kept in this worker by what they are drawn from (the
@@ -376,15 +388,28 @@ def _tree(layer: Layer) -> Roadmap:
     return tree
 
 
-def _plan_topics(layer: Layer) -> list[Topic]:
-    """All the roadmap's active topics (the banner's plan and progress are over all of them,
-    the page's tree holds only what it shows), kept in this worker for the shell's version."""
-    key = _scoped(f"layer-topics:{layer.stored.version}:{layer.stored.slug}")
-    topics = _TREES.get(key)
+def plan_topics(*, roadmap: Roadmap, content_version: int) -> list[Topic]:
+    """All the roadmap's active topics, what a plan and progress are reckoned over (the
+    banner's, the dashboard's; a page's tree holds only what it shows), kept in this worker per
+    pages' content version. The version must have been read before the rows: every write to
+    the topics, phases or sections moves it (services.touch.pages_touch, and the database's
+    triggers for any other path, roadmap migration 0010), so the rows kept under it are never
+    older than it. Shared by the requests: each topic holds a small copy of its roadmap, and
+    nobody changes them."""
+    key = _scoped(f"plan-topics:{content_version}:{roadmap.pk}")
+    topics = _PLAN_TOPICS.get(key)
     if topics is None:
-        topics = content.roadmap_plan_topics(roadmap_id=layer.stored.roadmap_id or 0)
-        _TREES.put(key, topics)
+        topics = content.roadmap_plan_topics(roadmap_id=roadmap.pk)
+        light = _light_roadmap(roadmap)
+        for topic in topics:
+            topic.roadmap = light
+        _PLAN_TOPICS.put(key, topics)
     return topics
+
+
+def _plan_topics(layer: Layer) -> list[Topic]:
+    tree = _tree(layer)
+    return plan_topics(roadmap=tree, content_version=layer.stored.content_version)
 
 
 def _progress_of(layer: Layer, topics: list[Topic]) -> dict[str, TopicProgress]:
@@ -587,12 +612,18 @@ def fill(stored: Stored, request: HttpRequest, enrolments: list[Enrollment] | No
 
 
 def render_marked(
-    request: HttpRequest, view: Callable[..., HttpResponseBase], args: Any, kwargs: Any
+    request: HttpRequest,
+    view: Callable[..., HttpResponseBase],
+    args: Any,
+    kwargs: Any,
+    *,
+    content_version: int | None = None,
 ) -> tuple[Shell, list[str]] | HttpResponseBase:
     """The view's page rendered with markers and cut at them, with the `Shell` that handed them
-    out; or, when that rendering is not one to keep (not a 200, a cookie set, a Cache-Control
-    of its own, a CSP nonce used), the view's answer rendered again whole, without markers."""
-    shell = Shell()
+    out (and the kept plan topics of `content_version`, read before); or, when that rendering
+    is not one to keep (not a 200, a cookie set, a Cache-Control of its own, a CSP nonce used),
+    the view's answer rendered again whole, without markers."""
+    shell = Shell(content_version)
     request.page_layer = shell  # type: ignore[attr-defined]
     try:
         response = view(request, *args, **kwargs)
@@ -645,7 +676,8 @@ class PageLayerMiddleware:
         variant = _variant(request, match.view_name)
         if variant is None:
             return None
-        version = pages_version()
+        versions = pages_versions()
+        version = sum(versions)
         key = _scoped(f"layer-shell:{version}:{variant}")
         stored = _SHELLS.get(key)
         if stored is None:
@@ -653,7 +685,7 @@ class PageLayerMiddleware:
             if isinstance(stored, Stored):
                 _SHELLS.put(key, stored)
             else:
-                stored = self._render_shell(request, view, args, kwargs, version)
+                stored = self._render_shell(request, view, args, kwargs, versions)
                 if isinstance(stored, HttpResponseBase):
                     return stored
                 cache.set(key, stored, SHELL_SECONDS)
@@ -666,7 +698,7 @@ class PageLayerMiddleware:
         view: Callable[..., HttpResponseBase],
         args: Any,
         kwargs: Any,
-        version: int,
+        versions: tuple[int, int],
     ) -> Stored | HttpResponseBase:
         rendered = render_marked(request, view, args, kwargs)
         if isinstance(rendered, HttpResponseBase):
@@ -674,7 +706,8 @@ class PageLayerMiddleware:
         shell, pieces = rendered
         stored = Stored(
             pieces=pieces,
-            version=version,
+            version=sum(versions),
+            content_version=versions[0],
             roadmap_id=shell.roadmap.pk if shell.roadmap is not None else None,
             slug=shell.roadmap.slug if shell.roadmap is not None else "",
             topic=shell.topic,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import re
+import runpy
 import shlex
 from pathlib import Path
 
@@ -130,3 +132,13 @@ def test_env_example_documents_every_setting_read_from_the_environment() -> None
     example = (ROOT / ".env.example").read_text()
     documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", example, flags=re.MULTILINE))
     assert names - documented == set()
+
+
+def test_a_gunicorn_worker_keeps_what_it_loaded_out_of_the_full_collections() -> None:
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert gc.get_freeze_count() == 0
+    try:
+        config["post_worker_init"](None)
+        assert gc.get_freeze_count() > 10_000  # Django and the test run's objects
+    finally:
+        gc.unfreeze()

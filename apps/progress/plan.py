@@ -136,29 +136,30 @@ def build_plan(
         groups=[t.phase for t in ordered],
     )
     weeks: list[PlanWeek] = []
+    first_starts = week_starts_on(start_date=start_date, number=first_week)
     for index, packed_week in enumerate(packed):
-        number = first_week + index
-        starts = week_starts_on(start_date=start_date, number=number)
+        parts = packed_week.parts
+        starts = first_starts + timedelta(weeks=index)
+        hours_by_topic = {p.item.slug: p.hours for p in parts}
         weeks.append(
             PlanWeek(
-                number=number,
+                number=first_week + index,
                 starts_on=starts,
                 ends_on=starts + timedelta(days=6),
-                phase=packed_week.items[0].phase,
-                topics=[p.item.slug for p in packed_week.parts if p.first],
-                continues=[p.item.slug for p in packed_week.parts if not p.first],
-                hours=packed_week.hours,
-                hours_by_topic={p.item.slug: p.hours for p in packed_week.parts},
+                phase=parts[0].item.phase,
+                topics=[p.item.slug for p in parts if p.first],
+                continues=[p.item.slug for p in parts if not p.first],
+                hours=sum(hours_by_topic.values()),
+                hours_by_topic=hours_by_topic,
             )
         )
 
     this_week = week_number(start_date=start_date, day=today)
-    # The week each unfinished topic should have been finished by: its last week.
+    # The week each unfinished topic should have been finished by is its last week; the
+    # plan is behind by the weeks since the earliest of them.
+    finished = {slug for slug, state in progress.items() if state.status in {"done", "skipped"}}
     due = {
-        slug: week.number
-        for week in weeks
-        for slug in week.hours_by_topic
-        if progress.get(slug, TopicState("not_started")).status not in {"done", "skipped"}
+        slug: week.number for week in weeks for slug in week.hours_by_topic if slug not in finished
     }
     behind = max(0, this_week - min(due.values())) if due else 0
     return Plan(

@@ -281,15 +281,69 @@ def plan_for(*, enrollment: Enrollment) -> Plan:
     return _plan_of(enrollment, topics, progress)
 
 
+@dataclass(frozen=True)
+class _TopicFacts:
+    """What a plan and a summary read of a list of active topics (with their phases and
+    sections), the learner aside: worked out once per kept list (`_facts`)."""
+
+    plan_topics: list[PlanTopic]  # in plan order (phase, then order)
+    by_slug: dict[str, Topic]
+    # The slugs of each phase's and each section's topics, by number in order.
+    by_phase: list[tuple[int, list[str]]]
+    by_section: list[tuple[int, list[str]]]
+    phase_titles: dict[int, str]
+    section_titles: dict[int, str]
+    estimates: dict[int, int | None]
+
+
+def _facts(topics: Iterable[Topic], *, sections: bool = True) -> _TopicFacts:
+    """The facts of `topics`: kept in the list's `memo` when it has one (a kept
+    `roadmap_plan_topics`, roadmap_site/page_layer.plan_topics), else worked out here. Without
+    `sections`, the sections are not read (the map's topics come with their phases only)."""
+    memo: dict[str, Any] | None = getattr(topics, "memo", None)
+    if memo is not None and sections and "facts" in memo:
+        facts: _TopicFacts = memo["facts"]
+        return facts
+    listed = list(topics)
+    by_phase: dict[int, list[str]] = {}
+    by_section: dict[int, list[str]] = {}
+    phase_titles: dict[int, str] = {}
+    section_titles: dict[int, str] = {}
+    plan_topics = []
+    for t in listed:
+        phase = t.phase
+        if phase is not None:
+            by_phase.setdefault(phase.number, []).append(t.slug)
+            phase_titles[phase.number] = phase.title
+        if sections:
+            section = t.section
+            by_section.setdefault(section.number, []).append(t.slug)
+            section_titles[section.number] = section.title
+        plan_topics.append(
+            PlanTopic(t.slug, phase.number if phase else 0, t.order, t.est_hours or 1)
+        )
+    plan_topics.sort(key=lambda p: (p.phase, p.order))
+    facts = _TopicFacts(
+        plan_topics=plan_topics,
+        by_slug={t.slug: t for t in listed},
+        by_phase=sorted(by_phase.items()),
+        by_section=sorted(by_section.items()),
+        phase_titles=phase_titles,
+        section_titles=section_titles,
+        estimates={t.pk: t.est_hours for t in listed},
+    )
+    if memo is not None and sections:
+        memo["facts"] = facts
+    return facts
+
+
 def _plan_of(
     enrollment: Enrollment, topics: Iterable[Topic], progress: Mapping[str, TopicProgress]
 ) -> Plan:
     """The plan of these active topics (with their phases) and progress rows (no query)."""
     zone = enrollment.user.zone
-    plan_topics = [
-        PlanTopic(t.slug, t.phase.number if t.phase else 0, t.order, t.est_hours or 1)
-        for t in topics
-    ]
+    memo: dict[str, Any] | None = getattr(topics, "memo", None)
+    plan_topics = _facts(topics, sections=memo is not None).plan_topics
     states = {
         slug: TopicState(
             row.status, timezone.localtime(row.done_at, zone).date() if row.done_at else None
@@ -434,27 +488,23 @@ def _summary_of(
     topics: list[Topic], progress: Mapping[str, TopicProgress], *, streak: int
 ) -> ProgressSummary:
     """The summary of these active topics (with phases and sections) and rows (no query)."""
-    status_of = {
-        t.slug: progress[t.slug].status if t.slug in progress else TopicProgress.Status.NOT_STARTED
-        for t in topics
-    }
+    facts = _facts(topics)
+    status_of: dict[str, str] = dict.fromkeys(facts.by_slug, TopicProgress.Status.NOT_STARTED)
+    for slug, row in progress.items():
+        if slug in status_of:
+            status_of[slug] = row.status
+    done = {slug for slug, status in status_of.items() if status in COMPLETE}
 
-    def percent_by(key) -> list[tuple[int, int]]:
-        groups: dict[int, list[str]] = {}
-        for topic in topics:
-            number = key(topic)
-            if number is not None:
-                groups.setdefault(number, []).append(status_of[topic.slug])
+    def percent_by(groups: list[tuple[int, list[str]]]) -> list[tuple[int, int]]:
         return [
-            (number, _percent(sum(s in COMPLETE for s in group), len(group)))
-            for number, group in sorted(groups.items())
+            (number, _percent(sum(slug in done for slug in slugs), len(slugs)))
+            for number, slugs in groups
         ]
 
-    complete = sum(s in COMPLETE for s in status_of.values())
     return ProgressSummary(
-        percent_complete=_percent(complete, len(topics)),
-        phases=percent_by(lambda t: t.phase.number if t.phase else None),
-        sections=percent_by(lambda t: t.section.number),
+        percent_complete=_percent(len(done), len(status_of)),
+        phases=percent_by(facts.by_phase),
+        sections=percent_by(facts.by_section),
         topics=status_of,
         streak=streak,
     )
@@ -576,13 +626,16 @@ class PlannedTopic:
 
 
 def _planned_topics(
-    plan: Plan, slugs: list[str], topics: dict[str, Topic], *, whole: bool
+    plan: Plan,
+    slugs: list[str],
+    topics: dict[str, Topic],
+    *,
+    whole: bool,
+    totals: Mapping[str, int],
 ) -> list[PlannedTopic]:
-    """`slugs` of the plan as dashboard entries, with this week's hours unless `whole`."""
+    """`slugs` of the plan as dashboard entries, with this week's hours unless `whole`
+    (`totals`: each topic's hours over the plan)."""
     week = next((w for w in plan.weeks if w.number == plan.current_week), None)
-    totals: Counter[str] = Counter()
-    for planned in plan.weeks:
-        totals.update(planned.hours_by_topic)
     entries: list[PlannedTopic] = []
     for slug in slugs:
         span = plan.weeks_of(slug)
@@ -629,17 +682,6 @@ def _index_of(numbers: list[int], number: int | None) -> int:
     return numbers.index(number) if number in numbers else 0
 
 
-# The topic fields (and their phase's and section's) the dashboard never reads.
-_DASHBOARD_UNREAD = (
-    "imported",
-    "body_md",
-    "key_points",
-    "phase__imported",
-    "section__imported",
-    "section__summary_md",
-)
-
-
 def _rows_with_topics(
     *, user: User, roadmap: Roadmap, topics: list[Topic]
 ) -> dict[str, TopicProgress]:
@@ -650,31 +692,35 @@ def _rows_with_topics(
     rows = list(TopicProgress.objects.filter(user=user, topic__roadmap=roadmap))
     retired = {row.topic_id for row in rows if row.topic_id not in by_id}
     if retired:
-        by_id.update((t.pk, t) for t in Topic.objects.filter(pk__in=retired))
+        read = list(Topic.objects.filter(pk__in=retired))
+        for topic in read:
+            topic.roadmap = roadmap
+        by_id.update((t.pk, t) for t in read)
     for row in rows:
         row.topic = by_id[row.topic_id]
-        row.topic.roadmap = roadmap
     return {row.topic.slug: row for row in rows}
 
 
-def dashboard(*, enrollment: Enrollment) -> Dashboard:
-    """Everything the dashboard shows, in one pass: the active topics, the learner's progress
-    rows and check-ins are read once each (and this week's phase goals), and the plan, the
-    summary, the streak, the weeks, the chart and the lists are derived from them in memory
-    (4 queries, 5 with goals, one more when the learner has a row on a retired topic; the
-    enrolment is the caller's)."""
-    roadmap = enrollment.roadmap
-    topic_list = list(
-        Topic.objects.active()
-        .filter(roadmap=roadmap)
-        .select_related("phase", "section")
-        # Every topic is read to place this week; none of their texts is shown here, and
-        # decoding each row's JSON was most of the time at 100x (issue 18).
-        .defer(*_DASHBOARD_UNREAD)
-    )
+def _dashboard_topics(roadmap: Roadmap) -> list[Topic]:
+    """The roadmap's plan topics as `roadmap_plan_topics` reads them, each with `roadmap`."""
+    topic_list = content.roadmap_plan_topics(roadmap_id=roadmap.pk)
     for topic in topic_list:
         topic.roadmap = roadmap  # the enrolment's: not read again for each topic
-    topics = {t.slug: t for t in topic_list}
+    return topic_list
+
+
+def dashboard(*, enrollment: Enrollment, topics: list[Topic] | None = None) -> Dashboard:
+    """Everything the dashboard shows, in one pass: the active topics (given: the roadmap's
+    plan topics, kept per content version, roadmap_site/page_layer.plan_topics; else read
+    here), the learner's progress rows and check-ins are read once each (and this week's phase
+    goals), and the plan, the summary, the streak, the weeks, the chart and the lists are
+    derived from them in memory (3 queries with the topics given, 4 without; one more with
+    goals, one more when the learner has a row on a retired topic; the enrolment is the
+    caller's). Given topics are shared: nothing here changes them."""
+    roadmap = enrollment.roadmap
+    topic_list = topics if topics is not None else _dashboard_topics(roadmap)
+    facts = _facts(topic_list)
+    by_slug = facts.by_slug
     progress = _rows_with_topics(user=enrollment.user, roadmap=roadmap, topics=topic_list)
     check_ins = {
         c.week: c for c in WeeklyCheckIn.objects.filter(user=enrollment.user, roadmap=roadmap)
@@ -724,11 +770,15 @@ def dashboard(*, enrollment: Enrollment) -> Dashboard:
         if summary.topics.get(slug) not in COMPLETE
     ]
     ahead = max(0, min(unfinished) - plan.current_week) if unfinished else 0
-    phase_titles = {t.phase.number: t.phase.title for t in topics.values() if t.phase}
-    section_titles = {t.section.number: t.section.title for t in topics.values()}
+    phase_titles = facts.phase_titles
+    section_titles = facts.section_titles
+    totals: Counter[str] = Counter()
+    for planned_week in plan.weeks:
+        for slug, hours in planned_week.hours_by_topic.items():
+            totals[slug] += hours
     # The bars shown: around this week's phase, and the section of this week's first topic.
     this_week_slugs = list(week.hours_by_topic) if week else []
-    first = topics.get(this_week_slugs[0]) if this_week_slugs else None
+    first = by_slug.get(this_week_slugs[0]) if this_week_slugs else None
     phase_numbers = [n for n, _ in summary.phases]
     section_numbers = [n for n, _ in summary.sections]
     phases_shown = _window(
@@ -747,13 +797,14 @@ def dashboard(*, enrollment: Enrollment) -> Dashboard:
         summary=summary,
         total_weeks=plan.weeks[-1].number if plan.weeks else plan.current_week,
         this_week=_planned_topics(
-            plan, list(week.hours_by_topic) if week else [], topics, whole=False
+            plan, list(week.hours_by_topic) if week else [], by_slug, whole=False, totals=totals
         ),
         up_next=_planned_topics(
             plan,
             plan.up_next({slug for slug, status in summary.topics.items() if status in COMPLETE}),
-            topics,
+            by_slug,
             whole=True,
+            totals=totals,
         ),
         goals=goals,
         progress=progress,
@@ -779,7 +830,7 @@ def dashboard(*, enrollment: Enrollment) -> Dashboard:
             today=local_today(enrollment.user),
             read=pace.Read(
                 rows=list(progress.values()),
-                estimates={t.pk: t.est_hours for t in topic_list},
+                estimates=facts.estimates,
                 check_in_hours={week: c.hours for week, c in check_ins.items()},
             ),
         ),

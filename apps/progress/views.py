@@ -124,7 +124,10 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     _, roadmap, enrollment = _enrolled(request, slug)
     if enrollment is None:
         return redirect("progress:enrol", slug=roadmap.slug)
-    data = selectors.dashboard(enrollment=enrollment)
+    layer = getattr(request, "page_layer", None)
+    # Kept per content version by the layer (roadmap_site/page_layer.plan_topics), else read.
+    topics = layer.plan_topics(roadmap) if layer is not None else None
+    data = selectors.dashboard(enrollment=enrollment, topics=topics)
     check_in_form = CheckInForm(
         initial={"hours": data.check_in.hours, "note": data.check_in.note_md}
         if data.check_in
@@ -136,7 +139,6 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "check_in_form": check_in_form,
         "pause": pause_state(enrollment),
     }
-    layer = getattr(request, "page_layer", None)
     if layer is not None:
         # Kept per learner (roadmap_site/dashboard_layer.py): each request puts its own token in.
         context["csrf_token"] = layer.mark("csrf", "", context)

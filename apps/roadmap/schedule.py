@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 # The pace the roadmap's 16 weeks assume; also a new enrolment's default.
 REFERENCE_HOURS_PER_WEEK = 10
@@ -33,10 +33,10 @@ REFERENCE_HOURS_PER_WEEK = 10
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Part(Generic[T]):
+class Part(NamedTuple, Generic[T]):
     """The hours of one item studied in one week; `first` and `last` say whether the item
-    starts and ends in that week (both, unless it spans weeks)."""
+    starts and ends in that week (both, unless it spans weeks). A tuple: a plan at 100x content
+    makes thousands of them for each learner."""
 
     item: T
     hours: int
@@ -87,21 +87,25 @@ def pack_into_weeks(
         raise ValueError("groups must name one group per item")
     weeks: list[Week[T]] = []
     group: Hashable = None
+    used = 0  # the hours of the last week so far
     for index, (item, raw_hours) in enumerate(zip(items, hours_of, strict=True)):
         item_group = groups[index] if groups is not None else None
         if not weeks or item_group != group:
             weeks.append(Week())
             group = item_group
+            used = 0
         left = max(raw_hours, 0)
         first = True
         while True:
-            room = hours_per_week - weeks[-1].hours
+            room = hours_per_week - used
             if room == 0 and left > 0:
                 weeks.append(Week())
                 room = hours_per_week
+                used = 0
             taken = min(left, room)
             left -= taken
-            weeks[-1].parts.append(Part(item, taken, first=first, last=left == 0))
+            used += taken
+            weeks[-1].parts.append(Part(item, taken, first, left == 0))
             first = False
             if left == 0:
                 break

@@ -7,7 +7,7 @@ selector that finds nothing raises `roadmap_site.errors.NotFound`: the API answe
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypedDict, TypeVar, cast
 
@@ -117,6 +117,12 @@ def _active_topics() -> QuerySet[Topic]:
     return Topic.objects.active().order_by("order")
 
 
+# The fields (the topic's and its phase's) that a list of topics never shows: the roadmap
+# page's, the plan's. Decoding each row's `imported` and `key_points` JSON was most of the
+# roadmap page's rendering at 100x content (issue 18).
+_LISTED_UNREAD = ("imported", "body_md", "key_points", "phase__imported")
+
+
 def roadmap_tree(*, slug: str) -> Roadmap:
     """A roadmap with everything its API tree shows, in nine queries (the page reads the
     bounded `roadmap_page`).
@@ -171,14 +177,15 @@ def _per_row(queryset: QuerySet[Any], *, by: str, value: Any) -> Coalesce:
 
 
 def roadmap_page(*, slug: str) -> Roadmap:
-    """A roadmap with what its page shows and no more (issue 18), in a fixed number of
-    queries at any size: the counts its lists are cut against (`section_count`, `topic_count`,
-    `phase_count`, `week_count`), the first `ROADMAP_PAGE_PHASES` + 1 phases with their goals,
-    the first `ROADMAP_PAGE_SECTIONS` + 1 active sections (`page_phases`, `page_sections`),
-    each with its `topic_count` and `hours` and its first `ROADMAP_PAGE_TOPICS_PER_SECTION`
-    active topics (`page_topics`), and
+    """A roadmap with what its page shows and no more (issue 18), in a number of queries
+    that never grows with its size: the counts its lists are cut against (`section_count`,
+    `topic_count`, `phase_count`, `week_count`), the first `ROADMAP_PAGE_PHASES` + 1 phases
+    with their goals, the first `ROADMAP_PAGE_SECTIONS` + 1 active sections (`page_phases`,
+    `page_sections`), each with its `topic_count` and `hours` and its first
+    `ROADMAP_PAGE_TOPICS_PER_SECTION` active topics (`page_topics`), and
     `map_topic_list`: every active topic of its active sections, lane by lane, when there are
-    at most `ROADMAP_PAGE_MAP_TOPICS` (else None: too many to draw, see `roadmap_map`)."""
+    at most `ROADMAP_PAGE_MAP_TOPICS` (else None, without a query: too many to draw, see
+    `roadmap_map`)."""
     active_topics = _active_topics().filter(section__retired_at__isnull=True)
     sections = Section.objects.active().filter(roadmap=OuterRef("pk"))
     phases = Phase.objects.filter(roadmap=OuterRef("pk"))
@@ -212,20 +219,25 @@ def roadmap_page(*, slug: str) -> Roadmap:
         .prefetch_related(
             Prefetch(
                 "topics",
-                queryset=_active_topics().select_related("phase")[
-                    : limits.ROADMAP_PAGE_TOPICS_PER_SECTION
-                ],
+                queryset=_active_topics()
+                .select_related("phase")
+                .defer(*_LISTED_UNREAD)[: limits.ROADMAP_PAGE_TOPICS_PER_SECTION],
                 to_attr="page_topics",
             )
         )[: limits.ROADMAP_PAGE_SECTIONS + 1]
     )
     cap = limits.ROADMAP_PAGE_MAP_TOPICS
-    drawn = list(
-        active_topics.filter(roadmap=roadmap)
-        .select_related("phase")
-        .order_by("section__number", "order")[: cap + 1]
+    # The map's topics are read only when it is drawn: `topic_count` counts the same rows.
+    roadmap.map_topic_list = (  # type: ignore[attr-defined]
+        list(
+            active_topics.filter(roadmap=roadmap)
+            .select_related("phase")
+            .defer(*_LISTED_UNREAD)
+            .order_by("section__number", "order")
+        )
+        if roadmap.topic_count <= cap  # type: ignore[attr-defined]
+        else None
     )
-    roadmap.map_topic_list = drawn if len(drawn) <= cap else None  # type: ignore[attr-defined]
     return roadmap
 
 
@@ -242,13 +254,29 @@ def page_sections(roadmap: Roadmap) -> list[Section]:
     return sections
 
 
-def roadmap_plan_topics(*, roadmap_id: int) -> list[Topic]:
+# The topic fields (and their phase's and section's) that a plan and progress never read: at
+# 100x content, decoding each row's JSON was most of the dashboard's time (issue 18).
+_PLAN_UNREAD = (*_LISTED_UNREAD, "section__imported", "section__summary_md")
+
+
+class PlanTopics(list[Topic]):
+    """`roadmap_plan_topics`' list, with a `memo` for what its readers derive from the list
+    alone (apps.progress.selectors), worked out once for as long as the list is kept
+    (roadmap_site/page_layer.plan_topics)."""
+
+    def __init__(self, topics: Iterable[Topic]) -> None:
+        super().__init__(topics)
+        self.memo: dict[str, Any] = {}
+
+
+def roadmap_plan_topics(*, roadmap_id: int) -> PlanTopics:
     """Every active topic of a roadmap's active sections, lane by lane, with phase and section
     (one query): what a learner's plan and progress are reckoned over, at any size."""
-    return list(
+    return PlanTopics(
         _active_topics()
         .filter(roadmap_id=roadmap_id, section__retired_at__isnull=True)
         .select_related("phase", "section")
+        .defer(*_PLAN_UNREAD)
         .order_by("section__number", "order")
     )
 

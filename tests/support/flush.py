@@ -7,10 +7,11 @@ TRUNCATE of all of them. TRUNCATE gives each of the ~90 tables a new file on dis
 few rows it held: about a second per test on the CI machine, most of a browser test's
 teardown. A DELETE of a table that holds a few rows, or none, costs almost nothing. So, in the
 test process only, the flush deletes instead: every table, in one round trip, in the flush's
-transaction. The foreign keys Django makes on PostgreSQL are DEFERRABLE INITIALLY DEFERRED and
-the only triggers (the notifications of apps.roadmap.version_feed) write nothing, so the order
-does not matter and the tables end exactly as empty as after TRUNCATE (which SQLite's flush
-does the same way). Sequences move on as before
+transaction. The foreign keys Django makes on PostgreSQL are DEFERRABLE INITIALLY DEFERRED, so
+the order does not matter to them; the one trigger that writes (the topics', phases' and
+sections' rows move the pages' version row, making it if missing: roadmap migration 0010) is
+met by deleting the pages' version row last. The tables end exactly as empty as after TRUNCATE
+(which SQLite's flush does the same way). Sequences move on as before
 (TRUNCATE without RESTART IDENTITY did not reset them either); a flush that asks for a reset
 or a CASCADE keeps Django's TRUNCATE.
 """
@@ -28,10 +29,14 @@ def _delete_flush(original):
             return original(
                 self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
             )
+        from apps.roadmap.models import PageVersion
+
+        last = PageVersion._meta.db_table  # written by the content tables' triggers
+        ordered = sorted(tables, key=lambda table: table == last)
         return [
             " ".join(
                 f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))};"
-                for table in tables
+                for table in ordered
             )
         ]
 
