@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 import time_machine
 from django.conf import settings as django_settings
+from django.db.models import Value
+from django.db.models.functions import Concat
 from django.middleware.csrf import _does_token_match
 
 from apps.accounts.services import user_profile_update
@@ -28,7 +30,7 @@ from apps.progress.services import (
     topic_progress_put,
     topic_time_put,
 )
-from apps.roadmap.models import Project, Resource, Roadmap, Topic
+from apps.roadmap.models import Phase, Project, Resource, Roadmap, Section, Topic
 from apps.roadmap.services import community_touch, pages_touch, roadmap_touch
 from apps.solutions.models import Solution
 from tests.factories import ProjectFactory, SolutionFactory, UserFactory, resource
@@ -221,6 +223,26 @@ def _community(user, roadmap) -> None:
     community_touch()
 
 
+# Content written without `pages_touch` (a script, an admin's bulk action): the database's
+# triggers move the pages' version (roadmap migration 0010), so the topics kept for the
+# dashboard (roadmap_site/page_layer.plan_topics) are read again.
+def _topics_renamed(user, roadmap) -> None:
+    Topic.objects.filter(roadmap=roadmap).update(title=Concat(Value("Renamed "), "title"))
+
+
+def _phases_renamed(user, roadmap) -> None:
+    Phase.objects.filter(roadmap=roadmap).update(title=Concat(Value("Renamed "), "title"))
+
+
+def _sections_renamed(user, roadmap) -> None:
+    Section.objects.filter(roadmap=roadmap).update(title=Concat(Value("Renamed "), "title"))
+
+
+def _hours_set(user, roadmap) -> None:
+    """Every topic 5 hours (the seed's have none: 1 hour each in a plan)."""
+    Topic.objects.filter(roadmap=roadmap).update(est_hours=5)
+
+
 def _solution_hidden(user, roadmap) -> None:
     """What the demo checks write (apps/solutions/services.py): no version, no updated_at."""
     Solution.objects.filter(learner=user).update(visibility=Solution.Visibility.HIDDEN_DEMO)
@@ -253,6 +275,10 @@ CHANGES: dict[str, tuple[Callable[..., None], str | None]] = {
     "the date": (_next_day, "Week 5 of"),
     "a content edit": (_content, "A brand new title"),
     "a community change": (_community, None),
+    "topics renamed, untouched": (_topics_renamed, "Renamed "),
+    "phases renamed, untouched": (_phases_renamed, "Renamed "),
+    "sections renamed, untouched": (_sections_renamed, "Renamed "),
+    "topics' hours set, untouched": (_hours_set, ""),
     "the solution hidden": (_solution_hidden, "It is hidden"),
     "the solution withdrawn": (_solution_gone, "You have not submitted a solution yet"),
     "a re-enrolment": (_re_enrolment, ""),
