@@ -181,8 +181,9 @@ def test_above_its_limit_the_map_is_a_summary_with_links(seed, monkeypatch) -> N
     assert 'class="map__table"' not in section and 'class="map__list"' not in section
     assert f"This roadmap has {active} topics over 16 weeks: too many to draw" in section
     assert 'href="#pathway"' in section and 'href="#sections"' in section
-    # the same number of queries as with the map: its topics are read, only cut at the limit
-    assert len(queries) == ANONYMOUS_PAGE_QUERIES
+    # one query fewer than with the map: its topics are not read (issue 18: at 100x content,
+    # reading 501 of them to find there were too many was a third of the page's time)
+    assert len(queries) == ANONYMOUS_PAGE_QUERIES - 1
     # the rest of the page is as before: every section with its topics
     assert html.count('<h3 id="section-') == seed.sections.count()
 
