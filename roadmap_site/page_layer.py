@@ -46,6 +46,8 @@ from django.middleware.csrf import get_token
 from django.template import loader
 from django.utils.safestring import SafeString, mark_safe
 
+from apps.accounts.roles import is_moderator
+from apps.accounts.sessions import personal_version
 from apps.community import selectors as community
 from apps.moderation.context_processors import ModerationHeader
 from apps.progress import effort
@@ -108,6 +110,8 @@ _TREES = _Local(8)
 # The topics a plan is reckoned over, per roadmap and content version: at 100x content (3,800
 # topics) reading them as models took 0.2 s, the most of a dashboard's rendering.
 _PLAN_TOPICS = _Local(4)
+# Learners' pages, filled but for the per-request pieces (`personal_key`): this worker's only.
+_PERSONAL = _Local(256)
 _MAPS = _Local(256)
 _BANNERS = _Local(1024)
 _NAVS = _Local(1024)
@@ -316,6 +320,11 @@ _TOKEN_SLOT = f"{OPEN}csrf{CLOSE}"
 def _fill_nav(layer: Layer, arg: str) -> str:
     """The header's links, kept per learner and what they show (their "My plan" week, their
     role and the queue's counts); the CSRF token is put in per request."""
+    return _nav_slotted(layer, arg).replace(_TOKEN_SLOT, layer.token())
+
+
+def _nav_slotted(layer: Layer, arg: str) -> str:
+    """The header's links with the slot for the request's CSRF token."""
     latest = layer.enrolments()[0] if layer.enrolments() else None
     plan = None
     if latest is not None:
@@ -339,7 +348,7 @@ def _fill_nav(layer: Layer, arg: str) -> str:
             },
         )
         _NAVS.put(key, body)
-    return body.replace(_TOKEN_SLOT, layer.token())
+    return body
 
 
 _EMPTY: dict[str, str] = {}
@@ -595,6 +604,77 @@ FILLS: dict[str, Callable[[Layer, str], str]] = {
 }
 
 
+# The kinds filled for each request even in a learner's kept page: a flash message is shown
+# once; a form's token is the request's own. "tokened": the header's links, kept with the slot
+# for the token.
+PER_REQUEST_FILLS: dict[str, Callable[[Layer, str], str]] = {
+    "messages": _fill_messages,
+    "csrf": _fill_csrf,
+    "tokened": lambda layer, slotted: slotted.replace(_TOKEN_SLOT, layer.token()),
+}
+# The kinds a learner's kept page holds filled (`personal_key`): drawn from their enrolments,
+# progress rows and check-ins, their settings and the day, and the shell.
+PERSONAL_KINDS = frozenset({"nav", "status", "banner", "map"})
+
+
+def personal_key(request: HttpRequest, shell_key: str, stored: Stored) -> str | None:
+    """Where the learner's page of this shell is kept, filled but for `PER_REQUEST_FILLS`: a
+    digest of the shell's key (its versions and variant), the learner's personal version (read
+    with the session: it moves with every write to their enrolments, progress rows and
+    check-ins, by the database's triggers), their "today" and every field of their user row.
+    None when the page cannot be kept so: the session was not read by this site's store, the
+    page has other kinds (the topic page's controls), or the learner is a moderator (the
+    header's queue counts move without them)."""
+    user: Any = request.user
+    version = personal_version(user)
+    if version is None or is_moderator(user):
+        return None
+    if not set(stored.pieces[1::3]) <= PERSONAL_KINDS | set(PER_REQUEST_FILLS):
+        return None
+    parts = [
+        shell_key,
+        str(version),
+        local_today(user).isoformat(),
+        *(f"{f.attname}={getattr(user, f.attname)}" for f in user._meta.concrete_fields),
+    ]
+    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+    return _scoped(f"layer-personal:{user.pk}:{digest}")
+
+
+def fill_keeping(stored: Stored, request: HttpRequest) -> tuple[str, list[str]]:
+    """`fill`, and the learner's page to keep: the shell's pieces with every personal kind
+    filled in, the per-request kinds left as markers."""
+    layer = Layer(request, stored)
+    pieces = stored.pieces
+    layer.wants_rows = not ROW_KINDS.isdisjoint(pieces[1::3])
+    out, kept = [pieces[0]], [pieces[0]]
+    for index in range(1, len(pieces), 3):
+        kind, arg, text = pieces[index : index + 3]
+        if kind in PER_REQUEST_FILLS:
+            out.append(PER_REQUEST_FILLS[kind](layer, arg))
+            kept += [kind, arg, text]
+        elif kind == "nav":
+            slotted = _nav_slotted(layer, arg)
+            out.append(PER_REQUEST_FILLS["tokened"](layer, slotted))
+            kept += ["tokened", slotted, text]
+        else:
+            filled = FILLS[kind](layer, arg)
+            out.append(filled)
+            kept[-1] += filled + text
+        out.append(text)
+    return "".join(out), kept
+
+
+def fill_kept(kept: list[str], stored: Stored, request: HttpRequest) -> str:
+    """A learner's kept page with this request's pieces: no query."""
+    layer = Layer(request, stored)
+    out = [kept[0]]
+    for index in range(1, len(kept), 3):
+        out.append(PER_REQUEST_FILLS[kept[index]](layer, kept[index + 1]))
+        out.append(kept[index + 2])
+    return "".join(out)
+
+
 def fill(stored: Stored, request: HttpRequest, enrolments: list[Enrollment] | None = None) -> str:
     """The page: the shell's pieces and the filled markers. `enrolments`: the learner's, when
     the caller has read them already (`progress.enrollments_of`)."""
@@ -690,7 +770,17 @@ class PageLayerMiddleware:
                     return stored
                 cache.set(key, stored, SHELL_SECONDS)
                 _SHELLS.put(key, stored)
-        return HttpResponse(fill(stored, request), content_type="text/html; charset=utf-8")
+        personal = personal_key(request, key, stored)
+        if personal is None:
+            body = fill(stored, request)
+        else:
+            kept = _PERSONAL.get(personal)
+            if kept is None:
+                body, kept = fill_keeping(stored, request)
+                _PERSONAL.put(personal, kept)
+            else:
+                body = fill_kept(kept, stored, request)
+        return HttpResponse(body, content_type="text/html; charset=utf-8")
 
     def _render_shell(
         self,

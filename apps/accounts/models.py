@@ -111,3 +111,18 @@ class UserSession(AbstractBaseSession):
         from apps.accounts.sessions import SessionStore
 
         return SessionStore
+
+
+class PersonalVersion(models.Model):
+    """A number that moves with every write to what the signed-in pages show of one person:
+    their enrolments, progress rows and check-ins (the progress tables' triggers, progress
+    migration 0007, on every path that writes them). It is read with the session
+    (apps/accounts/sessions.py), and a page's personal layer is kept per learner under it
+    (roadmap_site/page_layer.py). Only those triggers write it. The id is a plain column, as in
+    UserSession: the triggers may write it while the user is being deleted."""
+
+    user_id = models.BigIntegerField(primary_key=True)
+    version = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} v{self.version}"

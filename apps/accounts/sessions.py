@@ -79,13 +79,15 @@ class SessionStore(DatabaseSessionStore):
         session = model.from_db(
             connection.alias, [f.attname for f in session_fields], values[: len(session_fields)]
         )
-        user_values = values[len(session_fields) : -1]
+        user_values = values[len(session_fields) : -2]
         self.loaded_user = None
         if user_values[0] is not None:  # the user's primary key: else no such user
             user = auth.get_user_model().from_db(
                 connection.alias, [f.attname for f in user_fields], user_values
             )
             user._is_moderator = bool(values[-1])  # type: ignore[attr-defined]  # roles.is_moderator reads it
+            # What the signed-in pages' personal layer is kept under (`personal_version`).
+            user._personal_version = int(values[-2])  # type: ignore[attr-defined]
             self.loaded_user = user
         return cast("UserSession", session)
 
@@ -93,8 +95,9 @@ class SessionStore(DatabaseSessionStore):
 @lru_cache(maxsize=1)
 def _joined_read() -> tuple[list[Field], list[Field], str]:
     """The session's and the user's columns, primary keys first, and the query (whose last
-    column says whether the user is in the moderators' group)."""
-    from apps.accounts.models import UserSession
+    two columns are the user's personal version, 0 when none was written, and whether the user
+    is in the moderators' group)."""
+    from apps.accounts.models import PersonalVersion, UserSession
 
     user_model = auth.get_user_model()
     quote = connection.ops.quote_name
@@ -120,10 +123,12 @@ def _joined_read() -> tuple[list[Field], list[Field], str]:
         f"WHERE m.{column(member)} = u.{column(user_model._meta.pk)} AND g.{quote('name')} = %s)"
     )
     sql = (
-        f"SELECT {', '.join(columns)}, {in_group} "  # noqa: S608
+        f"SELECT {', '.join(columns)}, COALESCE(pv.{quote('version')}, 0), {in_group} "  # noqa: S608
         f"FROM {quote(UserSession._meta.db_table)} s "
         f"LEFT JOIN {quote(user_model._meta.db_table)} u "
         f"ON u.{column(user_model._meta.pk)} = s.{quote('user_id')} "
+        f"LEFT JOIN {quote(PersonalVersion._meta.db_table)} pv "
+        f"ON pv.{quote('user_id')} = u.{column(user_model._meta.pk)} "
         f"WHERE s.{quote('session_key')} = %s AND s.{quote('expire_date')} > %s"
     )
     return session_fields, user_fields, sql
@@ -153,6 +158,13 @@ def _converted(row: tuple[Any, ...]) -> list[Any]:
 
 
 # -- the request's user
+
+
+def personal_version(user: Any) -> int | None:
+    """The user's personal version (accounts.PersonalVersion) as read with their session, 0
+    when none was written yet; None when this store did not read it (keep nothing then)."""
+    version = getattr(user, "_personal_version", None)
+    return version if isinstance(version, int) else None
 
 
 def get_user(request: HttpRequest) -> Any:

@@ -288,9 +288,10 @@ class _TopicFacts:
 
     plan_topics: list[PlanTopic]  # in plan order (phase, then order)
     by_slug: dict[str, Topic]
+    by_id: dict[int, Topic]
     # The slugs of each phase's and each section's topics, by number in order.
-    by_phase: list[tuple[int, list[str]]]
-    by_section: list[tuple[int, list[str]]]
+    by_phase: list[tuple[int, frozenset[str]]]
+    by_section: list[tuple[int, frozenset[str]]]
     phase_titles: dict[int, str]
     section_titles: dict[int, str]
     estimates: dict[int, int | None]
@@ -326,8 +327,9 @@ def _facts(topics: Iterable[Topic], *, sections: bool = True) -> _TopicFacts:
     facts = _TopicFacts(
         plan_topics=plan_topics,
         by_slug={t.slug: t for t in listed},
-        by_phase=sorted(by_phase.items()),
-        by_section=sorted(by_section.items()),
+        by_id={t.pk: t for t in listed},
+        by_phase=[(number, frozenset(slugs)) for number, slugs in sorted(by_phase.items())],
+        by_section=[(number, frozenset(slugs)) for number, slugs in sorted(by_section.items())],
         phase_titles=phase_titles,
         section_titles=section_titles,
         estimates={t.pk: t.est_hours for t in listed},
@@ -495,11 +497,8 @@ def _summary_of(
             status_of[slug] = row.status
     done = {slug for slug, status in status_of.items() if status in COMPLETE}
 
-    def percent_by(groups: list[tuple[int, list[str]]]) -> list[tuple[int, int]]:
-        return [
-            (number, _percent(sum(slug in done for slug in slugs), len(slugs)))
-            for number, slugs in groups
-        ]
+    def percent_by(groups: list[tuple[int, frozenset[str]]]) -> list[tuple[int, int]]:
+        return [(number, _percent(len(done & slugs), len(slugs))) for number, slugs in groups]
 
     return ProgressSummary(
         percent_complete=_percent(len(done), len(status_of)),
@@ -683,19 +682,19 @@ def _index_of(numbers: list[int], number: int | None) -> int:
 
 
 def _rows_with_topics(
-    *, user: User, roadmap: Roadmap, topics: list[Topic]
+    *, user: User, roadmap: Roadmap, topics: Mapping[int, Topic]
 ) -> dict[str, TopicProgress]:
     """The learner's progress rows on the roadmap by topic slug, each with its topic taken from
-    `topics` (the active ones, already read) instead of joined again; a retired topic is read
-    for its row (one query, only when the learner has a row on one)."""
-    by_id = {topic.pk: topic for topic in topics}
+    `topics` (the active ones by id, already read) instead of joined again; a retired topic is
+    read for its row (one query, only when the learner has a row on one)."""
+    by_id = topics
     rows = list(TopicProgress.objects.filter(user=user, topic__roadmap=roadmap))
     retired = {row.topic_id for row in rows if row.topic_id not in by_id}
     if retired:
         read = list(Topic.objects.filter(pk__in=retired))
         for topic in read:
             topic.roadmap = roadmap
-        by_id.update((t.pk, t) for t in read)
+        by_id = {**topics, **{t.pk: t for t in read}}
     for row in rows:
         row.topic = by_id[row.topic_id]
     return {row.topic.slug: row for row in rows}
@@ -721,7 +720,7 @@ def dashboard(*, enrollment: Enrollment, topics: list[Topic] | None = None) -> D
     topic_list = topics if topics is not None else _dashboard_topics(roadmap)
     facts = _facts(topic_list)
     by_slug = facts.by_slug
-    progress = _rows_with_topics(user=enrollment.user, roadmap=roadmap, topics=topic_list)
+    progress = _rows_with_topics(user=enrollment.user, roadmap=roadmap, topics=facts.by_id)
     check_ins = {
         c.week: c for c in WeeklyCheckIn.objects.filter(user=enrollment.user, roadmap=roadmap)
     }

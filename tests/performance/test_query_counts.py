@@ -36,13 +36,16 @@ PINNED: dict[str, int] = {
     # shell read the whole tree; issue 18: the shell's view reads only what the page shows,
     # `roadmap_page`, and the banner reads the plan's topics in one query kept per version)
     "roadmap (learner)": 12,
-    "roadmap (learner), again": 4,
+    # "again" on the roadmap, phase and section pages: the learner's page kept filled under
+    # their personal version, read with the session (page_layer.personal_key): the session
+    # and the pages' version alone (4, 3 and 4 before)
+    "roadmap (learner), again": 2,
     "phase (anonymous)": 5,
     "phase (learner)": 7,
-    "phase (learner), again": 3,
+    "phase (learner), again": 2,
     "section (anonymous)": 5,
     "section (learner)": 8,
-    "section (learner), again": 4,
+    "section (learner), again": 2,
     # the previous and the next topic are a query each, one row read, not all the roadmap's
     # topics (apps/progress/selectors.topic_neighbours; was 5, one query reading them all)
     "topic (anonymous)": 6,

@@ -8,10 +8,11 @@ few rows it held: about a second per test on the CI machine, most of a browser t
 teardown. A DELETE of a table that holds a few rows, or none, costs almost nothing. So, in the
 test process only, the flush deletes instead: every table, in one round trip, in the flush's
 transaction. The foreign keys Django makes on PostgreSQL are DEFERRABLE INITIALLY DEFERRED, so
-the order does not matter to them; the one trigger that writes (the topics', phases' and
-sections' rows move the pages' version row, making it if missing: roadmap migration 0010) is
-met by deleting the pages' version row last. The tables end exactly as empty as after TRUNCATE
-(which SQLite's flush does the same way). Sequences move on as before
+the order does not matter to them; the triggers that write (the topics', phases' and
+sections' rows move the pages' version row, the progress tables' rows each learner's
+personal version, making them if missing: roadmap migration 0010, progress 0007) are met by
+deleting those rows last. The tables end exactly as empty as after TRUNCATE
+(which SQLite's flush does the same way, its DELETEs in the same order). Sequences move on as before
 (TRUNCATE without RESTART IDENTITY did not reset them either); a flush that asks for a reset
 or a CASCADE keeps Django's TRUNCATE.
 """
@@ -23,22 +24,37 @@ from collections.abc import Iterator
 import pytest
 
 
+def _trigger_written_last(tables) -> list[str]:
+    """The tables in flush order, those the triggers write (the pages' version row, each
+    learner's personal version) after the tables whose triggers write them."""
+    from apps.accounts.models import PersonalVersion
+    from apps.roadmap.models import PageVersion
+
+    last = {PageVersion._meta.db_table, PersonalVersion._meta.db_table}
+    return sorted(tables, key=lambda table: table in last)
+
+
 def _delete_flush(original):
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
         if not tables or reset_sequences or allow_cascade:
             return original(
                 self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
             )
-        from apps.roadmap.models import PageVersion
-
-        last = PageVersion._meta.db_table  # written by the content tables' triggers
-        ordered = sorted(tables, key=lambda table: table == last)
         return [
             " ".join(
                 f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))};"
-                for table in ordered
+                for table in _trigger_written_last(tables)
             )
         ]
+
+    return sql_flush
+
+
+def _ordered_flush(original):
+    """SQLite's own flush (a DELETE per table), in `_trigger_written_last`'s order."""
+
+    def sql_flush(self, style, tables, **options):
+        return original(self, style, _trigger_written_last(tables), **options)
 
     return sql_flush
 
@@ -46,7 +62,9 @@ def _delete_flush(original):
 @pytest.fixture(scope="session", autouse=True)
 def _flush_with_delete() -> Iterator[None]:
     from django.db.backends.postgresql.operations import DatabaseOperations
+    from django.db.backends.sqlite3.operations import DatabaseOperations as SQLiteOperations
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(DatabaseOperations, "sql_flush", _delete_flush(DatabaseOperations.sql_flush))
+        patch.setattr(SQLiteOperations, "sql_flush", _ordered_flush(SQLiteOperations.sql_flush))
         yield
