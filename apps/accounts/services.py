@@ -14,7 +14,7 @@ from knox.models import AuthToken
 
 from apps.accounts import selectors
 from apps.accounts.deletion import deletion_hooks
-from apps.accounts.models import ApiToken, User, UserSession, validate_time_zone
+from apps.accounts.models import ApiToken, PersonalVersion, User, UserSession, validate_time_zone
 from roadmap_site.errors import Conflict, Invalid, NotAllowed, NotFound
 from roadmap_site.limits import API_TOKEN_NAME, DISPLAY_NAME
 
@@ -189,6 +189,8 @@ def user_delete(*, user: User, password: str) -> None:
     user_sessions_end(user_id=user_id)
     _resource_history_detach(user_id=user_id)
     user.delete()
+    # Last: deleting the user's progress rows moved it (the progress tables' triggers).
+    PersonalVersion.objects.filter(user_id=user_id).delete()
     logger.info("account deleted", extra={"user_id": user_id})
 
 

@@ -8,7 +8,7 @@ from django.test import Client
 
 from apps.accounts import selectors, services
 from apps.accounts.deletion import register_deletion_hook, unregister_deletion_hook
-from apps.accounts.models import ApiToken, User, UserSession
+from apps.accounts.models import ApiToken, PersonalVersion, User, UserSession
 from apps.community import services as community
 from apps.community.models import Vote
 from apps.community.ranking import wilson_lower_bound
@@ -72,6 +72,20 @@ def test_personal_data_is_removed(owner, owner_key):
     from allauth.account.models import EmailAddress
 
     assert not EmailAddress.objects.filter(user_id=user_id).exists()
+
+
+def test_a_learners_progress_and_personal_version_go(owner, roadmap):
+    """Deleting the progress rows moves the personal version (the progress tables' triggers):
+    the row goes after them."""
+    from apps.progress.models import Enrollment
+    from apps.progress.services import enrollment_put
+
+    enrollment_put(user=owner, roadmap=roadmap)
+    user_id = owner.pk
+    assert PersonalVersion.objects.filter(user_id=user_id).exists()
+    services.user_delete(user=owner, password=PASSWORD)
+    assert not Enrollment.objects.filter(user_id=user_id).exists()
+    assert not PersonalVersion.objects.filter(user_id=user_id).exists()
 
 
 def test_approved_resources_stay_attributed_to_deleted_user(owner, roadmap):
