@@ -62,7 +62,12 @@ def _ordered_flush(original):
 @pytest.fixture(scope="session", autouse=True)
 def _flush_with_delete() -> Iterator[None]:
     from django.db.backends.postgresql.operations import DatabaseOperations
-    from django.db.backends.sqlite3.operations import DatabaseOperations as SQLiteOperations
+
+    # SQLite's through its backend module, which imports its operations (directly, they form a
+    # circular import).
+    from django.db.backends.sqlite3 import base as sqlite
+
+    SQLiteOperations = sqlite.DatabaseWrapper.ops_class
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(DatabaseOperations, "sql_flush", _delete_flush(DatabaseOperations.sql_flush))
