@@ -20,7 +20,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from apps.accounts.models import ApiToken, User, UserSession
+from apps.accounts.models import ApiToken, PersonalVersion, User, UserSession
 from apps.community.models import Report, Vote
 from apps.linkcheck.models import LinkCheck, LinkClaim
 from apps.linkcheck.verdicts import Verdict
@@ -111,6 +111,15 @@ class ApiTokenFactory(DjangoModelFactory):
     def with_key(cls, **kwargs: Any) -> tuple[ApiToken, str]:
         token = cls(**kwargs)
         return token, token.key
+
+
+class PersonalVersionFactory(DjangoModelFactory):
+    """A learner's personal version (the progress tables' triggers write the real ones)."""
+
+    class Meta:
+        model = PersonalVersion
+
+    user_id = factory.LazyFunction(lambda: UserFactory().pk)
 
 
 class UserSessionFactory(DjangoModelFactory):

@@ -4,7 +4,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from knox.models import AuthToken
 
-from apps.accounts.models import ApiToken, User, UserSession
+from apps.accounts.models import ApiToken, PersonalVersion, User, UserSession
+from roadmap_site.admin import ReadOnlyAdmin
 
 
 @admin.register(User)
@@ -58,3 +59,12 @@ class UserSessionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+@admin.register(PersonalVersion)
+class PersonalVersionAdmin(ReadOnlyAdmin):
+    """What a learner's kept pages are keyed by (roadmap_site/page_layer.py), moved by the
+    progress tables' triggers only."""
+
+    list_display = ("user_id", "version")
+    search_fields = ("=user_id",)
