@@ -17,12 +17,18 @@ bytes, tokens aside). It is kept under a digest of everything it is drawn from:
 - the scheme, host, theme and path (the shell's own variant, as in page_layer).
 
 No write path has to remember to invalidate anything: a write changes the rows, so the next
-digest differs. A repeat visit costs, besides the session with its user, the learner's
-enrolments with their fingerprints in one query (the header's "My plan" reads them too) and
-the pages' versions. A page rendered while any of that moved is served but not kept (the key is
+digest differs. A page rendered while any of that moved is served but not kept (the key is
 read again after the rendering and must be the same), so a kept page is never older than its
 key. A learner who is not enrolled, a missing roadmap, a query string, htmx and POSTs go to the
 view.
+
+In front of that, the page is also kept filled (its header's links too, the flash messages
+and the CSRF tokens left per request) under the learner's personal version, read with the
+session (`_personal_key`, page_layer.personal_digest): the database's triggers move it with
+every write to their enrolments, progress rows, check-ins and solutions, what the
+fingerprints above follow. A repeat visit then costs the session with its user and the pages'
+versions alone (pushed to each process: no query). A moderator's page is not kept so (the
+header's queue counts move without them).
 """
 
 from __future__ import annotations
@@ -98,18 +104,39 @@ class Current(NamedTuple):
     versions: tuple[int, int]
 
 
-def _current(request: HttpRequest, slug: str | None) -> Current | None:
-    """Two reads: the enrolments with their fingerprints (one query) and the pages' versions;
-    None when the learner is not enrolled in the roadmap (or there is none)."""
+def _current(
+    request: HttpRequest, slug: str | None, versions: tuple[int, int] | None = None
+) -> Current | None:
+    """Two reads: the enrolments with their fingerprints (one query) and the pages' versions
+    (unless given, read just before); None when the learner is not enrolled in the roadmap (or
+    there is none)."""
     user: Any = request.user
     enrolments = progress.enrollments_read(_ENROLMENTS.run(user_id=user.pk), user=user)
     enrolment = next((e for e in enrolments if e.roadmap.slug == slug), None)
     if enrolment is None:
         return None
     fingerprints = [str(getattr(enrolment, name)) for name in FINGERPRINTS]
-    versions = pages_versions()
+    versions = versions or pages_versions()
     key = _key(request, enrolment, fingerprints, versions)
     return Current(enrolments, enrolment, key, versions)
+
+
+def _personal_key(request: HttpRequest, versions: tuple[int, int]) -> str | None:
+    """Where the learner's dashboard is kept filled (page_layer.personal_digest): under the
+    pages' versions and the variant, with their personal version, which the database's
+    triggers move with every write to their enrolments, progress rows, check-ins and
+    solutions (what `_key`'s fingerprints follow), their "today" and their user row. A repeat
+    then costs the session and the pages' versions alone."""
+    theme = request.COOKIES.get(THEME_COOKIE, "")
+    return page_layer.personal_digest(
+        request,
+        "dashboard",
+        request.scheme or "",
+        request.get_host(),
+        theme if theme in THEMES else "",
+        request.path,
+        str(versions),
+    )
 
 
 def _wanted(request: HttpRequest) -> bool:
@@ -140,7 +167,14 @@ class DashboardLayerMiddleware:
     ) -> HttpResponseBase | None:
         if not _wanted(request):
             return None
-        now = _current(request, kwargs.get("slug"))
+        versions = pages_versions()
+        personal = _personal_key(request, versions)
+        if personal is not None:
+            kept = page_layer._PERSONAL.get(personal)
+            if kept is not None:
+                body = page_layer.fill_kept(kept, request)
+                return HttpResponse(body, content_type="text/html; charset=utf-8")
+        now = _current(request, kwargs.get("slug"), versions)
         if now is None:
             return None  # the view: the enrol page, or the 404 page
         stored = _BODIES.get(now.key)
@@ -156,7 +190,11 @@ class DashboardLayerMiddleware:
                     _BODIES.put(now.key, stored)
             else:
                 _BODIES.put(now.key, stored)
-        body = page_layer.fill(stored, request, now.enrolments)
+        if personal is None:
+            body = page_layer.fill(stored, request, now.enrolments)
+        else:
+            body, kept = page_layer.fill_keeping(stored, request, now.enrolments)
+            page_layer._PERSONAL.put(personal, kept)
         return HttpResponse(body, content_type="text/html; charset=utf-8")
 
     def _render(

@@ -617,22 +617,20 @@ PER_REQUEST_FILLS: dict[str, Callable[[Layer, str], str]] = {
 PERSONAL_KINDS = frozenset({"nav", "status", "banner", "map"})
 
 
-def personal_key(request: HttpRequest, shell_key: str, stored: Stored) -> str | None:
-    """Where the learner's page of this shell is kept, filled but for `PER_REQUEST_FILLS`: a
-    digest of the shell's key (its versions and variant), the learner's personal version (read
-    with the session: it moves with every write to their enrolments, progress rows and
-    check-ins, by the database's triggers), their "today" and every field of their user row.
-    None when the page cannot be kept so: the session was not read by this site's store, the
-    page has other kinds (the topic page's controls), or the learner is a moderator (the
-    header's queue counts move without them)."""
+def personal_digest(request: HttpRequest, *page: str) -> str | None:
+    """Where a learner's page is kept, filled but for `PER_REQUEST_FILLS`: a digest of what
+    names the `page` (its versions and variant), the learner's personal version (read with the
+    session: the database's triggers move it with every write to their enrolments, progress
+    rows, check-ins, ticks and solutions), their "today" and every field of their user row.
+    None when no page may be kept so: the session was not read by this site's store, or the
+    learner is a moderator (the header's queue counts move without them)."""
     user: Any = request.user
     version = personal_version(user)
     if version is None or is_moderator(user):
         return None
-    if not set(stored.pieces[1::3]) <= PERSONAL_KINDS | set(PER_REQUEST_FILLS):
-        return None
+    user = getattr(user, "_wrapped", user)  # the user itself, not the lazy object in front
     parts = [
-        shell_key,
+        *page,
         str(version),
         local_today(user).isoformat(),
         *(f"{f.attname}={getattr(user, f.attname)}" for f in user._meta.concrete_fields),
@@ -641,10 +639,21 @@ def personal_key(request: HttpRequest, shell_key: str, stored: Stored) -> str | 
     return _scoped(f"layer-personal:{user.pk}:{digest}")
 
 
-def fill_keeping(stored: Stored, request: HttpRequest) -> tuple[str, list[str]]:
+def personal_key(request: HttpRequest, shell_key: str, stored: Stored) -> str | None:
+    """`personal_digest` of this shell's page; None too when the shell has other kinds than
+    the personal ones (the topic page's controls read what the learner's version does not
+    follow: their votes)."""
+    if not set(stored.pieces[1::3]) <= PERSONAL_KINDS | set(PER_REQUEST_FILLS):
+        return None
+    return personal_digest(request, shell_key)
+
+
+def fill_keeping(
+    stored: Stored, request: HttpRequest, enrolments: list[Enrollment] | None = None
+) -> tuple[str, list[str]]:
     """`fill`, and the learner's page to keep: the shell's pieces with every personal kind
     filled in, the per-request kinds left as markers."""
-    layer = Layer(request, stored)
+    layer = Layer(request, stored, _enrolments=enrolments)
     pieces = stored.pieces
     layer.wants_rows = not ROW_KINDS.isdisjoint(pieces[1::3])
     out, kept = [pieces[0]], [pieces[0]]
@@ -665,9 +674,9 @@ def fill_keeping(stored: Stored, request: HttpRequest) -> tuple[str, list[str]]:
     return "".join(out), kept
 
 
-def fill_kept(kept: list[str], stored: Stored, request: HttpRequest) -> str:
+def fill_kept(kept: list[str], request: HttpRequest) -> str:
     """A learner's kept page with this request's pieces: no query."""
-    layer = Layer(request, stored)
+    layer = Layer(request, Stored(pieces=kept, version=0, roadmap_id=None))
     out = [kept[0]]
     for index in range(1, len(kept), 3):
         out.append(PER_REQUEST_FILLS[kept[index]](layer, kept[index + 1]))
@@ -779,7 +788,7 @@ class PageLayerMiddleware:
                 body, kept = fill_keeping(stored, request)
                 _PERSONAL.put(personal, kept)
             else:
-                body = fill_kept(kept, stored, request)
+                body = fill_kept(kept, request)
         return HttpResponse(body, content_type="text/html; charset=utf-8")
 
     def _render_shell(

@@ -115,11 +115,13 @@ class UserSession(AbstractBaseSession):
 
 class PersonalVersion(models.Model):
     """A number that moves with every write to what the signed-in pages show of one person:
-    their enrolments, progress rows and check-ins (the progress tables' triggers, progress
-    migration 0007, on every path that writes them). It is read with the session
-    (apps/accounts/sessions.py), and a page's personal layer is kept per learner under it
-    (roadmap_site/page_layer.py). Only those triggers write it. The id is a plain column, as in
-    UserSession: the triggers may write it while the user is being deleted."""
+    their enrolments, progress rows, check-ins and resource ticks (the progress tables'
+    triggers, progress migration 0007) and their solutions (solutions migration 0002), on
+    every path that writes them. It is read with the session (apps/accounts/sessions.py), and
+    a learner's roadmap, phase and section pages and dashboard are kept filled under it
+    (roadmap_site/page_layer.py, dashboard_layer.py). Only those triggers write it. The id is
+    a plain column, as in UserSession: the triggers may write it while the user is being
+    deleted."""
 
     user_id = models.BigIntegerField(primary_key=True)
     version = models.PositiveBigIntegerField(default=1)

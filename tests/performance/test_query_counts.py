@@ -79,7 +79,9 @@ PINNED: dict[str, int] = {
     # not kept). "again": the session with its user and the key alone (the header's "My plan"
     # from its enrolments).
     "dashboard (learner)": 12,
-    "dashboard (learner), again": 3,
+    # "again": the learner's page kept filled under their personal version (3 before: the
+    # enrolments with their fingerprints)
+    "dashboard (learner), again": 2,
     # the session with its user and role, the counts (3: resources in one, reports, open flags
     # on solutions and reviews), the tab's list, its duplicates, the header's "My plan"
     "moderation queue (moderator)": 7,
