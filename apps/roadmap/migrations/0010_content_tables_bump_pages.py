@@ -12,6 +12,8 @@ no path of the site truncates these tables (tests flush every table at once).
 
 from django.db import migrations
 
+from roadmap_site.database_triggers import by_vendor
+
 TABLES = ("roadmap_topic", "roadmap_phase", "roadmap_section")
 
 BUMP = (
@@ -51,24 +53,14 @@ SQLITE_BACKWARD = [
 ]
 
 
-def _run(postgresql: list[str], sqlite: list[str]):
-    def run(apps, schema_editor) -> None:
-        statements = {"postgresql": postgresql, "sqlite": sqlite}.get(
-            schema_editor.connection.vendor, []
-        )
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("roadmap", "0009_version_notify"),
     ]
 
     operations = [
-        migrations.RunPython(
-            _run(POSTGRESQL_FORWARD, SQLITE_FORWARD), _run(POSTGRESQL_BACKWARD, SQLITE_BACKWARD)
+        by_vendor(
+            {"postgresql": POSTGRESQL_FORWARD, "sqlite": SQLITE_FORWARD},
+            {"postgresql": POSTGRESQL_BACKWARD, "sqlite": SQLITE_BACKWARD},
         ),
     ]
