@@ -34,7 +34,7 @@ from apps.roadmap.models import Phase, Project, Resource, Roadmap, Section, Topi
 from apps.roadmap.services import community_touch, pages_touch, roadmap_touch
 from apps.solutions.models import Solution
 from tests.factories import ProjectFactory, SolutionFactory, UserFactory, resource
-from tests.support.clients import CSRF_TOKEN, without_tokens
+from tests.support.clients import CSRF_TOKEN, around_a_write, without_tokens
 from tests.support.clients import page_client_for as signed_in
 
 pytestmark = pytest.mark.django_db
@@ -296,15 +296,9 @@ def test_every_input_shows_on_the_next_request(settings, roadmap, enrolled, sund
     client = signed_in(enrolled)
     if change in SETUP:
         SETUP[change](enrolled, roadmap)
-    client.get(path)
-    before = without_tokens(client.get(path).content.decode())
     write, shown = CHANGES[change]
-    if "sunday" in write.__code__.co_varnames:
-        write(enrolled, roadmap, sunday)
-    else:
-        write(enrolled, roadmap)
-    enrolled.refresh_from_db()
-    after = without_tokens(client.get(path).content.decode())
+    args = (roadmap, sunday) if "sunday" in write.__code__.co_varnames else (roadmap,)
+    before, after = around_a_write(client, path, write, enrolled, *args)
     assert after == whole(settings, enrolled, path)
     if shown is not None:
         assert after != before

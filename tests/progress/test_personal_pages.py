@@ -27,7 +27,7 @@ from apps.progress.services import check_in_put, enrollment_put, topic_progress_
 from apps.roadmap.models import Resource, Topic
 from roadmap_site import page_layer
 from tests.factories import UserFactory
-from tests.support.clients import CSRF_TOKEN, without_tokens
+from tests.support.clients import CSRF_TOKEN, around_a_write, without_tokens
 from tests.support.clients import page_client_for as signed_in
 
 pytestmark = pytest.mark.django_db
@@ -160,15 +160,9 @@ CHANGES: dict[str, tuple[Callable[..., None], bool]] = {
 def test_every_input_shows_on_the_next_request(settings, roadmap, enrolled, sunday, change) -> None:
     path = paths(roadmap)["roadmap"]
     client = signed_in(enrolled)
-    client.get(path)
-    before = without_tokens(client.get(path).content.decode())
     write, shown = CHANGES[change]
-    if "sunday" in write.__code__.co_varnames:
-        write(enrolled, roadmap, sunday)
-    else:
-        write(enrolled, roadmap)
-    enrolled.refresh_from_db()
-    after = without_tokens(client.get(path).content.decode())
+    args = (roadmap, sunday) if "sunday" in write.__code__.co_varnames else (roadmap,)
+    before, after = around_a_write(client, path, write, enrolled, *args)
     assert after == whole(settings, enrolled, path)
     if shown:
         assert after != before

@@ -32,3 +32,14 @@ CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 def without_tokens(body: str) -> str:
     return CSRF_TOKEN.sub('name="csrfmiddlewaretoken" value=""', body)
+
+
+def around_a_write(client: Client, path: str, write: Any, user: Any, *args: Any) -> tuple[str, str]:
+    """The page (tokens masked) as kept before `write(user, *args)`, and on the request after
+    it (the user read again: the page reads their row)."""
+    client.get(path)
+    before = without_tokens(client.get(path).content.decode())
+    write(user, *args)
+    user.refresh_from_db()
+    after = without_tokens(client.get(path).content.decode())
+    return before, after
