@@ -34,7 +34,7 @@ from apps.roadmap.models import Phase, Project, Resource, Roadmap, Section, Topi
 from apps.roadmap.services import community_touch, pages_touch, roadmap_touch
 from apps.solutions.models import Solution
 from tests.factories import ProjectFactory, SolutionFactory, UserFactory, resource
-from tests.support.clients import CSRF_TOKEN, around_a_write, without_tokens
+from tests.support.clients import CSRF_TOKEN, around_a_write, whole_page, without_tokens
 from tests.support.clients import page_client_for as signed_in
 
 pytestmark = pytest.mark.django_db
@@ -90,17 +90,7 @@ def path_of(roadmap) -> str:
 
 
 def whole(settings, user, path: str) -> str:
-    """The page as the view renders it whole (without the middleware), tokens masked."""
-    kept = settings.MIDDLEWARE
-    settings.MIDDLEWARE = [m for m in kept if m != DASHBOARD]
-    try:
-        response = signed_in(user).get(path)
-    finally:
-        settings.MIDDLEWARE = kept
-    assert response.status_code == 200
-    body = without_tokens(response.content.decode())
-    assert "\u27ea" not in body
-    return body
+    return whole_page(settings, user, path, without=DASHBOARD)
 
 
 def rendered(response) -> set[str]:

@@ -27,7 +27,7 @@ from apps.progress.services import check_in_put, enrollment_put, topic_progress_
 from apps.roadmap.models import Resource, Topic
 from roadmap_site import page_layer
 from tests.factories import UserFactory
-from tests.support.clients import CSRF_TOKEN, around_a_write, without_tokens
+from tests.support.clients import CSRF_TOKEN, around_a_write, whole_page, without_tokens
 from tests.support.clients import page_client_for as signed_in
 
 pytestmark = pytest.mark.django_db
@@ -69,15 +69,7 @@ def enrolled(learner, roadmap):
 
 
 def whole(settings, user, path: str) -> str:
-    """The page as the view renders it whole (without the layer), tokens masked."""
-    kept = settings.MIDDLEWARE
-    settings.MIDDLEWARE = [m for m in kept if m != LAYER]
-    try:
-        response = signed_in(user).get(path)
-    finally:
-        settings.MIDDLEWARE = kept
-    assert response.status_code == 200
-    return without_tokens(response.content.decode())
+    return whole_page(settings, user, path, without=LAYER)
 
 
 @pytest.mark.parametrize("page", ["roadmap", "phase", "section"])

@@ -43,3 +43,18 @@ def around_a_write(client: Client, path: str, write: Any, user: Any, *args: Any)
     user.refresh_from_db()
     after = without_tokens(client.get(path).content.decode())
     return before, after
+
+
+def whole_page(settings: Any, user: Any, path: str, *, without: str) -> str:
+    """The page as the view renders it whole, for `user`, with the middleware `without` taken
+    out of the stack (a layer that keeps pages), tokens masked; no layer's marker left in it."""
+    kept = settings.MIDDLEWARE
+    settings.MIDDLEWARE = [m for m in kept if m != without]
+    try:
+        response = page_client_for(user).get(path)
+    finally:
+        settings.MIDDLEWARE = kept
+    assert response.status_code == 200
+    body = without_tokens(response.content.decode())
+    assert "\u27ea" not in body
+    return body
