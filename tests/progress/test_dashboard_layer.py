@@ -8,12 +8,11 @@ week of the plan, so the date moving on shows."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
-import time_machine
 from django.conf import settings as django_settings
 from django.db.models import Value
 from django.db.models.functions import Concat
@@ -36,23 +35,14 @@ from apps.solutions.models import Solution
 from tests.factories import ProjectFactory, SolutionFactory, UserFactory, resource
 from tests.support.clients import CSRF_TOKEN, around_a_write, whole_page, without_tokens
 from tests.support.clients import page_client_for as signed_in
+from tests.support.fixtures import SUNDAY_EVENING, topics_in_order
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sunday")]
 
 
 DASHBOARD = "roadmap_site.dashboard_layer.DashboardLayerMiddleware"
-SUNDAY_EVENING = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)
 STARTED = date(2026, 11, 8)  # week 4 on that Sunday, week 5 from the Monday
-
-
-@pytest.fixture(autouse=True)
-def sunday() -> Iterator[Any]:
-    with time_machine.travel(SUNDAY_EVENING, tick=False) as traveller:
-        yield traveller
-
-
-def topics(roadmap) -> list[Topic]:
-    return list(Topic.objects.active().filter(roadmap=roadmap).order_by("section__number", "order"))
+topics = topics_in_order
 
 
 def goal(roadmap) -> Project:

@@ -6,12 +6,11 @@ tokens stay per request, and nobody gets anybody else's page."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
-import time_machine
 from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -24,26 +23,17 @@ from apps.accounts.services import user_profile_update
 from apps.progress.models import Enrollment, ResourceTick, TopicProgress, WeeklyCheckIn
 from apps.progress.pause import plan_pause
 from apps.progress.services import check_in_put, enrollment_put, topic_progress_put
-from apps.roadmap.models import Resource, Topic
+from apps.roadmap.models import Resource
 from roadmap_site import page_layer
 from tests.factories import UserFactory
 from tests.support.clients import CSRF_TOKEN, around_a_write, whole_page, without_tokens
 from tests.support.clients import page_client_for as signed_in
+from tests.support.fixtures import SUNDAY_EVENING, topics_in_order
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sunday")]
 
 LAYER = "roadmap_site.page_layer.PageLayerMiddleware"
-SUNDAY_EVENING = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def sunday() -> Iterator[Any]:
-    with time_machine.travel(SUNDAY_EVENING, tick=False) as traveller:
-        yield traveller
-
-
-def topics(roadmap) -> list[Topic]:
-    return list(Topic.objects.active().filter(roadmap=roadmap).order_by("section__number", "order"))
+topics = topics_in_order
 
 
 def paths(roadmap) -> dict[str, str]:

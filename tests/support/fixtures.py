@@ -15,7 +15,12 @@ section "basics" and that phase, 4 hours). The imported seed is in tests/support
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
 from tests.factories import PhaseFactory, RoadmapFactory, SectionFactory, TopicFactory, UserFactory
@@ -92,3 +97,24 @@ def topic(roadmap, phase):
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
+
+
+# -- a learner's week
+
+# A Sunday evening (UTC): the next day, or a time zone already in it, is a new week of a plan,
+# so the date moving on shows on the pages a learner's week is drawn on.
+SUNDAY_EVENING = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def sunday() -> Iterator[Any]:
+    """Time stands at `SUNDAY_EVENING` (`shift` moves it)."""
+    with time_machine.travel(SUNDAY_EVENING, tick=False) as traveller:
+        yield traveller
+
+
+def topics_in_order(roadmap) -> list[Any]:
+    """The roadmap's active topics, section by section, in order."""
+    from apps.roadmap.models import Topic
+
+    return list(Topic.objects.active().filter(roadmap=roadmap).order_by("section__number", "order"))
